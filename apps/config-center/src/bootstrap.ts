@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { IncomingMessage } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { AppConfig } from './env/app-config';
+import { HealthRegistry } from './observability/health-registry';
+import { HttpMetrics } from './observability/http-metrics';
+
+const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
+
+function requestIdOf(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value !== undefined && REQUEST_ID_PATTERN.test(value) ? value : randomUUID();
+}
+
+/** Builds the node's HTTP application; `main.ts` listens, tests use it in-process. */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    genReqId: (request: IncomingMessage) => requestIdOf(request.headers['x-request-id']),
+    bodyLimit: Math.max(8 * 1024 * 1024, config.limits.maxValueBytes * 4),
+    routerOptions: { maxParamLength: 512 },
+    keepAliveTimeout: 65_000,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(HttpMetrics);
+  fastify.decorateRequest('nodeId', config.nodeId);
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    void reply.header('x-request-id', request.id);
+    done(null, payload);
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    metrics.record(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime);
+    done();
+  });
+
+  if (config.swagger) {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Configuration center')
+        .setDescription(
+          'Versioned, audited configuration with Raft replication. Every response uses the envelope ' +
+            '{code, message, data | error, request_id, timestamp}; error codes follow spec 3.8.8.',
+        )
+        .setVersion('1')
+        .addBearerAuth()
+        .build(),
+    );
+    SwaggerModule.setup('docs', app, document);
+  }
+
+  await app.init();
+  app.get(HealthRegistry).markReady();
+  return app;
+}

@@ -1,0 +1,72 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
+/** Namespace names: letters, digits, `.`, `_`, `-`; a leading `_` is reserved for the system. */
+export const NAMESPACE_NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+/** Keys: dotted paths like `database.mysql.host`; also `_ : / -`. No spaces or control characters. */
+export const CONFIG_KEY_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._:/-]*$/;
+export const RESERVED_NAMESPACE_PREFIX = '_';
+
+export const NamespaceName = (required = true) =>
+  applyDecorators(
+    (required ? ApiProperty : ApiPropertyOptional)({ example: 'user-service', pattern: NAMESPACE_NAME_PATTERN.source, maxLength: 128 }),
+    IsString(),
+    MaxLength(128),
+    Matches(NAMESPACE_NAME_PATTERN, { message: 'namespace must be 1-128 characters of [A-Za-z0-9._-], starting with a letter, digit or _' }),
+  );
+
+export const ConfigKey = (required = true) =>
+  applyDecorators(
+    (required ? ApiProperty : ApiPropertyOptional)({ example: 'database.mysql.host', pattern: CONFIG_KEY_PATTERN.source, maxLength: 256 }),
+    IsString(),
+    MaxLength(256),
+    Matches(CONFIG_KEY_PATTERN, { message: 'key must be 1-256 characters of [A-Za-z0-9._:/-], starting with a letter, digit or _' }),
+  );
+
+export const Version = (description: string, required = true) =>
+  applyDecorators(
+    (required ? ApiProperty : ApiPropertyOptional)({ description, minimum: 1, type: Number }),
+    Type(() => Number),
+    IsInt(),
+    Min(1),
+    Max(2_147_483_647),
+  );
+
+export const OptionalDescription = () =>
+  applyDecorators(ApiPropertyOptional({ maxLength: 512, nullable: true }), IsOptional(), IsString(), MaxLength(512));
+
+export class PageQuery {
+  @ApiPropertyOptional({ default: 1, minimum: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  page?: number;
+
+  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  page_size?: number;
+}
+
+export interface Pagination {
+  page: number;
+  page_size: number;
+  total: number;
+  total_pages: number;
+}
+
+export function pagination(page: number | undefined, pageSize: number | undefined, total: number): Pagination {
+  const size = pageSize ?? 20;
+  return { page: page ?? 1, page_size: size, total, total_pages: Math.ceil(total / size) };
+}
+
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigNotFound } from '@cc/common';
+import { Resource } from '@cc/resource';
+import { isoTime } from '../common/validation';
+import { enabledNamespace } from '../namespace/namespace-lookup';
+import { StateService } from '../state/state.service';
+import { VersionQueries } from '../version/version-queries';
+import { BatchGetBody, ConfigView, GetConfigQuery, NamespaceParam } from './config.dto';
+
+/** GET /api/v1/config/get: the latest value from memory, or a historical version from the database. */
+@Injectable()
+export class GetConfigResource extends Resource<GetConfigQuery, ConfigView> {
+  protected readonly inputSchema = GetConfigQuery;
+
+  constructor(
+    private readonly state: StateService,
+    private readonly versions: VersionQueries,
+  ) {
+    super();
+  }
+
+  protected async perform(input: GetConfigQuery): Promise<ConfigView> {
+    const reader = this.state.reader;
+    const namespace = enabledNamespace(reader, input.namespace);
+    const config = reader.config(namespace.id, input.key);
+    if (!config) throw new ConfigNotFound(input.namespace, input.key, input.version);
+    if (input.version === undefined || input.version === config.version) {
+      if (config.deleted) throw new ConfigNotFound(input.namespace, input.key, input.version);
+      return {
+        namespace: namespace.name,
+        key: config.key,
+        value: config.value,
+        version: config.version,
+        revision: config.revision,
+        updated_at: isoTime(config.updatedAt),
+      };
+    }
+    const row = await this.versions.findVersion(config.id, input.version);
+    if (!row) throw new ConfigNotFound(input.namespace, input.key, input.version);
+    return {
+      namespace: namespace.name,
+      key: config.key,
+      value: JSON.parse(row.value) as unknown,
+      version: row.version,
+      revision: row.revision,
+      updated_at: row.createdAt.toISOString(),
+    };
+  }
+}
+
+/** POST /api/v1/config/batch-get: keys that do not exist are listed in `missing`, not an error. */
+@Injectable()
+export class BatchGetConfigResource extends Resource<BatchGetBody, unknown> {
+  protected readonly inputSchema = BatchGetBody;
+
+  constructor(private readonly state: StateService) {
+    super();
+  }
+
+  protected perform(input: BatchGetBody) {
+    const reader = this.state.reader;
+    const namespace = enabledNamespace(reader, input.namespace);
+    const configs: Array<{ key: string; value: unknown; version: number; revision: number; updated_at: string }> = [];
+    const missing: string[] = [];
+    for (const key of new Set(input.keys)) {
+      const config = reader.config(namespace.id, key);
+      if (!config || config.deleted) missing.push(key);
+      else configs.push({ key, value: config.value, version: config.version, revision: config.revision, updated_at: isoTime(config.updatedAt) });
+    }
+    return { namespace: namespace.name, configs, missing, revision: namespace.revision };
+  }
+}
+
+/** GET /api/v1/config/namespace/:namespace: every live config; `version` is the namespace revision. */
+@Injectable()
+export class NamespaceConfigsResource extends Resource<NamespaceParam, unknown> {
+  protected readonly inputSchema = NamespaceParam;
+
+  constructor(private readonly state: StateService) {
+    super();
+  }
+
+  protected perform(input: NamespaceParam) {
+    const reader = this.state.reader;
+    const namespace = enabledNamespace(reader, input.namespace);
+    const configs: Record<string, unknown> = {};
+    const versions: Record<string, number> = {};
+    for (const config of reader.liveConfigs(namespace.id)) {
+      configs[config.key] = config.value;
+      versions[config.key] = config.version;
+    }
+    return {
+      namespace: namespace.name,
+      configs,
+      versions,
+      version: namespace.revision,
+      revision: namespace.revision,
+      updated_at: isoTime(namespace.updatedAt),
+    };
+  }
+}
+

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { Resource } from '@cc/resource';
+import { isoTime, pagination } from '../common/validation';
+import { ConfigRecord, NamespaceRecord } from '../state/records';
+import { StateService } from '../state/state.service';
+import { ListConfigQuery } from './config.dto';
+
+/** GET /api/v1/admin/config/list: from the applied view; `key` is a case-insensitive substring. */
+@Injectable()
+export class ListConfigResource extends Resource<ListConfigQuery, unknown> {
+  protected readonly inputSchema = ListConfigQuery;
+
+  constructor(private readonly state: StateService) {
+    super();
+  }
+
+  protected perform(input: ListConfigQuery) {
+    const reader = this.state.reader;
+    const namespaces = input.namespace === undefined
+      ? reader.namespaces()
+      : [reader.namespaceByName(input.namespace)].filter((ns): ns is NamespaceRecord => ns !== undefined);
+    const needle = input.key?.toLowerCase();
+    const matching: Array<{ namespace: NamespaceRecord; config: ConfigRecord }> = [];
+    for (const namespace of namespaces) {
+      for (const config of reader.liveConfigs(namespace.id)) {
+        if (needle === undefined || config.key.toLowerCase().includes(needle)) matching.push({ namespace, config });
+      }
+    }
+    const page = input.page ?? 1;
+    const pageSize = input.page_size ?? 20;
+    return {
+      list: matching.slice((page - 1) * pageSize, page * pageSize).map(({ namespace, config }) => ({
+        id: config.id,
+        namespace: namespace.name,
+        key: config.key,
+        value: config.value,
+        version: config.version,
+        description: config.description,
+        status: config.status,
+        revision: config.revision,
+        updated_at: isoTime(config.updatedAt),
+        updated_by: config.updatedBy,
+      })),
+      pagination: pagination(page, pageSize, matching.length),
+    };
+  }
+}

@@ -1,0 +1,20 @@
+import { ConfigHistoryRow } from './config-history.entity';
+import { ConfigVersionRow } from './config-version.entity';
+import { ConfigRow } from './config.entity';
+import { IdempotencyRow } from './idempotency.entity';
+import { NamespaceRow } from './namespace.entity';
+import { RaftLogRow } from './raft-log.entity';
+import { RaftStateRow } from './raft-state.entity';
+
+export { ConfigHistoryRow, ConfigVersionRow, ConfigRow, IdempotencyRow, NamespaceRow, RaftLogRow, RaftStateRow };
+export type { HistoryOperation } from './config-history.entity';
+
+export const ENTITIES = [
+  NamespaceRow,
+  ConfigRow,
+  ConfigHistoryRow,
+  ConfigVersionRow,
+  RaftLogRow,
+  RaftStateRow,
+  IdempotencyRow,
+];

@@ -1,0 +1,33 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { FastifyRequest } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import { Forbidden, Unauthorized } from '@cc/common';
+import { APP_CONFIG, AppConfig } from '../env/app-config';
+
+const ADMIN_PREFIX = '/api/v1/admin/';
+
+/**
+ * When ADMIN_TOKEN is set, /api/v1/admin/* needs `Authorization: Bearer <token>`:
+ * none -> 40101, a wrong one -> 40301. Client reads stay open (they are what services poll).
+ */
+@Injectable()
+export class AdminAuthGuard implements CanActivate {
+  private readonly token: Buffer | null;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.token = config.adminToken ? Buffer.from(config.adminToken) : null;
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    if (!this.token) return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    if (!request.url.startsWith(ADMIN_PREFIX)) return true;
+    const header = request.headers.authorization;
+    if (!header) throw new Unauthorized('Authorization: Bearer <ADMIN_TOKEN> is required for admin endpoints');
+    const presented = Buffer.from(header.replace(/^Bearer\s+/i, ''));
+    if (presented.length !== this.token.length || !timingSafeEqual(presented, this.token)) {
+      throw new Forbidden('the presented token does not grant admin access');
+    }
+    return true;
+  }
+}

@@ -1,0 +1,209 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { NamespaceNotFound, ValidationFailed } from '@cc/common';
+import { Resource } from '@cc/resource';
+import { isoTime, pagination } from '../common/validation';
+import { checkKeyLength, encodeValue } from '../config/config-value';
+import { APP_CONFIG, AppConfig } from '../env/app-config';
+import { RequestContext } from '../http/request-context';
+import { ConfigOperation } from '../state/commands';
+import { NamespaceRecord } from '../state/records';
+import { StateReader } from '../state/state-view';
+import { StateService } from '../state/state.service';
+import { assertNotReserved } from './namespace-lookup';
+import {
+  CreateNamespaceBody,
+  ExportQuery,
+  ImportBody,
+  ListNamespaceQuery,
+  NamespaceIdParam,
+  NamespaceView,
+  UpdateNamespaceBody,
+} from './namespace.dto';
+
+export function namespaceView(namespace: NamespaceRecord, reader: StateReader): NamespaceView {
+  return {
+    id: namespace.id,
+    name: namespace.name,
+    description: namespace.description,
+    status: namespace.status,
+    revision: namespace.revision,
+    config_count: reader.liveConfigs(namespace.id).length,
+    created_at: isoTime(namespace.createdAt),
+    updated_at: isoTime(namespace.updatedAt),
+  };
+}
+
+@Injectable()
+export class CreateNamespaceResource extends Resource<CreateNamespaceBody, NamespaceView> {
+  protected readonly inputSchema = CreateNamespaceBody;
+
+  constructor(private readonly state: StateService) {
+    super();
+  }
+
+  protected async perform(input: CreateNamespaceBody, context: RequestContext) {
+    assertNotReserved(input.name);
+    const { value } = await this.state.write<NamespaceRecord>({
+      type: 'CreateNamespace',
+      name: input.name,
+      description: input.description ?? null,
+      at: Date.now(),
+      operator: context.operator,
+      idempotencyKey: context.idempotencyKey,
+    });
+    return namespaceView(value, this.state.reader);
+  }
+}
+
+@Injectable()
+export class UpdateNamespaceResource extends Resource<UpdateNamespaceBody, NamespaceView> {
+  protected readonly inputSchema = UpdateNamespaceBody;
+
+  constructor(private readonly state: StateService) {
+    super();
+  }
+
+  protected async perform(input: UpdateNamespaceBody, context: RequestContext) {
+    const current = this.state.reader.namespaceById(input.id);
+    if (!current) throw new NamespaceNotFound(input.id);
+    assertNotReserved(current.name);
+    const { value } = await this.state.write<NamespaceRecord>({
+      type: 'UpdateNamespace',
+      id: input.id,
+      description: input.description,
+      status: input.status,
+      at: Date.now(),
+      operator: context.operator,
+      idempotencyKey: context.idempotencyKey,
+    });
+    return namespaceView(value, this.state.reader);
+  }
+}
+
+@Injectable()
+export class DeleteNamespaceResource extends Resource<NamespaceIdParam, unknown> {
+  protected readonly inputSchema = NamespaceIdParam;
+
+  constructor(private readonly state: StateService) {
+    super();
+  }
+
+  protected async perform(input: NamespaceIdParam, context: RequestContext) {
+    const current = this.state.reader.namespaceById(input.id);
+    if (!current) throw new NamespaceNotFound(input.id);
+    assertNotReserved(current.name);
+    const { value, revision } = await this.state.write<{ id: number; name: string }>({
+      type: 'DeleteNamespace',
+      id: input.id,
+      at: Date.now(),
+      operator: context.operator,
+      idempotencyKey: context.idempotencyKey,
+    });
+    return { ...value, revision };
+  }
+}
+
+@Injectable()
+export class ListNamespaceResource extends Resource<ListNamespaceQuery, unknown> {
+  protected readonly inputSchema = ListNamespaceQuery;
+
+  constructor(private readonly state: StateService) {
+    super();
+  }
+
+  protected perform(input: ListNamespaceQuery) {
+    const reader = this.state.reader;
+    const needle = input.name?.toLowerCase();
+    const matching = reader
+      .namespaces()
+      .filter((ns) => (needle === undefined || ns.name.toLowerCase().includes(needle)) && (input.status === undefined || ns.status === input.status));
+    const page = input.page ?? 1;
+    const pageSize = input.page_size ?? 20;
+    return {
+      list: matching.slice((page - 1) * pageSize, page * pageSize).map((ns) => namespaceView(ns, reader)),
+      pagination: pagination(page, pageSize, matching.length),
+    };
+  }
+}
+
+/** GET /api/v1/admin/namespace/export: the live configs as a JSON document `import` accepts. */
+@Injectable()
+export class ExportNamespaceResource extends Resource<ExportQuery, unknown> {
+  protected readonly inputSchema = ExportQuery;
+
+  constructor(private readonly state: StateService) {
+    super();
+  }
+
+  protected perform(input: ExportQuery) {
+    const reader = this.state.reader;
+    const namespace = reader.namespaceByName(input.namespace);
+    if (!namespace) throw new NamespaceNotFound(input.namespace);
+    return {
+      namespace: namespace.name,
+      description: namespace.description,
+      revision: namespace.revision,
+      exported_at: new Date().toISOString(),
+      configs: reader.liveConfigs(namespace.id).map((config) => ({
+        key: config.key,
+        value: config.value,
+        description: config.description,
+        version: config.version,
+      })),
+    };
+  }
+}
+
+/** POST /api/v1/admin/namespace/import: one atomic batch; creates the namespace when missing. */
+@Injectable()
+export class ImportNamespaceResource extends Resource<ImportBody, unknown> {
+  protected readonly inputSchema = ImportBody;
+
+  constructor(
+    private readonly state: StateService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  protected async perform(input: ImportBody, context: RequestContext) {
+    assertNotReserved(input.namespace);
+    const keys = new Set<string>();
+    const operations: ConfigOperation[] = input.configs.map((item, index) => {
+      checkKeyLength(item.key, this.config.limits, `configs.${index}.key`);
+      if (keys.has(item.key)) throw new ValidationFailed([{ field: `configs.${index}.key`, errors: [`duplicate key ${item.key}`] }]);
+      keys.add(item.key);
+      return {
+        op: 'upsert',
+        namespace: input.namespace,
+        key: item.key,
+        valueText: encodeValue(item.value, this.config.limits, `configs.${index}.value`),
+        description: item.description,
+      };
+    });
+    const existing = this.state.reader.namespaceByName(input.namespace);
+    if (input.mode === 'replace' && existing) {
+      for (const config of this.state.reader.liveConfigs(existing.id)) {
+        if (!keys.has(config.key)) {
+          operations.push({ op: 'delete', namespace: input.namespace, key: config.key, expectedVersion: config.version });
+        }
+      }
+    }
+    if (operations.length > 999) throw new ValidationFailed([{ field: 'configs', errors: ['an import may change at most 999 keys'] }]);
+    const { value, revision } = await this.state.write<{ results: unknown[]; created_namespace: string | null }>({
+      type: 'WriteBatch',
+      operations,
+      createNamespace: { name: input.namespace, description: input.description ?? null },
+      at: Date.now(),
+      operator: context.operator,
+      idempotencyKey: context.idempotencyKey,
+    });
+    return {
+      namespace: input.namespace,
+      created_namespace: value.created_namespace !== null,
+      written: keys.size,
+      deleted: operations.length - keys.size,
+      revision,
+    };
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Every write is one of these plain objects (DESIGN 2, STYLE "Inside"). The proposer fills in
+ * time, operator and request id, so apply is a pure function of the command and the state
+ * before it (DESIGN 11). Values travel as JSON text, validated before proposing.
+ */
+interface CommandMeta {
+  /** Milliseconds since the epoch, chosen by the proposer. */
+  at: number;
+  operator: string;
+  /** Client-supplied X-Request-Id / Idempotency-Key: a retry gets the first result (DESIGN 12). */
+  idempotencyKey?: string;
+}
+
+export interface CreateNamespace extends CommandMeta {
+  type: 'CreateNamespace';
+  name: string;
+  description: string | null;
+}
+
+export interface UpdateNamespace extends CommandMeta {
+  type: 'UpdateNamespace';
+  id: number;
+  description?: string | null;
+  status?: number;
+}
+
+export interface DeleteNamespace extends CommandMeta {
+  type: 'DeleteNamespace';
+  id: number;
+}
+
+export interface ConfigPut {
+  op: 'create' | 'update' | 'upsert';
+  namespace: string;
+  key: string;
+  valueText: string;
+  description?: string | null;
+  /** Optimistic concurrency (etcd's compare, Consul's cas): the version the caller last saw. */
+  expectedVersion?: number;
+}
+
+export interface ConfigDelete {
+  op: 'delete';
+  namespace: string;
+  key: string;
+  expectedVersion?: number;
+}
+
+export type ConfigOperation = ConfigPut | ConfigDelete;
+
+export interface WriteConfig extends CommandMeta {
+  type: 'WriteConfig';
+  operation: ConfigOperation;
+}
+
+/** All or nothing: if one operation fails, none is applied. */
+export interface WriteBatch extends CommandMeta {
+  type: 'WriteBatch';
+  operations: ConfigOperation[];
+  /** Import: create the namespace first when it is missing. */
+  createNamespace?: { name: string; description: string | null };
+}
+
+export interface RollbackConfig extends CommandMeta {
+  type: 'RollbackConfig';
+  namespace: string;
+  key: string;
+  targetVersion: number;
+  /** The target version's value, read by the proposer from config_version. */
+  valueText: string;
+  expectedVersion?: number;
+}
+
+export interface SetVersionKept extends CommandMeta {
+  type: 'SetVersionKept';
+  namespace: string;
+  key: string;
+  version: number;
+  kept: boolean;
+}
+
+/** Spec 3.6 retention: keep the latest N, keep versions younger than M days, keep marked ones. */
+export interface PruneVersions extends CommandMeta {
+  type: 'PruneVersions';
+  keepLatest: number;
+  /** Versions created before this instant (ms) are candidates; 0 disables the age rule. */
+  olderThan: number;
+}
+
+export type Command =
+  | CreateNamespace
+  | UpdateNamespace
+  | DeleteNamespace
+  | WriteConfig
+  | WriteBatch
+  | RollbackConfig
+  | SetVersionKept
+  | PruneVersions;
+
+export type CommandType = Command['type'];
+
+/** An error decided by apply: part of the replicated result, identical on every node. */
+export interface CommandFailure {
+  code: number;
+  message: string;
+  details?: unknown;
+}
+
+export type CommandOutcome<T = unknown> =
+  | { ok: true; revision: number; value: T }
+  | { ok: false; revision: number; error: CommandFailure };
+
+export function encodeCommand(command: Command): Buffer {
+  return Buffer.from(JSON.stringify(command), 'utf8');
+}
+
+export function decodeCommand(data: Buffer | string): Command {
+  return JSON.parse(typeof data === 'string' ? data : data.toString('utf8')) as Command;
+}

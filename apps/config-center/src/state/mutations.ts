@@ -1,0 +1,24 @@
+import { CommandOutcome } from './commands';
+import { ConfigRecord, HistoryRecord, NamespaceRecord, VersionRecord } from './records';
+
+/** Row-level effects of applying a command, executed inside the apply transaction. */
+export type Mutation =
+  | { kind: 'saveNamespace'; record: NamespaceRecord; isNew: boolean }
+  | { kind: 'deleteNamespace'; id: number }
+  | { kind: 'saveConfig'; record: ConfigRecord; isNew: boolean }
+  | { kind: 'insertHistory'; record: HistoryRecord }
+  | { kind: 'insertVersion'; record: VersionRecord }
+  | { kind: 'setVersionKept'; configId: number; version: number; kept: boolean }
+  | { kind: 'pruneVersions'; keepLatest: number; olderThan: number }
+  | { kind: 'pruneIdempotency'; olderThan: number };
+
+/**
+ * The database side of one apply transaction (a port: the TypeORM adapter implements it, unit
+ * tests use a fake). `execute` returns the number of rows each mutation touched.
+ */
+export abstract class StateTransaction {
+  abstract execute(mutations: Mutation[]): Promise<number[]>;
+  abstract findOutcome(idempotencyKey: string): Promise<CommandOutcome | undefined>;
+  abstract rememberOutcome(idempotencyKey: string, outcome: CommandOutcome, at: number): Promise<void>;
+  abstract setApplied(index: number, term: number): Promise<void>;
+}

@@ -1,0 +1,102 @@
+import { Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DatabaseError } from '@cc/common';
+import { RaftLogRow } from '../database/entities';
+import { AppliedBatch, CommandLog } from './command-log';
+import { Command, CommandOutcome, encodeCommand } from './commands';
+import { StateMachine } from './state-machine';
+import { StateView, ViewOverlay } from './state-view';
+import { TypeOrmStateTransaction } from './typeorm-state-transaction';
+
+interface Pending {
+  command: Command;
+  resolve: (outcome: CommandOutcome) => void;
+  reject: (error: Error) => void;
+}
+
+const MAX_ENTRIES_PER_COMMIT = 256;
+const SINGLE_NODE_TERM = 1;
+
+/**
+ * A log of one voter: an entry is committed as soon as it is durable. Proposals that arrive
+ * while a commit is in flight are group-committed: their log rows, their apply and
+ * `last_applied` go into ONE transaction (one fsync), so a crash keeps all of them or none.
+ */
+export class SingleNodeCommandLog extends CommandLog {
+  private readonly logger = new Logger('SingleNodeLog');
+  private readonly queue: Pending[] = [];
+  private readonly listeners: Array<(batch: AppliedBatch) => void> = [];
+  private flushing = false;
+  private nextIndex: number;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly stateMachine: StateMachine,
+    private readonly view: StateView,
+    private readonly nodeId: string,
+    lastIndex: number,
+  ) {
+    super();
+    this.nextIndex = lastIndex + 1;
+  }
+
+  propose(command: Command): Promise<CommandOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ command, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  onApplied(listener: (batch: AppliedBatch) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_ENTRIES_PER_COMMIT);
+      try {
+        const applied = await this.commit(batch.map((p) => p.command));
+        this.view.commit(applied.changes, applied.batch.appliedIndex);
+        this.nextIndex = applied.batch.appliedIndex + 1;
+        applied.batch.commands.forEach((entry, i) => batch[i].resolve(entry.outcome));
+        for (const listener of this.listeners) listener(applied.batch);
+      } catch (error) {
+        this.logger.error({ err: error }, 'commit failed; nothing of the batch was written');
+        const failure = new DatabaseError(`write not committed: ${(error as Error).message}`);
+        for (const pending of batch) pending.reject(failure);
+      }
+    }
+    this.flushing = false;
+  }
+
+  private async commit(commands: Command[]) {
+    const firstIndex = this.nextIndex;
+    const overlay = new ViewOverlay(this.view);
+    const entries: AppliedBatch['commands'] = [];
+    await this.dataSource.transaction(async (manager) => {
+      const tx = new TypeOrmStateTransaction(manager, this.nodeId);
+      const now = new Date();
+      await manager.insert(
+        RaftLogRow,
+        commands.map((command, i) => ({
+          id: firstIndex + i,
+          index: firstIndex + i,
+          term: SINGLE_NODE_TERM,
+          type: command.type,
+          data: encodeCommand(command),
+          createdAt: now,
+        })),
+      );
+      for (let i = 0; i < commands.length; i++) {
+        const index = firstIndex + i;
+        const outcome = await this.stateMachine.apply(commands[i], index, overlay, tx);
+        entries.push({ index, command: commands[i], outcome });
+      }
+      await tx.setApplied(firstIndex + commands.length - 1, SINGLE_NODE_TERM);
+    });
+    return { changes: overlay.changes, batch: { appliedIndex: firstIndex + commands.length - 1, commands: entries } };
+  }
+}

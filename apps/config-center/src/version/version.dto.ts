@@ -1,0 +1,41 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsBoolean, IsOptional } from 'class-validator';
+import { ConfigKey, NamespaceName, PageQuery, Version } from '../common/validation';
+
+export class ConfigPageQuery extends PageQuery {
+  @NamespaceName() namespace!: string;
+  @ConfigKey() key!: string;
+}
+
+export class VersionsQuery extends ConfigPageQuery {
+  @Version('alias of page_size, as in spec 3.6.2', false) @IsOptional() limit?: number;
+}
+
+export class DiffQuery {
+  @NamespaceName() namespace!: string;
+  @ConfigKey() key!: string;
+  @Version('version to compare from (alias: from)', false) @IsOptional() from_version?: number;
+  @Version('version to compare to (alias: to)', false) @IsOptional() to_version?: number;
+  @Version('alias of from_version', false) @IsOptional() from?: number;
+  @Version('alias of to_version', false) @IsOptional() to?: number;
+}
+
+export class RollbackBody {
+  @NamespaceName() namespace!: string;
+  @ConfigKey() key!: string;
+  @Version('the version whose value becomes the new latest version') target_version!: number;
+  @Version('optimistic concurrency: fail with 40901 unless the current version is this', false)
+  @IsOptional()
+  expected_version?: number;
+}
+
+export class KeepVersionBody {
+  @NamespaceName() namespace!: string;
+  @ConfigKey() key!: string;
+  @Version('the version to mark') version!: number;
+
+  @ApiProperty({ description: 'true: survive retention cleanup; false: normal retention', default: true })
+  @IsOptional()
+  @IsBoolean()
+  kept?: boolean;
+}

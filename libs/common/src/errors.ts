@@ -1,0 +1,112 @@
+import { ErrorCode, ErrorCodeValue, defaultMessages, httpStatusOf } from './error-codes';
+
+/**
+ * A failure the API reports with one of the spec's codes. Everything thrown on purpose is an
+ * AppError; anything else reaching the exception filter is a bug and becomes 50001.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCodeValue,
+    message?: string,
+    readonly details?: unknown,
+    /** Extra fields placed beside `details` in the envelope's `error` object. */
+    readonly extra?: Record<string, unknown>,
+  ) {
+    super(message ?? defaultMessages[code]);
+    this.name = new.target.name;
+  }
+
+  get httpStatus(): number {
+    return httpStatusOf(this.code);
+  }
+}
+
+export class BadParameter extends AppError {
+  constructor(details: unknown, message = 'bad parameter') {
+    super(ErrorCode.BAD_PARAMETER, message, details);
+  }
+}
+
+export class ValidationFailed extends AppError {
+  constructor(details: unknown, message = 'validation failed') {
+    super(ErrorCode.VALIDATION_FAILED, message, details);
+  }
+}
+
+export class Unauthorized extends AppError {
+  constructor(details?: unknown) {
+    super(ErrorCode.UNAUTHORIZED, undefined, details);
+  }
+}
+
+export class Forbidden extends AppError {
+  constructor(details?: unknown) {
+    super(ErrorCode.FORBIDDEN, undefined, details);
+  }
+}
+
+export class RouteNotFound extends AppError {
+  constructor(method: string, url: string) {
+    super(ErrorCode.NOT_FOUND, `no route ${method} ${url}`);
+  }
+}
+
+export class NamespaceNotFound extends AppError {
+  constructor(namespace: string | number) {
+    super(ErrorCode.NAMESPACE_NOT_FOUND, `namespace ${namespace} not found`);
+  }
+}
+
+export class NamespaceDisabled extends AppError {
+  constructor(namespace: string) {
+    super(ErrorCode.FORBIDDEN, `namespace ${namespace} is disabled`, { namespace, status: 0 });
+  }
+}
+
+export class ConfigNotFound extends AppError {
+  constructor(namespace: string, key: string, version?: number) {
+    super(
+      ErrorCode.CONFIG_NOT_FOUND,
+      version === undefined
+        ? `config ${namespace}/${key} not found`
+        : `config ${namespace}/${key} has no version ${version}`,
+    );
+  }
+}
+
+export class Conflict extends AppError {
+  constructor(message: string, details?: unknown) {
+    super(ErrorCode.CONFLICT, message, details);
+  }
+}
+
+export class ConfigKeyExists extends AppError {
+  constructor(namespace: string, key: string) {
+    super(ErrorCode.CONFIG_KEY_EXISTS, `config ${namespace}/${key} already exists`);
+  }
+}
+
+export class DatabaseError extends AppError {
+  constructor(message = 'database error') {
+    super(ErrorCode.DATABASE_ERROR, message);
+  }
+}
+
+/** DESIGN decision 12: a proposal that timed out may still commit; say so. */
+export class OutcomeUnknown extends AppError {
+  constructor(message = 'the write was proposed but not confirmed in time; it may still be applied') {
+    super(ErrorCode.RAFT_FAILED, message, { outcome: 'unknown' });
+  }
+}
+
+export class NotLeader extends AppError {
+  constructor(leader: { id?: string; address?: string } | undefined) {
+    super(ErrorCode.NOT_LEADER, undefined, undefined, { leader: leader ?? null });
+  }
+}
+
+export class ServiceUnavailable extends AppError {
+  constructor(message = 'service unavailable', details?: unknown) {
+    super(ErrorCode.UNAVAILABLE, message, details);
+  }
+}
