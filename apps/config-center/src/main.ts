@@ -18,10 +18,14 @@ async function main(): Promise<void> {
   }
   const app = await createApp(config);
   await app.listen({ port: config.port, host: config.host });
-  process.stdout.write(`config-center node ${config.nodeId} listening on http://${config.host}:${config.port} (${config.database.engine})\n`);
+  process.stdout.write(
+    `config-center node ${config.nodeId} listening on http://${config.host}:${config.port} (${config.database.engine})\n`,
+  );
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`config-center failed to start: ${(error as Error).stack ?? String(error)}\n`);
+  process.stderr.write(
+    `config-center failed to start: ${(error as Error).stack ?? String(error)}\n`,
+  );
   process.exit(1);
 });

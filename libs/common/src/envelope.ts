@@ -19,7 +19,11 @@ export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
 
-export function successEnvelope<T>(data: T, requestId: string, message = 'success'): SuccessEnvelope<T> {
+export function successEnvelope<T>(
+  data: T,
+  requestId: string,
+  message = 'success',
+): SuccessEnvelope<T> {
   return { code: 0, message, data, request_id: requestId, timestamp: nowSeconds() };
 }
 

@@ -94,7 +94,9 @@ export class DatabaseError extends AppError {
 
 /** DESIGN decision 12: a proposal that timed out may still commit; say so. */
 export class OutcomeUnknown extends AppError {
-  constructor(message = 'the write was proposed but not confirmed in time; it may still be applied') {
+  constructor(
+    message = 'the write was proposed but not confirmed in time; it may still be applied',
+  ) {
     super(ErrorCode.RAFT_FAILED, message, { outcome: 'unknown' });
   }
 }

@@ -101,8 +101,10 @@ function collect(errors: readonly ValidationError[], prefix: string, outcome: Va
   for (const error of errors) {
     const field = prefix === '' ? error.property : `${prefix}.${error.property}`;
     if (error.constraints) {
-      outcome.fields.push({ field, errors: Object.values(error.constraints) });
-      if (error.value === undefined || error.value === null) outcome.missing = true;
+      const absent = error.value === undefined || error.value === null;
+      // An absent field fails every rule on it; "x is required" is the one worth reading.
+      outcome.fields.push({ field, errors: absent ? [`${error.property} is required`] : Object.values(error.constraints) });
+      if (absent) outcome.missing = true;
     }
     if (error.children && error.children.length > 0) collect(error.children, field, outcome);
   }

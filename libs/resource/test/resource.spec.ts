@@ -78,7 +78,7 @@ describe('Resource input', () => {
     expect(error).toBeInstanceOf(BadParameter);
     expect(error.code).toBe(ErrorCode.BAD_PARAMETER);
     expect(error.details).toEqual([
-      { field: 'namespace', errors: expect.arrayContaining(['namespace must be a string']) },
+      { field: 'namespace', errors: ['namespace is required'] },
     ]);
     expect(echo.performed).toBe(0);
   });
@@ -118,7 +118,7 @@ describe('Resource input', () => {
     );
     expect(missing.code).toBe(ErrorCode.BAD_PARAMETER);
     expect(missing.details).toEqual([
-      { field: 'items.0.key', errors: expect.arrayContaining(['key must be a string']) },
+      { field: 'items.0.key', errors: ['key is required'] },
     ]);
   });
 

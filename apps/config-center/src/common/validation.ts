@@ -11,18 +11,32 @@ export const RESERVED_NAMESPACE_PREFIX = '_';
 
 export const NamespaceName = (required = true) =>
   applyDecorators(
-    (required ? ApiProperty : ApiPropertyOptional)({ example: 'user-service', pattern: NAMESPACE_NAME_PATTERN.source, maxLength: 128 }),
+    (required ? ApiProperty : ApiPropertyOptional)({
+      example: 'user-service',
+      pattern: NAMESPACE_NAME_PATTERN.source,
+      maxLength: 128,
+    }),
     IsString(),
     MaxLength(128),
-    Matches(NAMESPACE_NAME_PATTERN, { message: 'namespace must be 1-128 characters of [A-Za-z0-9._-], starting with a letter, digit or _' }),
+    Matches(NAMESPACE_NAME_PATTERN, {
+      message:
+        'namespace must be 1-128 characters of [A-Za-z0-9._-], starting with a letter, digit or _',
+    }),
   );
 
 export const ConfigKey = (required = true) =>
   applyDecorators(
-    (required ? ApiProperty : ApiPropertyOptional)({ example: 'database.mysql.host', pattern: CONFIG_KEY_PATTERN.source, maxLength: 256 }),
+    (required ? ApiProperty : ApiPropertyOptional)({
+      example: 'database.mysql.host',
+      pattern: CONFIG_KEY_PATTERN.source,
+      maxLength: 256,
+    }),
     IsString(),
     MaxLength(256),
-    Matches(CONFIG_KEY_PATTERN, { message: 'key must be 1-256 characters of [A-Za-z0-9._:/-], starting with a letter, digit or _' }),
+    Matches(CONFIG_KEY_PATTERN, {
+      message:
+        'key must be 1-256 characters of [A-Za-z0-9._:/-], starting with a letter, digit or _',
+    }),
   );
 
 export const Version = (description: string, required = true) =>
@@ -35,7 +49,12 @@ export const Version = (description: string, required = true) =>
   );
 
 export const OptionalDescription = () =>
-  applyDecorators(ApiPropertyOptional({ maxLength: 512, nullable: true }), IsOptional(), IsString(), MaxLength(512));
+  applyDecorators(
+    ApiPropertyOptional({ maxLength: 512, nullable: true }),
+    IsOptional(),
+    IsString(),
+    MaxLength(512),
+  );
 
 export class PageQuery {
   @ApiPropertyOptional({ default: 1, minimum: 1 })
@@ -62,7 +81,11 @@ export interface Pagination {
   total_pages: number;
 }
 
-export function pagination(page: number | undefined, pageSize: number | undefined, total: number): Pagination {
+export function pagination(
+  page: number | undefined,
+  pageSize: number | undefined,
+  total: number,
+): Pagination {
   const size = pageSize ?? 20;
   return { page: page ?? 1, page_size: size, total, total_pages: Math.ceil(total / size) };
 }

@@ -10,9 +10,21 @@ import {
   RollbackConfigResource,
 } from '../version/version.resources';
 import { ConfigPageQuery, KeepVersionBody, RollbackBody } from '../version/version.dto';
-import { BatchWriteResource, CreateConfigResource, DeleteConfigResource, UpdateConfigResource } from './config-write.resources';
+import {
+  BatchWriteResource,
+  CreateConfigResource,
+  DeleteConfigResource,
+  UpdateConfigResource,
+} from './config-write.resources';
 import { ListConfigResource } from './list-config.resource';
-import { BatchWriteBody, ConfigWriteResult, CreateConfigBody, DeleteConfigQuery, ListConfigQuery, UpdateConfigBody } from './config.dto';
+import {
+  BatchWriteBody,
+  ConfigWriteResult,
+  CreateConfigBody,
+  DeleteConfigQuery,
+  ListConfigQuery,
+  UpdateConfigBody,
+} from './config.dto';
 
 /** Admin config management (spec 3.8.4) plus batch writes and version retention. */
 @ApiTags('admin: config')
@@ -66,7 +78,9 @@ export class AdminConfigController {
   @Post('batch')
   @HttpCode(200)
   @ResponseMessage('batch applied')
-  @ApiOperation({ summary: 'Apply several creates/updates/upserts/deletes atomically: all or none' })
+  @ApiOperation({
+    summary: 'Apply several creates/updates/upserts/deletes atomically: all or none',
+  })
   @ApiWriteHeaders()
   @ApiEnvelope()
   @ApiErrors(40001, 40002, 40101, 40301, 40402, 40403, 40901, 40902, 50002, 50003)

@@ -60,12 +60,25 @@ export class BatchGetConfigResource extends Resource<BatchGetBody, unknown> {
   protected perform(input: BatchGetBody) {
     const reader = this.state.reader;
     const namespace = enabledNamespace(reader, input.namespace);
-    const configs: Array<{ key: string; value: unknown; version: number; revision: number; updated_at: string }> = [];
+    const configs: Array<{
+      key: string;
+      value: unknown;
+      version: number;
+      revision: number;
+      updated_at: string;
+    }> = [];
     const missing: string[] = [];
     for (const key of new Set(input.keys)) {
       const config = reader.config(namespace.id, key);
       if (!config || config.deleted) missing.push(key);
-      else configs.push({ key, value: config.value, version: config.version, revision: config.revision, updated_at: isoTime(config.updatedAt) });
+      else
+        configs.push({
+          key,
+          value: config.value,
+          version: config.version,
+          revision: config.revision,
+          updated_at: isoTime(config.updatedAt),
+        });
     }
     return { namespace: namespace.name, configs, missing, revision: namespace.revision };
   }
@@ -99,4 +112,3 @@ export class NamespaceConfigsResource extends Resource<NamespaceParam, unknown> 
     };
   }
 }
-

@@ -7,7 +7,13 @@ import { ConfigOperation } from '../state/commands';
 import { MAX_OPERATIONS_PER_ENTRY } from '../state/state-machine';
 import { StateService } from '../state/state.service';
 import { checkKeyLength, encodeValue } from './config-value';
-import { BatchWriteBody, ConfigWriteResult, CreateConfigBody, DeleteConfigQuery, UpdateConfigBody } from './config.dto';
+import {
+  BatchWriteBody,
+  ConfigWriteResult,
+  CreateConfigBody,
+  DeleteConfigQuery,
+  UpdateConfigBody,
+} from './config.dto';
 
 /** Shared by the write resources: propose one config operation with the caller's identity. */
 abstract class ConfigWriteResource<I extends object, O> extends Resource<I, O> {
@@ -18,7 +24,10 @@ abstract class ConfigWriteResource<I extends object, O> extends Resource<I, O> {
     super();
   }
 
-  protected async writeOperation<T>(operation: ConfigOperation, context: RequestContext): Promise<T> {
+  protected async writeOperation<T>(
+    operation: ConfigOperation,
+    context: RequestContext,
+  ): Promise<T> {
     checkKeyLength(operation.key, this.config.limits);
     const { value } = await this.state.write<T>({
       type: 'WriteConfig',
@@ -41,7 +50,13 @@ export class CreateConfigResource extends ConfigWriteResource<CreateConfigBody, 
 
   protected perform(input: CreateConfigBody, context: RequestContext) {
     return this.writeOperation<ConfigWriteResult>(
-      { op: 'create', namespace: input.namespace, key: input.key, valueText: encodeValue(input.value, this.config.limits), description: input.description ?? null },
+      {
+        op: 'create',
+        namespace: input.namespace,
+        key: input.key,
+        valueText: encodeValue(input.value, this.config.limits),
+        description: input.description ?? null,
+      },
       context,
     );
   }
@@ -79,7 +94,15 @@ export class DeleteConfigResource extends ConfigWriteResource<DeleteConfigQuery,
   }
 
   protected perform(input: DeleteConfigQuery, context: RequestContext) {
-    return this.writeOperation({ op: 'delete', namespace: input.namespace, key: input.key, expectedVersion: input.expected_version }, context);
+    return this.writeOperation(
+      {
+        op: 'delete',
+        namespace: input.namespace,
+        key: input.key,
+        expectedVersion: input.expected_version,
+      },
+      context,
+    );
   }
 }
 
@@ -95,12 +118,19 @@ export class BatchWriteResource extends ConfigWriteResource<BatchWriteBody, unkn
   protected async perform(input: BatchWriteBody, context: RequestContext) {
     const limit = Math.min(this.config.limits.maxBatchItems, MAX_OPERATIONS_PER_ENTRY);
     if (input.operations.length > limit) {
-      throw new ValidationFailed([{ field: 'operations', errors: [`at most ${limit} operations per batch`] }]);
+      throw new ValidationFailed([
+        { field: 'operations', errors: [`at most ${limit} operations per batch`] },
+      ]);
     }
     const operations = input.operations.map((operation, index): ConfigOperation => {
       checkKeyLength(operation.key, this.config.limits, `operations.${index}.key`);
       if (operation.op === 'delete') {
-        return { op: 'delete', namespace: operation.namespace, key: operation.key, expectedVersion: operation.expected_version };
+        return {
+          op: 'delete',
+          namespace: operation.namespace,
+          key: operation.key,
+          expectedVersion: operation.expected_version,
+        };
       }
       return {
         op: operation.op,

@@ -3,7 +3,11 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiEnvelope, ApiErrors } from '../http/swagger';
 import { Ctx, RequestContext } from '../http/request-context';
 import { ConfigDiffResource, ConfigVersionsResource } from '../version/version.resources';
-import { BatchGetConfigResource, GetConfigResource, NamespaceConfigsResource } from './config-read.resources';
+import {
+  BatchGetConfigResource,
+  GetConfigResource,
+  NamespaceConfigsResource,
+} from './config-read.resources';
 import { BatchGetBody, ConfigView, GetConfigQuery } from './config.dto';
 import { DiffQuery, VersionsQuery } from '../version/version.dto';
 
@@ -29,7 +33,9 @@ export class ConfigController {
 
   @Post('batch-get')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Get several keys of one namespace; absent keys are listed in `missing`' })
+  @ApiOperation({
+    summary: 'Get several keys of one namespace; absent keys are listed in `missing`',
+  })
   @ApiEnvelope()
   @ApiErrors(40001, 40002, 40301, 40402)
   batch(@Body() body: BatchGetBody, @Ctx() context: RequestContext) {
@@ -37,7 +43,9 @@ export class ConfigController {
   }
 
   @Get('namespace/:namespace')
-  @ApiOperation({ summary: 'Every live config of a namespace; `version` is the namespace revision' })
+  @ApiOperation({
+    summary: 'Every live config of a namespace; `version` is the namespace revision',
+  })
   @ApiEnvelope()
   @ApiErrors(40002, 40301, 40402)
   namespace(@Param('namespace') namespace: string, @Ctx() context: RequestContext) {

@@ -1,7 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { ConfigKey, NamespaceName, OptionalDescription, PageQuery, Version } from '../common/validation';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsDefined,
+  IsIn,
+  IsOptional,
+  IsString,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import {
+  ConfigKey,
+  NamespaceName,
+  OptionalDescription,
+  PageQuery,
+  Version,
+} from '../common/validation';
 
 export class GetConfigQuery {
   @NamespaceName() namespace!: string;
@@ -91,7 +107,8 @@ export class ConfigView {
   @ApiProperty() key!: string;
   @ApiProperty({ description: 'any JSON value' }) value!: unknown;
   @ApiProperty() version!: number;
-  @ApiProperty({ description: 'Raft index of the change that produced this version' }) revision!: number;
+  @ApiProperty({ description: 'Raft index of the change that produced this version' })
+  revision!: number;
   @ApiProperty() updated_at!: string;
 }
 

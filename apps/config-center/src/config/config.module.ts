@@ -2,8 +2,17 @@ import { Module } from '@nestjs/common';
 import { StateModule } from '../state/state.module';
 import { VersionModule } from '../version/version.module';
 import { AdminConfigController } from './admin-config.controller';
-import { BatchGetConfigResource, GetConfigResource, NamespaceConfigsResource } from './config-read.resources';
-import { BatchWriteResource, CreateConfigResource, DeleteConfigResource, UpdateConfigResource } from './config-write.resources';
+import {
+  BatchGetConfigResource,
+  GetConfigResource,
+  NamespaceConfigsResource,
+} from './config-read.resources';
+import {
+  BatchWriteResource,
+  CreateConfigResource,
+  DeleteConfigResource,
+  UpdateConfigResource,
+} from './config-write.resources';
 import { ConfigController } from './config.controller';
 import { ListConfigResource } from './list-config.resource';
 

@@ -16,14 +16,18 @@ export class ListConfigResource extends Resource<ListConfigQuery, unknown> {
 
   protected perform(input: ListConfigQuery) {
     const reader = this.state.reader;
-    const namespaces = input.namespace === undefined
-      ? reader.namespaces()
-      : [reader.namespaceByName(input.namespace)].filter((ns): ns is NamespaceRecord => ns !== undefined);
+    const namespaces =
+      input.namespace === undefined
+        ? reader.namespaces()
+        : [reader.namespaceByName(input.namespace)].filter(
+            (ns): ns is NamespaceRecord => ns !== undefined,
+          );
     const needle = input.key?.toLowerCase();
     const matching: Array<{ namespace: NamespaceRecord; config: ConfigRecord }> = [];
     for (const namespace of namespaces) {
       for (const config of reader.liveConfigs(namespace.id)) {
-        if (needle === undefined || config.key.toLowerCase().includes(needle)) matching.push({ namespace, config });
+        if (needle === undefined || config.key.toLowerCase().includes(needle))
+          matching.push({ namespace, config });
       }
     }
     const page = input.page ?? 1;

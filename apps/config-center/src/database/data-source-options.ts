@@ -22,7 +22,8 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     logging: false,
   };
   if (settings.engine === 'sqlite') {
-    if (settings.location !== ':memory:') mkdirSync(dirname(settings.location), { recursive: true });
+    if (settings.location !== ':memory:')
+      mkdirSync(dirname(settings.location), { recursive: true });
     return {
       ...common,
       type: 'better-sqlite3',

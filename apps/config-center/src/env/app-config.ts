@@ -40,20 +40,33 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-const LOG_LEVELS: AppConfig['logLevel'][] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_LEVELS: AppConfig['logLevel'][] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/config-center.sqlite';
 
 export function parseDatabaseUrl(url: string): DatabaseSettings {
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (!file) throw new Error('DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/config-center.sqlite');
+    if (!file)
+      throw new Error(
+        'DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/config-center.sqlite',
+      );
     return { engine: 'sqlite', location: file === ':memory:' ? file : resolve(file), url };
   }
   if (url.startsWith('mysql://') || url.startsWith('mariadb://')) {
     const parsed = new URL(url);
     if (!parsed.hostname || parsed.pathname.length <= 1) {
-      throw new Error('DATABASE_URL mysql:// needs a host and a database name, e.g. mysql://user:pass@127.0.0.1:3306/config_center');
+      throw new Error(
+        'DATABASE_URL mysql:// needs a host and a database name, e.g. mysql://user:pass@127.0.0.1:3306/config_center',
+      );
     }
     return { engine: 'mysql', location: url.replace(/^mariadb:/, 'mysql:'), url };
   }
@@ -100,10 +113,12 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   }
 
   const nodeId = text('NODE_ID', 'node-1');
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(nodeId)) problems.push(`NODE_ID must match [A-Za-z0-9_.-]{1,64} (got "${nodeId}")`);
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(nodeId))
+    problems.push(`NODE_ID must match [A-Za-z0-9_.-]{1,64} (got "${nodeId}")`);
 
   const logLevel = text('LOG_LEVEL', 'info') as AppConfig['logLevel'];
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  if (!LOG_LEVELS.includes(logLevel))
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
 
   const config: AppConfig = {
     nodeId,

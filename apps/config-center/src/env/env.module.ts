@@ -5,6 +5,10 @@ import { APP_CONFIG, AppConfig } from './app-config';
 @Module({})
 export class EnvModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: EnvModule, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] };
+    return {
+      module: EnvModule,
+      providers: [{ provide: APP_CONFIG, useValue: config }],
+      exports: [APP_CONFIG],
+    };
   }
 }

@@ -23,7 +23,8 @@ export class AdminAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (!request.url.startsWith(ADMIN_PREFIX)) return true;
     const header = request.headers.authorization;
-    if (!header) throw new Unauthorized('Authorization: Bearer <ADMIN_TOKEN> is required for admin endpoints');
+    if (!header)
+      throw new Unauthorized('Authorization: Bearer <ADMIN_TOKEN> is required for admin endpoints');
     const presented = Buffer.from(header.replace(/^Bearer\s+/i, ''));
     if (presented.length !== this.token.length || !timingSafeEqual(presented, this.token)) {
       throw new Forbidden('the presented token does not grant admin access');

@@ -12,21 +12,34 @@ interface FastifyLikeError {
 function fromHttpException(exception: HttpException): AppError {
   const status = exception.getStatus();
   const response = exception.getResponse();
-  const detail = typeof response === 'object' && response !== null && 'message' in response ? (response as { message: unknown }).message : exception.message;
-  if (status === 404) return new AppError(ErrorCode.NOT_FOUND, typeof detail === 'string' ? detail : 'not found');
-  if (status === 413) return new AppError(ErrorCode.VALIDATION_FAILED, 'request body too large', detail);
+  const detail =
+    typeof response === 'object' && response !== null && 'message' in response
+      ? (response as { message: unknown }).message
+      : exception.message;
+  if (status === 404)
+    return new AppError(ErrorCode.NOT_FOUND, typeof detail === 'string' ? detail : 'not found');
+  if (status === 413)
+    return new AppError(ErrorCode.VALIDATION_FAILED, 'request body too large', detail);
   if (status === 401) return new AppError(ErrorCode.UNAUTHORIZED, undefined, detail);
   if (status === 403) return new AppError(ErrorCode.FORBIDDEN, undefined, detail);
   if (status === 429) return new AppError(ErrorCode.RATE_LIMITED, undefined, detail);
-  if (status >= 400 && status < 500) return new AppError(ErrorCode.BAD_PARAMETER, 'bad request', detail);
+  if (status >= 400 && status < 500)
+    return new AppError(ErrorCode.BAD_PARAMETER, 'bad request', detail);
   return new AppError(ErrorCode.INTERNAL, 'internal error');
 }
 
 function fromFastifyError(error: FastifyLikeError): AppError | undefined {
-  if (typeof error.statusCode !== 'number' || typeof error.code !== 'string' || !error.code.startsWith('FST_')) return undefined;
-  if (error.statusCode === 413) return new AppError(ErrorCode.VALIDATION_FAILED, 'request body too large', error.message);
+  if (
+    typeof error.statusCode !== 'number' ||
+    typeof error.code !== 'string' ||
+    !error.code.startsWith('FST_')
+  )
+    return undefined;
+  if (error.statusCode === 413)
+    return new AppError(ErrorCode.VALIDATION_FAILED, 'request body too large', error.message);
   if (error.statusCode === 404) return new AppError(ErrorCode.NOT_FOUND, error.message);
-  if (error.statusCode >= 400 && error.statusCode < 500) return new AppError(ErrorCode.BAD_PARAMETER, 'bad request', error.message);
+  if (error.statusCode >= 400 && error.statusCode < 500)
+    return new AppError(ErrorCode.BAD_PARAMETER, 'bad request', error.message);
   return undefined;
 }
 
@@ -43,7 +56,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof AppError) error = exception;
     else if (exception instanceof HttpException) error = fromHttpException(exception);
     else {
-      error = fromFastifyError(exception as FastifyLikeError) ?? new AppError(ErrorCode.INTERNAL, defaultMessages[ErrorCode.INTERNAL]);
+      error =
+        fromFastifyError(exception as FastifyLikeError) ??
+        new AppError(ErrorCode.INTERNAL, defaultMessages[ErrorCode.INTERNAL]);
       if (error.code === ErrorCode.INTERNAL) {
         this.logger.error({ err: exception, request_id: request.id }, 'unhandled error');
       }

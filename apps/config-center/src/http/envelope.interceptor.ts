@@ -15,6 +15,8 @@ export class EnvelopeInterceptor implements NestInterceptor {
     if (this.reflector.get(RawResponse, handler)) return next.handle();
     const message = this.reflector.get(ResponseMessage, handler) ?? 'success';
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    return next.handle().pipe(map((data: unknown) => successEnvelope(data ?? null, request.id, message)));
+    return next
+      .handle()
+      .pipe(map((data: unknown) => successEnvelope(data ?? null, request.id, message)));
   }
 }

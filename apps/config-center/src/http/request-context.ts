@@ -26,10 +26,13 @@ function header(request: FastifyRequest, name: string): string | undefined {
 
 export function requestContextOf(request: FastifyRequest): RequestContext {
   const operator = header(request, 'x-operator') ?? 'anonymous';
-  if (!OPERATOR_PATTERN.test(operator)) throw new BadParameter('X-Operator must be 1-64 characters of [A-Za-z0-9_.@:-]');
+  if (!OPERATOR_PATTERN.test(operator))
+    throw new BadParameter('X-Operator must be 1-64 characters of [A-Za-z0-9_.@:-]');
   const idempotencyKey = header(request, 'idempotency-key') ?? header(request, 'x-request-id');
   if (idempotencyKey !== undefined && !IDEMPOTENCY_PATTERN.test(idempotencyKey)) {
-    throw new BadParameter('Idempotency-Key / X-Request-Id must be 1-128 characters of [A-Za-z0-9_.:-]');
+    throw new BadParameter(
+      'Idempotency-Key / X-Request-Id must be 1-128 characters of [A-Za-z0-9_.:-]',
+    );
   }
   return {
     requestId: request.id,

@@ -4,7 +4,9 @@ import { defaultMessages, ErrorCodeValue, httpStatusOf } from '@cc/common';
 
 /** Documents the success envelope around `model` (or a free-form object). */
 export function ApiEnvelope(model?: Type<unknown>) {
-  const data = model ? { $ref: getSchemaPath(model) } : { type: 'object', additionalProperties: true };
+  const data = model
+    ? { $ref: getSchemaPath(model) }
+    : { type: 'object', additionalProperties: true };
   return applyDecorators(
     ...(model ? [ApiExtraModels(model)] : []),
     ApiResponse({
@@ -53,11 +55,16 @@ export function ApiErrors(...codes: ErrorCodeValue[]) {
 
 export function ApiWriteHeaders() {
   return applyDecorators(
-    ApiHeader({ name: 'X-Operator', required: false, description: 'who makes the change (audit); default anonymous' }),
+    ApiHeader({
+      name: 'X-Operator',
+      required: false,
+      description: 'who makes the change (audit); default anonymous',
+    }),
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
-      description: 'a retried write with the same key (or X-Request-Id) is applied once and answered with the first result',
+      description:
+        'a retried write with the same key (or X-Request-Id) is applied once and answered with the first result',
     }),
   );
 }

@@ -11,7 +11,11 @@ export function enabledNamespace(reader: StateReader, name: string): NamespaceRe
   return namespace;
 }
 
-export function liveConfig(reader: StateReader, namespace: NamespaceRecord, key: string): ConfigRecord {
+export function liveConfig(
+  reader: StateReader,
+  namespace: NamespaceRecord,
+  key: string,
+): ConfigRecord {
   const config = reader.config(namespace.id, key);
   if (!config || config.deleted) throw new ConfigNotFound(namespace.name, key);
   return config;
@@ -20,6 +24,9 @@ export function liveConfig(reader: StateReader, namespace: NamespaceRecord, key:
 /** Names starting with `_` belong to the system (DESIGN 15); the public API cannot create them. */
 export function assertNotReserved(name: string): void {
   if (name.startsWith(RESERVED_NAMESPACE_PREFIX)) {
-    throw new Forbidden({ namespace: name, reason: `namespace names starting with "${RESERVED_NAMESPACE_PREFIX}" are reserved` });
+    throw new Forbidden({
+      namespace: name,
+      reason: `namespace names starting with "${RESERVED_NAMESPACE_PREFIX}" are reserved`,
+    });
   }
 }

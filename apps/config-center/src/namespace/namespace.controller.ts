@@ -3,7 +3,14 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ResponseMessage } from '../http/response-message.decorator';
 import { ApiEnvelope, ApiErrors, ApiWriteHeaders } from '../http/swagger';
 import { Ctx, RequestContext } from '../http/request-context';
-import { CreateNamespaceBody, ExportQuery, ImportBody, ListNamespaceQuery, NamespaceView, UpdateNamespaceBody } from './namespace.dto';
+import {
+  CreateNamespaceBody,
+  ExportQuery,
+  ImportBody,
+  ListNamespaceQuery,
+  NamespaceView,
+  UpdateNamespaceBody,
+} from './namespace.dto';
 import {
   CreateNamespaceResource,
   DeleteNamespaceResource,
@@ -57,7 +64,9 @@ export class NamespaceController {
   @Post('import')
   @HttpCode(200)
   @ResponseMessage('namespace imported')
-  @ApiOperation({ summary: 'Import configs atomically (merge, or replace = also delete absent keys)' })
+  @ApiOperation({
+    summary: 'Import configs atomically (merge, or replace = also delete absent keys)',
+  })
   @ApiWriteHeaders()
   @ApiEnvelope()
   @ApiErrors(40001, 40002, 40101, 40301, 40901, 50002, 50003)
@@ -71,7 +80,11 @@ export class NamespaceController {
   @ApiWriteHeaders()
   @ApiEnvelope(NamespaceView)
   @ApiErrors(40001, 40002, 40101, 40301, 40402, 50002, 50003)
-  update(@Param('id') id: string, @Body() body: UpdateNamespaceBody, @Ctx() context: RequestContext) {
+  update(
+    @Param('id') id: string,
+    @Body() body: UpdateNamespaceBody,
+    @Ctx() context: RequestContext,
+  ) {
     const fields = typeof body === 'object' && body !== null ? body : {};
     return this.updateNamespace.request({ ...fields, id }, context);
   }

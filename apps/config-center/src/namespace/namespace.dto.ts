@@ -1,6 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { ConfigKey, NamespaceName, OptionalDescription, PageQuery } from '../common/validation';
 
 export class CreateNamespaceBody {
@@ -20,7 +32,10 @@ export class NamespaceIdParam {
 export class UpdateNamespaceBody extends NamespaceIdParam {
   @OptionalDescription() description?: string;
 
-  @ApiPropertyOptional({ enum: [0, 1], description: '1 enabled, 0 disabled (reads and writes refused)' })
+  @ApiPropertyOptional({
+    enum: [0, 1],
+    description: '1 enabled, 0 disabled (reads and writes refused)',
+  })
   @IsOptional()
   @IsIn([0, 1])
   status?: number;
@@ -65,7 +80,11 @@ export class ImportBody {
   @Type(() => ImportedConfig)
   configs!: ImportedConfig[];
 
-  @ApiPropertyOptional({ enum: ['merge', 'replace'], default: 'merge', description: 'replace also deletes keys absent from the file' })
+  @ApiPropertyOptional({
+    enum: ['merge', 'replace'],
+    default: 'merge',
+    description: 'replace also deletes keys absent from the file',
+  })
   @IsOptional()
   @IsIn(['merge', 'replace'])
   mode?: 'merge' | 'replace';

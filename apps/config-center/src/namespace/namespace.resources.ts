@@ -116,11 +116,17 @@ export class ListNamespaceResource extends Resource<ListNamespaceQuery, unknown>
     const needle = input.name?.toLowerCase();
     const matching = reader
       .namespaces()
-      .filter((ns) => (needle === undefined || ns.name.toLowerCase().includes(needle)) && (input.status === undefined || ns.status === input.status));
+      .filter(
+        (ns) =>
+          (needle === undefined || ns.name.toLowerCase().includes(needle)) &&
+          (input.status === undefined || ns.status === input.status),
+      );
     const page = input.page ?? 1;
     const pageSize = input.page_size ?? 20;
     return {
-      list: matching.slice((page - 1) * pageSize, page * pageSize).map((ns) => namespaceView(ns, reader)),
+      list: matching
+        .slice((page - 1) * pageSize, page * pageSize)
+        .map((ns) => namespaceView(ns, reader)),
       pagination: pagination(page, pageSize, matching.length),
     };
   }
@@ -171,7 +177,10 @@ export class ImportNamespaceResource extends Resource<ImportBody, unknown> {
     const keys = new Set<string>();
     const operations: ConfigOperation[] = input.configs.map((item, index) => {
       checkKeyLength(item.key, this.config.limits, `configs.${index}.key`);
-      if (keys.has(item.key)) throw new ValidationFailed([{ field: `configs.${index}.key`, errors: [`duplicate key ${item.key}`] }]);
+      if (keys.has(item.key))
+        throw new ValidationFailed([
+          { field: `configs.${index}.key`, errors: [`duplicate key ${item.key}`] },
+        ]);
       keys.add(item.key);
       return {
         op: 'upsert',
@@ -185,12 +194,23 @@ export class ImportNamespaceResource extends Resource<ImportBody, unknown> {
     if (input.mode === 'replace' && existing) {
       for (const config of this.state.reader.liveConfigs(existing.id)) {
         if (!keys.has(config.key)) {
-          operations.push({ op: 'delete', namespace: input.namespace, key: config.key, expectedVersion: config.version });
+          operations.push({
+            op: 'delete',
+            namespace: input.namespace,
+            key: config.key,
+            expectedVersion: config.version,
+          });
         }
       }
     }
-    if (operations.length > 999) throw new ValidationFailed([{ field: 'configs', errors: ['an import may change at most 999 keys'] }]);
-    const { value, revision } = await this.state.write<{ results: unknown[]; created_namespace: string | null }>({
+    if (operations.length > 999)
+      throw new ValidationFailed([
+        { field: 'configs', errors: ['an import may change at most 999 keys'] },
+      ]);
+    const { value, revision } = await this.state.write<{
+      results: unknown[];
+      created_namespace: string | null;
+    }>({
       type: 'WriteBatch',
       operations,
       createNamespace: { name: input.namespace, description: input.description ?? null },

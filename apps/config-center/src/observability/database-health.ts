@@ -25,12 +25,23 @@ export class DatabaseHealth implements OnModuleInit {
           await Promise.race([
             this.dataSource.query('SELECT 1'),
             new Promise((_, reject) => {
-              timer = setTimeout(() => reject(new Error(`no answer in ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
+              timer = setTimeout(
+                () => reject(new Error(`no answer in ${PROBE_TIMEOUT_MS} ms`)),
+                PROBE_TIMEOUT_MS,
+              );
             }),
           ]);
-          return { status: 'healthy', latency_ms: Math.round((performance.now() - started) * 100) / 100, engine: this.config.database.engine };
+          return {
+            status: 'healthy',
+            latency_ms: Math.round((performance.now() - started) * 100) / 100,
+            engine: this.config.database.engine,
+          };
         } catch (error) {
-          return { status: 'unhealthy', engine: this.config.database.engine, error: (error as Error).message };
+          return {
+            status: 'unhealthy',
+            engine: this.config.database.engine,
+            error: (error as Error).message,
+          };
         } finally {
           clearTimeout(timer);
         }

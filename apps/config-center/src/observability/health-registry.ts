@@ -40,7 +40,10 @@ export class HealthRegistry {
         try {
           return [component, await component.check()] as const;
         } catch (error) {
-          return [component, { status: 'unhealthy' as const, error: (error as Error).message }] as const;
+          return [
+            component,
+            { status: 'unhealthy' as const, error: (error as Error).message },
+          ] as const;
         }
       }),
     );

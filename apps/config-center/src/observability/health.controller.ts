@@ -27,7 +27,9 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: state loaded and every critical component healthy (503 otherwise)' })
+  @ApiOperation({
+    summary: 'Readiness: state loaded and every critical component healthy (503 otherwise)',
+  })
   @ApiEnvelope()
   async ready() {
     const report = await this.registry.report();

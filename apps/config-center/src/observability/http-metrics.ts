@@ -1,6 +1,11 @@
 import { Controller, Get, Injectable, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { InjectMetric, PrometheusController, makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import {
+  InjectMetric,
+  PrometheusController,
+  makeCounterProvider,
+  makeHistogramProvider,
+} from '@willsoto/nestjs-prometheus';
 import { FastifyReply } from 'fastify';
 import { Counter, Histogram } from 'prom-client';
 import { RawResponse } from '../http/response-message.decorator';
@@ -10,7 +15,11 @@ export const API_DURATION = 'config_center_api_request_duration_milliseconds';
 
 /** Spec 3.7.4 names, labels and buckets (DESIGN 20). */
 export const httpMetricProviders = [
-  makeCounterProvider({ name: API_REQUESTS, help: 'Total number of API requests', labelNames: ['api', 'method', 'status'] }),
+  makeCounterProvider({
+    name: API_REQUESTS,
+    help: 'Total number of API requests',
+    labelNames: ['api', 'method', 'status'],
+  }),
   makeHistogramProvider({
     name: API_DURATION,
     help: 'API request duration in milliseconds',

@@ -7,7 +7,13 @@ import { HttpMetrics, MetricsController, httpMetricProviders } from './http-metr
 
 @Global()
 @Module({
-  imports: [PrometheusModule.register({ path: '/api/v1/metrics', controller: MetricsController, defaultMetrics: { enabled: true } })],
+  imports: [
+    PrometheusModule.register({
+      path: '/api/v1/metrics',
+      controller: MetricsController,
+      defaultMetrics: { enabled: true },
+    }),
+  ],
   controllers: [HealthController],
   providers: [HealthRegistry, DatabaseHealth, HttpMetrics, ...httpMetricProviders],
   exports: [HealthRegistry, HttpMetrics],

@@ -107,8 +107,7 @@ export interface CommandFailure {
 }
 
 export type CommandOutcome<T = unknown> =
-  | { ok: true; revision: number; value: T }
-  | { ok: false; revision: number; error: CommandFailure };
+  { ok: true; revision: number; value: T } | { ok: false; revision: number; error: CommandFailure };
 
 export function encodeCommand(command: Command): Buffer {
   return Buffer.from(JSON.stringify(command), 'utf8');

@@ -19,6 +19,10 @@ export type Mutation =
 export abstract class StateTransaction {
   abstract execute(mutations: Mutation[]): Promise<number[]>;
   abstract findOutcome(idempotencyKey: string): Promise<CommandOutcome | undefined>;
-  abstract rememberOutcome(idempotencyKey: string, outcome: CommandOutcome, at: number): Promise<void>;
+  abstract rememberOutcome(
+    idempotencyKey: string,
+    outcome: CommandOutcome,
+    at: number,
+  ): Promise<void>;
   abstract setApplied(index: number, term: number): Promise<void>;
 }

@@ -16,6 +16,25 @@ interface Pending {
 
 const MAX_ENTRIES_PER_COMMIT = 256;
 const SINGLE_NODE_TERM = 1;
+/** Keeps one INSERT well below MySQL's max_allowed_packet (16 MiB by default on MariaDB). */
+const MAX_INSERT_BYTES = 4 * 1024 * 1024;
+
+function chunkBySize<T extends { data: Buffer }>(rows: T[], maxBytes: number): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const row of rows) {
+    if (current.length > 0 && size + row.data.length > maxBytes) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(row);
+    size += row.data.length;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
 
 /**
  * A log of one voter: an entry is committed as soon as it is durable. Proposals that arrive
@@ -79,17 +98,15 @@ export class SingleNodeCommandLog extends CommandLog {
     await this.dataSource.transaction(async (manager) => {
       const tx = new TypeOrmStateTransaction(manager, this.nodeId);
       const now = new Date();
-      await manager.insert(
-        RaftLogRow,
-        commands.map((command, i) => ({
-          id: firstIndex + i,
-          index: firstIndex + i,
-          term: SINGLE_NODE_TERM,
-          type: command.type,
-          data: encodeCommand(command),
-          createdAt: now,
-        })),
-      );
+      const rows = commands.map((command, i) => ({
+        id: firstIndex + i,
+        index: firstIndex + i,
+        term: SINGLE_NODE_TERM,
+        type: command.type,
+        data: encodeCommand(command),
+        createdAt: now,
+      }));
+      for (const chunk of chunkBySize(rows, MAX_INSERT_BYTES)) await manager.insert(RaftLogRow, chunk);
       for (let i = 0; i < commands.length; i++) {
         const index = firstIndex + i;
         const outcome = await this.stateMachine.apply(commands[i], index, overlay, tx);
@@ -97,6 +114,9 @@ export class SingleNodeCommandLog extends CommandLog {
       }
       await tx.setApplied(firstIndex + commands.length - 1, SINGLE_NODE_TERM);
     });
-    return { changes: overlay.changes, batch: { appliedIndex: firstIndex + commands.length - 1, commands: entries } };
+    return {
+      changes: overlay.changes,
+      batch: { appliedIndex: firstIndex + commands.length - 1, commands: entries },
+    };
   }
 }

@@ -48,7 +48,11 @@ export async function loadState(dataSource: DataSource, nodeId: string): Promise
     dataSource.getRepository(NamespaceRow).find(),
     dataSource.getRepository(ConfigRow).find(),
     dataSource.getRepository(RaftStateRow).findOneBy({ nodeId }),
-    dataSource.getRepository(RaftLogRow).createQueryBuilder('log').select('MAX(log.index)', 'max').getRawOne<{ max: string | number | null }>(),
+    dataSource
+      .getRepository(RaftLogRow)
+      .createQueryBuilder('log')
+      .select('MAX(log.index)', 'max')
+      .getRawOne<{ max: string | number | null }>(),
   ]);
   return {
     appliedIndex: raftState?.lastApplied ?? 0,

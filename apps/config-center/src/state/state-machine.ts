@@ -69,7 +69,13 @@ export class StateMachine {
       if (earlier) return earlier;
     }
     const child = view.fork();
-    const context: ApplyContext = { index, command, view: child, ids: new IdAllocator(index), mutations: [] };
+    const context: ApplyContext = {
+      index,
+      command,
+      view: child,
+      ids: new IdAllocator(index),
+      mutations: [],
+    };
     let outcome: CommandOutcome;
     try {
       const value = await this.dispatch(context, tx);
@@ -79,7 +85,8 @@ export class StateMachine {
       if (!(error instanceof Failure)) throw error;
       outcome = { ok: false, revision: index, error: error.failure };
     }
-    if (command.idempotencyKey) await tx.rememberOutcome(command.idempotencyKey, outcome, command.at);
+    if (command.idempotencyKey)
+      await tx.rememberOutcome(command.idempotencyKey, outcome, command.at);
     return outcome;
   }
 
@@ -112,12 +119,18 @@ export class StateMachine {
 
   private createNamespace(context: ApplyContext, command: CreateNamespace): NamespaceRecord {
     if (context.view.namespaceByName(command.name)) {
-      fail(ErrorCode.CONFLICT, `namespace ${command.name} already exists`, { namespace: command.name });
+      fail(ErrorCode.CONFLICT, `namespace ${command.name} already exists`, {
+        namespace: command.name,
+      });
     }
     return this.addNamespace(context, command.name, command.description);
   }
 
-  private addNamespace(context: ApplyContext, name: string, description: string | null): NamespaceRecord {
+  private addNamespace(
+    context: ApplyContext,
+    name: string,
+    description: string | null,
+  ): NamespaceRecord {
     const record: NamespaceRecord = {
       id: context.ids.take('namespace'),
       name,
@@ -133,7 +146,9 @@ export class StateMachine {
   }
 
   private updateNamespace(context: ApplyContext, command: UpdateNamespace): NamespaceRecord {
-    const current = context.view.namespaceById(command.id) ?? fail(ErrorCode.NAMESPACE_NOT_FOUND, `namespace ${command.id} not found`);
+    const current =
+      context.view.namespaceById(command.id) ??
+      fail(ErrorCode.NAMESPACE_NOT_FOUND, `namespace ${command.id} not found`);
     const record: NamespaceRecord = {
       ...current,
       description: command.description === undefined ? current.description : command.description,
@@ -146,14 +161,23 @@ export class StateMachine {
     return record;
   }
 
-  private deleteNamespace(context: ApplyContext, command: DeleteNamespace): { id: number; name: string } {
-    const current = context.view.namespaceById(command.id) ?? fail(ErrorCode.NAMESPACE_NOT_FOUND, `namespace ${command.id} not found`);
+  private deleteNamespace(
+    context: ApplyContext,
+    command: DeleteNamespace,
+  ): { id: number; name: string } {
+    const current =
+      context.view.namespaceById(command.id) ??
+      fail(ErrorCode.NAMESPACE_NOT_FOUND, `namespace ${command.id} not found`);
     const live = context.view.liveConfigs(current.id).length;
     if (live > 0) {
-      fail(ErrorCode.CONFLICT, `namespace ${current.name} still holds ${live} config(s); delete them first`, {
-        namespace: current.name,
-        configs: live,
-      });
+      fail(
+        ErrorCode.CONFLICT,
+        `namespace ${current.name} still holds ${live} config(s); delete them first`,
+        {
+          namespace: current.name,
+          configs: live,
+        },
+      );
     }
     context.view.deleteNamespace(current.id);
     context.mutations.push({ kind: 'deleteNamespace', id: current.id });
@@ -167,7 +191,11 @@ export class StateMachine {
   private writeBatch(context: ApplyContext, command: WriteBatch): unknown {
     let createdNamespace: NamespaceRecord | undefined;
     if (command.createNamespace && !context.view.namespaceByName(command.createNamespace.name)) {
-      createdNamespace = this.addNamespace(context, command.createNamespace.name, command.createNamespace.description);
+      createdNamespace = this.addNamespace(
+        context,
+        command.createNamespace.name,
+        command.createNamespace.description,
+      );
     }
     const results = command.operations.map((operation, position) => {
       try {
@@ -175,10 +203,14 @@ export class StateMachine {
       } catch (error) {
         if (error instanceof Failure) {
           // The whole batch fails; say which operation stopped it.
-          fail(error.failure.code, `operation ${position} (${operation.op} ${operation.namespace}/${operation.key}): ${error.failure.message}`, {
-            index: position,
-            cause: error.failure.details ?? null,
-          });
+          fail(
+            error.failure.code,
+            `operation ${position} (${operation.op} ${operation.namespace}/${operation.key}): ${error.failure.message}`,
+            {
+              index: position,
+              cause: error.failure.details ?? null,
+            },
+          );
         }
         throw error;
       }
@@ -187,19 +219,34 @@ export class StateMachine {
   }
 
   private writableNamespace(context: ApplyContext, name: string): NamespaceRecord {
-    const namespace = context.view.namespaceByName(name) ?? fail(ErrorCode.NAMESPACE_NOT_FOUND, `namespace ${name} not found`, { namespace: name });
-    if (namespace.status !== 1) fail(ErrorCode.FORBIDDEN, `namespace ${name} is disabled`, { namespace: name, status: namespace.status });
+    const namespace =
+      context.view.namespaceByName(name) ??
+      fail(ErrorCode.NAMESPACE_NOT_FOUND, `namespace ${name} not found`, { namespace: name });
+    if (namespace.status !== 1)
+      fail(ErrorCode.FORBIDDEN, `namespace ${name} is disabled`, {
+        namespace: name,
+        status: namespace.status,
+      });
     return namespace;
   }
 
-  private checkExpected(current: ConfigRecord | undefined, expected: number | undefined, namespace: string, key: string): void {
+  private checkExpected(
+    current: ConfigRecord | undefined,
+    expected: number | undefined,
+    namespace: string,
+    key: string,
+  ): void {
     if (expected === undefined) return;
     const actual = current && !current.deleted ? current.version : 0;
     if (actual !== expected) {
-      fail(ErrorCode.CONFLICT, `config ${namespace}/${key} is at version ${actual}, expected ${expected}`, {
-        expected_version: expected,
-        actual_version: actual,
-      });
+      fail(
+        ErrorCode.CONFLICT,
+        `config ${namespace}/${key} is at version ${actual}, expected ${expected}`,
+        {
+          expected_version: expected,
+          actual_version: actual,
+        },
+      );
     }
   }
 
@@ -210,12 +257,31 @@ export class StateMachine {
     this.checkExpected(current, operation.expectedVersion, operation.namespace, operation.key);
 
     if (operation.op === 'delete') {
-      if (!live) fail(ErrorCode.CONFIG_NOT_FOUND, `config ${operation.namespace}/${operation.key} not found`);
-      const deleted = this.saveConfig(context, namespace, operation.key, live!, { valueText: '', deleted: true }, 'DELETE');
-      return { namespace: namespace.name, key: operation.key, version: deleted.version, revision: context.index };
+      if (!live)
+        fail(
+          ErrorCode.CONFIG_NOT_FOUND,
+          `config ${operation.namespace}/${operation.key} not found`,
+        );
+      const deleted = this.saveConfig(
+        context,
+        namespace,
+        operation.key,
+        live!,
+        { valueText: '', deleted: true },
+        'DELETE',
+      );
+      return {
+        namespace: namespace.name,
+        key: operation.key,
+        version: deleted.version,
+        revision: context.index,
+      };
     }
     if (operation.op === 'create' && live) {
-      fail(ErrorCode.CONFIG_KEY_EXISTS, `config ${operation.namespace}/${operation.key} already exists`);
+      fail(
+        ErrorCode.CONFIG_KEY_EXISTS,
+        `config ${operation.namespace}/${operation.key} already exists`,
+      );
     }
     if (operation.op === 'update' && !live) {
       fail(ErrorCode.CONFIG_NOT_FOUND, `config ${operation.namespace}/${operation.key} not found`);
@@ -242,11 +308,22 @@ export class StateMachine {
     const namespace = this.writableNamespace(context, command.namespace);
     const current = context.view.config(namespace.id, command.key);
     this.checkExpected(current, command.expectedVersion, command.namespace, command.key);
-    if (!current) fail(ErrorCode.CONFIG_NOT_FOUND, `config ${command.namespace}/${command.key} not found`);
+    if (!current)
+      fail(ErrorCode.CONFIG_NOT_FOUND, `config ${command.namespace}/${command.key} not found`);
     if (command.targetVersion >= current!.version) {
-      fail(ErrorCode.VALIDATION_FAILED, `target_version must be below the current version ${current!.version}`);
+      fail(
+        ErrorCode.VALIDATION_FAILED,
+        `target_version must be below the current version ${current!.version}`,
+      );
     }
-    const saved = this.saveConfig(context, namespace, command.key, current, { valueText: command.valueText, deleted: false }, 'ROLLBACK');
+    const saved = this.saveConfig(
+      context,
+      namespace,
+      command.key,
+      current,
+      { valueText: command.valueText, deleted: false },
+      'ROLLBACK',
+    );
     return {
       namespace: namespace.name,
       key: command.key,
@@ -274,7 +351,8 @@ export class StateMachine {
       value: change.deleted ? null : JSON.parse(change.valueText),
       valueText: change.valueText,
       version: (current?.version ?? 0) + 1,
-      description: change.description === undefined ? (current?.description ?? null) : change.description,
+      description:
+        change.description === undefined ? (current?.description ?? null) : change.description,
       status: 1,
       createdBy: live ? live.createdBy : command.operator,
       updatedBy: command.operator,
@@ -288,7 +366,11 @@ export class StateMachine {
     context.view.setNamespace({ ...namespace, revision: index, updatedAt: command.at });
     context.mutations.push(
       { kind: 'saveConfig', record, isNew: current === undefined },
-      { kind: 'saveNamespace', record: { ...namespace, revision: index, updatedAt: command.at }, isNew: false },
+      {
+        kind: 'saveNamespace',
+        record: { ...namespace, revision: index, updatedAt: command.at },
+        isNew: false,
+      },
       {
         kind: 'insertHistory',
         record: {
@@ -325,12 +407,31 @@ export class StateMachine {
     return record;
   }
 
-  private async setVersionKept(context: ApplyContext, command: SetVersionKept, tx: StateTransaction): Promise<unknown> {
-    const namespace = context.view.namespaceByName(command.namespace) ?? fail(ErrorCode.NAMESPACE_NOT_FOUND, `namespace ${command.namespace} not found`);
-    const config = context.view.config(namespace.id, command.key) ?? fail(ErrorCode.CONFIG_NOT_FOUND, `config ${command.namespace}/${command.key} not found`);
-    const [touched] = await tx.execute([{ kind: 'setVersionKept', configId: config.id, version: command.version, kept: command.kept }]);
-    if (touched === 0) fail(ErrorCode.CONFIG_NOT_FOUND, `config ${command.namespace}/${command.key} has no version ${command.version}`);
-    return { namespace: command.namespace, key: command.key, version: command.version, kept: command.kept };
+  private async setVersionKept(
+    context: ApplyContext,
+    command: SetVersionKept,
+    tx: StateTransaction,
+  ): Promise<unknown> {
+    const namespace =
+      context.view.namespaceByName(command.namespace) ??
+      fail(ErrorCode.NAMESPACE_NOT_FOUND, `namespace ${command.namespace} not found`);
+    const config =
+      context.view.config(namespace.id, command.key) ??
+      fail(ErrorCode.CONFIG_NOT_FOUND, `config ${command.namespace}/${command.key} not found`);
+    const [touched] = await tx.execute([
+      { kind: 'setVersionKept', configId: config.id, version: command.version, kept: command.kept },
+    ]);
+    if (touched === 0)
+      fail(
+        ErrorCode.CONFIG_NOT_FOUND,
+        `config ${command.namespace}/${command.key} has no version ${command.version}`,
+      );
+    return {
+      namespace: command.namespace,
+      key: command.key,
+      version: command.version,
+      kept: command.kept,
+    };
   }
 
   private async pruneVersions(command: PruneVersions, tx: StateTransaction): Promise<unknown> {
@@ -338,6 +439,11 @@ export class StateMachine {
       { kind: 'pruneVersions', keepLatest: command.keepLatest, olderThan: command.olderThan },
       { kind: 'pruneIdempotency', olderThan: command.at - IDEMPOTENCY_WINDOW_MS },
     ]);
-    return { deleted_versions: deleted, forgotten_request_ids: forgotten, keep_latest: command.keepLatest, older_than: command.olderThan };
+    return {
+      deleted_versions: deleted,
+      forgotten_request_ids: forgotten,
+      keep_latest: command.keepLatest,
+      older_than: command.olderThan,
+    };
   }
 }

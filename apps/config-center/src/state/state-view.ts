@@ -140,12 +140,16 @@ export class ViewOverlay implements StateReader {
       return id === null || id === undefined ? undefined : this.namespaceById(id);
     }
     const namespace = this.base.namespaceByName(name);
-    return namespace && this.changes.namespaces.has(namespace.id) ? this.namespaceById(namespace.id) : namespace;
+    return namespace && this.changes.namespaces.has(namespace.id)
+      ? this.namespaceById(namespace.id)
+      : namespace;
   }
 
   config(namespaceId: number, key: string): ConfigRecord | undefined {
     if (this.changes.namespaces.get(namespaceId) === null) return undefined;
-    return this.changes.configs.get(configSlot(namespaceId, key)) ?? this.base.config(namespaceId, key);
+    return (
+      this.changes.configs.get(configSlot(namespaceId, key)) ?? this.base.config(namespaceId, key)
+    );
   }
 
   liveConfigs(namespaceId: number): ConfigRecord[] {

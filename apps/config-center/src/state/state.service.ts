@@ -48,7 +48,11 @@ export class StateService implements OnModuleInit {
   async write<T>(command: Command): Promise<{ value: T; revision: number }> {
     const outcome = await this.proposeWithTimeout(command);
     if (!outcome.ok) {
-      throw new AppError(outcome.error.code as ErrorCodeValue, outcome.error.message, outcome.error.details);
+      throw new AppError(
+        outcome.error.code as ErrorCodeValue,
+        outcome.error.message,
+        outcome.error.details,
+      );
     }
     return { value: outcome.value as T, revision: outcome.revision };
   }

@@ -65,16 +65,27 @@ export class TypeOrmStateTransaction extends StateTransaction {
       switch (mutation.kind) {
         case 'saveNamespace': {
           const previous = namespaces.get(mutation.record.id);
-          namespaces.set(mutation.record.id, { record: mutation.record, isNew: previous?.isNew ?? mutation.isNew });
+          namespaces.set(mutation.record.id, {
+            record: mutation.record,
+            isNew: previous?.isNew ?? mutation.isNew,
+          });
           break;
         }
         case 'saveConfig': {
           const previous = configs.get(mutation.record.id);
-          configs.set(mutation.record.id, { record: mutation.record, isNew: previous?.isNew ?? mutation.isNew });
+          configs.set(mutation.record.id, {
+            record: mutation.record,
+            isNew: previous?.isNew ?? mutation.isNew,
+          });
           break;
         }
         case 'insertHistory':
-          histories.push(Object.assign(new ConfigHistoryRow(), { ...mutation.record, createdAt: new Date(mutation.record.createdAt) }));
+          histories.push(
+            Object.assign(new ConfigHistoryRow(), {
+              ...mutation.record,
+              createdAt: new Date(mutation.record.createdAt),
+            }),
+          );
           break;
         case 'insertVersion':
           versions.push(
@@ -174,7 +185,11 @@ export class TypeOrmStateTransaction extends StateTransaction {
     return row ? (JSON.parse(row.result) as CommandOutcome) : undefined;
   }
 
-  async rememberOutcome(idempotencyKey: string, outcome: CommandOutcome, at: number): Promise<void> {
+  async rememberOutcome(
+    idempotencyKey: string,
+    outcome: CommandOutcome,
+    at: number,
+  ): Promise<void> {
     await this.manager.insert(IdempotencyRow, {
       requestId: idempotencyKey,
       revision: outcome.revision,
@@ -186,7 +201,13 @@ export class TypeOrmStateTransaction extends StateTransaction {
   async setApplied(index: number, term: number): Promise<void> {
     await this.manager.upsert(
       RaftStateRow,
-      { nodeId: this.nodeId, commitIndex: index, lastApplied: index, currentTerm: term, updatedAt: new Date() },
+      {
+        nodeId: this.nodeId,
+        commitIndex: index,
+        lastApplied: index,
+        currentTerm: term,
+        updatedAt: new Date(),
+      },
       ['nodeId'],
     );
   }

@@ -43,7 +43,8 @@ export function diffValues(from: unknown, to: unknown, path = ''): ValueChange[]
     for (let i = 0; i < Math.max(from.length, to.length); i++) {
       const nested = `${base}[${i}]`;
       if (i >= from.length) changes.push({ path: nested, from: null, to: to[i], type: 'added' });
-      else if (i >= to.length) changes.push({ path: nested, from: from[i], to: null, type: 'removed' });
+      else if (i >= to.length)
+        changes.push({ path: nested, from: from[i], to: null, type: 'removed' });
       else changes.push(...diffValues(from[i], to[i], nested));
     }
     return changes;
@@ -54,10 +55,14 @@ export function diffValues(from: unknown, to: unknown, path = ''): ValueChange[]
 
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
   if (isObject(a) && isObject(b)) {
     const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((key) => Object.prototype.hasOwnProperty.call(b, key) && deepEqual(a[key], b[key]));
+    return (
+      keys.length === Object.keys(b).length &&
+      keys.every((key) => Object.prototype.hasOwnProperty.call(b, key) && deepEqual(a[key], b[key]))
+    );
   }
   return false;
 }

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../env/app-config';
 import { RequestContext } from '../http/request-context';
@@ -28,7 +34,12 @@ export class RetentionScheduler implements OnApplicationBootstrap, OnApplication
 
   async runOnce(): Promise<void> {
     try {
-      const context: RequestContext = { requestId: randomUUID(), nodeId: this.config.nodeId, chain: [], operator: 'retention' };
+      const context: RequestContext = {
+        requestId: randomUUID(),
+        nodeId: this.config.nodeId,
+        chain: [],
+        operator: 'retention',
+      };
       const result = await this.cleanup.request({}, context);
       this.logger.log({ result }, 'version retention applied');
     } catch (error) {

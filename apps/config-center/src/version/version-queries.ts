@@ -17,7 +17,11 @@ export class VersionQueries {
     return this.versions.findOneBy({ configId, version });
   }
 
-  listVersions(configId: number, page: number, pageSize: number): Promise<[ConfigVersionRow[], number]> {
+  listVersions(
+    configId: number,
+    page: number,
+    pageSize: number,
+  ): Promise<[ConfigVersionRow[], number]> {
     return this.versions.findAndCount({
       where: { configId },
       order: { version: 'DESC' },
@@ -26,7 +30,11 @@ export class VersionQueries {
     });
   }
 
-  listHistory(configId: number, page: number, pageSize: number): Promise<[ConfigHistoryRow[], number]> {
+  listHistory(
+    configId: number,
+    page: number,
+    pageSize: number,
+  ): Promise<[ConfigHistoryRow[], number]> {
     return this.history.findAndCount({
       where: { configId },
       order: { version: 'DESC' },

@@ -34,7 +34,10 @@ export class KeepVersionBody {
   @ConfigKey() key!: string;
   @Version('the version to mark') version!: number;
 
-  @ApiProperty({ description: 'true: survive retention cleanup; false: normal retention', default: true })
+  @ApiProperty({
+    description: 'true: survive retention cleanup; false: normal retention',
+    default: true,
+  })
   @IsOptional()
   @IsBoolean()
   kept?: boolean;

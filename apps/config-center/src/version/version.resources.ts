@@ -8,18 +8,29 @@ import { enabledNamespace } from '../namespace/namespace-lookup';
 import { ConfigRecord, NamespaceRecord } from '../state/records';
 import { StateService } from '../state/state.service';
 import { diffValues } from './json-diff';
-import { ConfigPageQuery, DiffQuery, KeepVersionBody, RollbackBody, VersionsQuery } from './version.dto';
+import {
+  ConfigPageQuery,
+  DiffQuery,
+  KeepVersionBody,
+  RollbackBody,
+  VersionsQuery,
+} from './version.dto';
 import { VersionQueries } from './version-queries';
 
 /** A key that exists or existed (tombstones have history and versions too). */
-function knownConfig(state: StateService, namespaceName: string, key: string): { namespace: NamespaceRecord; config: ConfigRecord } {
+function knownConfig(
+  state: StateService,
+  namespaceName: string,
+  key: string,
+): { namespace: NamespaceRecord; config: ConfigRecord } {
   const namespace = enabledNamespace(state.reader, namespaceName);
   const config = state.reader.config(namespace.id, key);
   if (!config) throw new ConfigNotFound(namespaceName, key);
   return { namespace, config };
 }
 
-const parse = (text: string | null): unknown => (text === null ? null : (JSON.parse(text) as unknown));
+const parse = (text: string | null): unknown =>
+  text === null ? null : (JSON.parse(text) as unknown);
 
 /** GET /api/v1/admin/config/history: every change, newest first, deletes included. */
 @Injectable()
@@ -103,9 +114,15 @@ export class ConfigDiffResource extends Resource<DiffQuery, unknown> {
   protected async perform(input: DiffQuery) {
     const fromVersion = input.from_version ?? input.from;
     const toVersion = input.to_version ?? input.to;
-    const missing = [fromVersion === undefined ? 'from_version' : null, toVersion === undefined ? 'to_version' : null].filter(Boolean);
+    const missing = [
+      fromVersion === undefined ? 'from_version' : null,
+      toVersion === undefined ? 'to_version' : null,
+    ].filter(Boolean);
     if (missing.length > 0) {
-      throw new ValidationFailed(missing.map((field) => ({ field, errors: [`${field} is required`] })), `${missing.join(' and ')} required`);
+      throw new ValidationFailed(
+        missing.map((field) => ({ field, errors: [`${field} is required`] })),
+        `${missing.join(' and ')} required`,
+      );
     }
     const { namespace, config } = knownConfig(this.state, input.namespace, input.key);
     const [from, to] = await Promise.all([

@@ -6,7 +6,15 @@ import { NamespaceRow } from './namespace.entity';
 import { RaftLogRow } from './raft-log.entity';
 import { RaftStateRow } from './raft-state.entity';
 
-export { ConfigHistoryRow, ConfigVersionRow, ConfigRow, IdempotencyRow, NamespaceRow, RaftLogRow, RaftStateRow };
+export {
+  ConfigHistoryRow,
+  ConfigVersionRow,
+  ConfigRow,
+  IdempotencyRow,
+  NamespaceRow,
+  RaftLogRow,
+  RaftStateRow,
+};
 export type { HistoryOperation } from './config-history.entity';
 
 export const ENTITIES = [

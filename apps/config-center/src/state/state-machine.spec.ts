@@ -1,0 +1,219 @@
+import { ErrorCode } from '@cc/common';
+import { Command, CommandOutcome } from './commands';
+import { Mutation, StateTransaction } from './mutations';
+import { ID_STRIDE, StateMachine } from './state-machine';
+import { StateView, ViewOverlay } from './state-view';
+
+/** Records mutations instead of writing rows: apply's logic is tested without a database. */
+class RecordingTransaction extends StateTransaction {
+  readonly executed: Mutation[] = [];
+  readonly outcomes = new Map<string, CommandOutcome>();
+  keptRows = 1;
+
+  async execute(mutations: Mutation[]): Promise<number[]> {
+    this.executed.push(...mutations);
+    return mutations.map((m) => (m.kind === 'setVersionKept' ? this.keptRows : 0));
+  }
+  async findOutcome(key: string) {
+    return this.outcomes.get(key);
+  }
+  async rememberOutcome(key: string, outcome: CommandOutcome) {
+    this.outcomes.set(key, outcome);
+  }
+  async setApplied(): Promise<void> {}
+}
+
+const meta = { at: 1_700_000_000_000, operator: 'tester' };
+
+class Harness {
+  readonly view = new StateView();
+  readonly machine = new StateMachine();
+  readonly tx = new RecordingTransaction();
+  private index = 0;
+
+  async apply(command: Command): Promise<CommandOutcome> {
+    const overlay = new ViewOverlay(this.view);
+    this.index += 1;
+    const outcome = await this.machine.apply(command, this.index, overlay, this.tx);
+    this.view.commit(overlay.changes, this.index);
+    return outcome;
+  }
+
+  put(op: 'create' | 'update' | 'upsert', key: string, value: unknown, expectedVersion?: number) {
+    return this.apply({
+      type: 'WriteConfig',
+      ...meta,
+      operation: { op, namespace: 'app', key, valueText: JSON.stringify(value), expectedVersion },
+    });
+  }
+
+  remove(key: string) {
+    return this.apply({
+      type: 'WriteConfig',
+      ...meta,
+      operation: { op: 'delete', namespace: 'app', key },
+    });
+  }
+
+  config(key: string) {
+    const namespace = this.view.namespaceByName('app');
+    return namespace ? this.view.config(namespace.id, key) : undefined;
+  }
+}
+
+async function withNamespace(): Promise<Harness> {
+  const harness = new Harness();
+  await harness.apply({ type: 'CreateNamespace', ...meta, name: 'app', description: null });
+  return harness;
+}
+
+describe('StateMachine', () => {
+  it('derives row ids from the entry index, never from a counter of its own', async () => {
+    const harness = await withNamespace();
+    const outcome = await harness.put('create', 'a', 1);
+    expect(outcome.ok).toBe(true);
+    expect(harness.view.namespaceByName('app')?.id).toBe(1 * ID_STRIDE + 1);
+    expect(harness.config('a')?.id).toBe(2 * ID_STRIDE + 1);
+  });
+
+  it('gives two replicas applying the same commands identical mutations', async () => {
+    const run = async () => {
+      const harness = await withNamespace();
+      await harness.put('create', 'a', { x: 1 });
+      await harness.put('update', 'a', { x: 2 });
+      await harness.remove('a');
+      await harness.put('create', 'a', { x: 3 });
+      return harness.tx.executed;
+    };
+    expect(await run()).toEqual(await run());
+  });
+
+  it('continues version numbers after a delete and re-create', async () => {
+    const harness = await withNamespace();
+    await harness.put('create', 'a', 1);
+    await harness.put('update', 'a', 2);
+    const deleted = await harness.remove('a');
+    expect(deleted).toMatchObject({ ok: true, value: { version: 3 } });
+    const recreated = await harness.put('create', 'a', 4);
+    expect(recreated).toMatchObject({ ok: true, value: { version: 4, old_version: null } });
+  });
+
+  it('rejects a write when expected_version is stale, without changing anything', async () => {
+    const harness = await withNamespace();
+    await harness.put('create', 'a', 1);
+    const before = harness.tx.executed.length;
+    const outcome = await harness.put('update', 'a', 2, 5);
+    expect(outcome).toMatchObject({ ok: false, error: { code: ErrorCode.CONFLICT } });
+    expect(harness.tx.executed.length).toBe(before);
+    expect(harness.config('a')?.value).toBe(1);
+  });
+
+  it('refuses to create an existing key and to update a missing one', async () => {
+    const harness = await withNamespace();
+    await harness.put('create', 'a', 1);
+    expect(await harness.put('create', 'a', 2)).toMatchObject({
+      ok: false,
+      error: { code: ErrorCode.CONFIG_KEY_EXISTS },
+    });
+    expect(await harness.put('update', 'b', 2)).toMatchObject({
+      ok: false,
+      error: { code: ErrorCode.CONFIG_NOT_FOUND },
+    });
+  });
+
+  it('applies a batch all or nothing', async () => {
+    const harness = await withNamespace();
+    await harness.put('create', 'taken', 1);
+    const outcome = await harness.apply({
+      type: 'WriteBatch',
+      ...meta,
+      operations: [
+        { op: 'create', namespace: 'app', key: 'fresh', valueText: '1' },
+        { op: 'create', namespace: 'app', key: 'taken', valueText: '2' },
+      ],
+    });
+    expect(outcome).toMatchObject({
+      ok: false,
+      error: { code: ErrorCode.CONFIG_KEY_EXISTS, details: { index: 1 } },
+    });
+    expect(harness.config('fresh')).toBeUndefined();
+    expect(harness.config('taken')?.value).toBe(1);
+  });
+
+  it('sees earlier operations of the same batch', async () => {
+    const harness = await withNamespace();
+    const outcome = await harness.apply({
+      type: 'WriteBatch',
+      ...meta,
+      operations: [
+        { op: 'create', namespace: 'app', key: 'k', valueText: '1' },
+        { op: 'update', namespace: 'app', key: 'k', valueText: '2', expectedVersion: 1 },
+      ],
+    });
+    expect(outcome.ok).toBe(true);
+    expect(harness.config('k')).toMatchObject({ value: 2, version: 2 });
+  });
+
+  it('refuses writes to a disabled namespace and deleting a namespace with configs', async () => {
+    const harness = await withNamespace();
+    await harness.put('create', 'a', 1);
+    const id = harness.view.namespaceByName('app')!.id;
+    expect(await harness.apply({ type: 'DeleteNamespace', ...meta, id })).toMatchObject({
+      ok: false,
+      error: { code: ErrorCode.CONFLICT },
+    });
+    await harness.apply({ type: 'UpdateNamespace', ...meta, id, status: 0 });
+    expect(await harness.put('update', 'a', 2)).toMatchObject({
+      ok: false,
+      error: { code: ErrorCode.FORBIDDEN },
+    });
+  });
+
+  it('answers a repeated idempotency key with the first outcome', async () => {
+    const harness = await withNamespace();
+    const command: Command = {
+      type: 'WriteConfig',
+      ...meta,
+      idempotencyKey: 'req-1',
+      operation: { op: 'upsert', namespace: 'app', key: 'a', valueText: '1' },
+    };
+    const first = await harness.apply(command);
+    const second = await harness.apply(command);
+    expect(second).toEqual(first);
+    expect(harness.config('a')?.version).toBe(1);
+  });
+
+  it('rolls back by writing a new version with the target value', async () => {
+    const harness = await withNamespace();
+    await harness.put('create', 'a', 'v1');
+    await harness.put('update', 'a', 'v2');
+    const outcome = await harness.apply({
+      type: 'RollbackConfig',
+      ...meta,
+      namespace: 'app',
+      key: 'a',
+      targetVersion: 1,
+      valueText: '"v1"',
+    });
+    expect(outcome).toMatchObject({
+      ok: true,
+      value: { current_version: 3, previous_version: 2, target_version: 1 },
+    });
+    expect(harness.config('a')).toMatchObject({ value: 'v1', version: 3 });
+  });
+
+  it('reports an unknown version when marking it kept touched no row', async () => {
+    const harness = await withNamespace();
+    await harness.put('create', 'a', 1);
+    harness.tx.keptRows = 0;
+    const outcome = await harness.apply({
+      type: 'SetVersionKept',
+      ...meta,
+      namespace: 'app',
+      key: 'a',
+      version: 9,
+      kept: true,
+    });
+    expect(outcome).toMatchObject({ ok: false, error: { code: ErrorCode.CONFIG_NOT_FOUND } });
+  });
+});
