@@ -62,15 +62,18 @@ finish() {
 if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node.h ]; then export npm_config_nodedir=/usr; fi
 if [ ! -d node_modules ] || [ ! -x node_modules/.bin/jest ]; then
   banner "npm ci"
-  if ! npm ci --no-audit --no-fund; then
+  t=$SECONDS
+  # An explicit loglevel: `npm test --silent` would otherwise hide npm ci's errors too.
+  if ! npm ci --no-audit --no-fund --loglevel=warn; then
     record "npm ci" 0 1 "dependencies could not be installed"
     finish
   fi
+  echo "(npm ci: $((SECONDS - t))s)"
 fi
 sqlite_ok() { node -e "require('better-sqlite3')(':memory:').close()" >/dev/null 2>&1; }
 if ! sqlite_ok; then
   banner "npm rebuild better-sqlite3"
-  npm rebuild better-sqlite3 || true
+  npm rebuild better-sqlite3 --loglevel=warn || true
   sqlite_ok || record better-sqlite3 0 1 "native module does not load"
 fi
 
@@ -110,7 +113,9 @@ if want e2e-sqlite || want e2e-mysql; then
   MYSQL_URL=${MYSQL_URL:-}
   if [ "${CC_SKIP_PROVISION:-}" != 1 ]; then
     banner provision
+    t=$SECONDS
     if bash scripts/provision.sh | tee "$WORK/provision.out"; then
+      echo "(provision: $((SECONDS - t))s)"
       REDIS_URL=$(sed -n 's/^REDIS_URL=//p' "$WORK/provision.out")
       MYSQL_URL=$(sed -n 's/^DATABASE_URL=//p' "$WORK/provision.out")
     else
