@@ -10,6 +10,7 @@ import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { EnvelopeInterceptor } from './http/envelope.interceptor';
 import { NamespaceModule } from './namespace/namespace.module';
 import { ObservabilityModule } from './observability/observability.module';
+import { RaftModule } from './raft/raft.module';
 import { StateModule } from './state/state.module';
 import { VersionModule } from './version/version.module';
 
@@ -33,6 +34,7 @@ export class AppModule {
         DatabaseModule,
         ObservabilityModule,
         StateModule,
+        RaftModule,
         NamespaceModule,
         VersionModule,
         ConfigModule,

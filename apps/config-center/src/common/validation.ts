@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 /** Namespace names: letters, digits, `.`, `_`, `-`; a leading `_` is reserved for the system. */
 export const NAMESPACE_NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
@@ -93,3 +93,15 @@ export function pagination(
 export function isoTime(ms: number): string {
   return new Date(ms).toISOString();
 }
+
+/** `consistency=linearizable` reads through ReadIndex on the leader (DESIGN 5); default serializable. */
+export const ReadConsistency = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      enum: ['serializable', 'linearizable'],
+      default: 'serializable',
+      description: 'linearizable: confirmed with a quorum first (slower, never stale)',
+    }),
+    IsOptional(),
+    IsIn(['serializable', 'linearizable']),
+  );

@@ -20,6 +20,7 @@ export class GetConfigResource extends Resource<GetConfigQuery, ConfigView> {
   }
 
   protected async perform(input: GetConfigQuery): Promise<ConfigView> {
+    await this.state.readBarrier(input.consistency);
     const reader = this.state.reader;
     const namespace = enabledNamespace(reader, input.namespace);
     const config = reader.config(namespace.id, input.key);
@@ -57,7 +58,8 @@ export class BatchGetConfigResource extends Resource<BatchGetBody, unknown> {
     super();
   }
 
-  protected perform(input: BatchGetBody) {
+  protected async perform(input: BatchGetBody) {
+    await this.state.readBarrier(input.consistency);
     const reader = this.state.reader;
     const namespace = enabledNamespace(reader, input.namespace);
     const configs: Array<{
@@ -93,7 +95,8 @@ export class NamespaceConfigsResource extends Resource<NamespaceParam, unknown> 
     super();
   }
 
-  protected perform(input: NamespaceParam) {
+  protected async perform(input: NamespaceParam) {
+    await this.state.readBarrier(input.consistency);
     const reader = this.state.reader;
     const namespace = enabledNamespace(reader, input.namespace);
     const configs: Record<string, unknown> = {};

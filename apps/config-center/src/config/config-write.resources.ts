@@ -29,13 +29,16 @@ abstract class ConfigWriteResource<I extends object, O> extends Resource<I, O> {
     context: RequestContext,
   ): Promise<T> {
     checkKeyLength(operation.key, this.config.limits);
-    const { value } = await this.state.write<T>({
-      type: 'WriteConfig',
-      operation,
-      at: Date.now(),
-      operator: context.operator,
-      idempotencyKey: context.idempotencyKey,
-    });
+    const { value } = await this.state.write<T>(
+      {
+        type: 'WriteConfig',
+        operation,
+        at: Date.now(),
+        operator: context.operator,
+        idempotencyKey: context.idempotencyKey,
+      },
+      context,
+    );
     return value;
   }
 }
@@ -141,13 +144,16 @@ export class BatchWriteResource extends ConfigWriteResource<BatchWriteBody, unkn
         expectedVersion: operation.expected_version,
       };
     });
-    const { value, revision } = await this.state.write<{ results: unknown[] }>({
-      type: 'WriteBatch',
-      operations,
-      at: Date.now(),
-      operator: context.operator,
-      idempotencyKey: context.idempotencyKey,
-    });
+    const { value, revision } = await this.state.write<{ results: unknown[] }>(
+      {
+        type: 'WriteBatch',
+        operations,
+        at: Date.now(),
+        operator: context.operator,
+        idempotencyKey: context.idempotencyKey,
+      },
+      context,
+    );
     return { revision, results: value.results };
   }
 }

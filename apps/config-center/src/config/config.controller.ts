@@ -48,8 +48,12 @@ export class ConfigController {
   })
   @ApiEnvelope()
   @ApiErrors(40002, 40301, 40402)
-  namespace(@Param('namespace') namespace: string, @Ctx() context: RequestContext) {
-    return this.namespaceConfigs.request({ namespace }, context);
+  namespace(
+    @Param('namespace') namespace: string,
+    @Query('consistency') consistency: string | undefined,
+    @Ctx() context: RequestContext,
+  ) {
+    return this.namespaceConfigs.request({ namespace, consistency }, context);
   }
 
   @Get('versions')

@@ -16,13 +16,16 @@ import {
   NamespaceName,
   OptionalDescription,
   PageQuery,
+  ReadConsistency,
   Version,
 } from '../common/validation';
+import type { Consistency } from '../state/state.service';
 
 export class GetConfigQuery {
   @NamespaceName() namespace!: string;
   @ConfigKey() key!: string;
   @Version('a historical version; latest when absent', false) @IsOptional() version?: number;
+  @ReadConsistency() consistency?: Consistency;
 }
 
 export class BatchGetBody {
@@ -35,10 +38,13 @@ export class BatchGetBody {
   @IsString({ each: true })
   @MaxLength(256, { each: true })
   keys!: string[];
+
+  @ReadConsistency() consistency?: Consistency;
 }
 
 export class NamespaceParam {
   @NamespaceName() namespace!: string;
+  @ReadConsistency() consistency?: Consistency;
 }
 
 export class CreateConfigBody {

@@ -5,8 +5,9 @@ import { DataSourceOptions } from 'typeorm';
 import { DatabaseSettings } from '../env/app-config';
 import { ENTITIES } from './entities';
 import { InitialSchema1732600000000 } from './migrations/1732600000000-initial-schema';
+import { RaftSnapshot1732700000000 } from './migrations/1732700000000-raft-snapshot';
 
-export const MIGRATIONS = [InitialSchema1732600000000];
+export const MIGRATIONS = [InitialSchema1732600000000, RaftSnapshot1732700000000];
 
 /**
  * One source of truth for both engines. Migrations run at start; `synchronize` is never on:

@@ -28,8 +28,51 @@ export interface AppConfig {
     cleanupIntervalSeconds: number;
   };
   proposalTimeoutMs: number;
+  cluster: ClusterSettings;
   adminToken: string | null;
   swagger: boolean;
+}
+
+export interface PeerAddress {
+  id: string;
+  /** Base URL of the peer's HTTP API, e.g. http://127.0.0.1:7002 */
+  url: string;
+}
+
+export interface ClusterSettings {
+  /** All voters including this node; empty = single-node log (no Raft traffic). */
+  peers: PeerAddress[];
+  /** Shared secret every node-to-node request carries (DESIGN 4). */
+  secret: string | null;
+  /** Start as a new member with an empty configuration, waiting to be added by the leader. */
+  join: boolean;
+  /** The URL peers reach this node at (its RAFT_PEERS entry, or RAFT_ADVERTISE_URL). */
+  advertiseUrl: string | null;
+  tickMs: number;
+  electionTicks: number;
+  heartbeatTicks: number;
+  /** Take a snapshot and compact the log after this many applied entries. */
+  snapshotEntries: number;
+  /** A follower forwards writes to the leader (else it answers 50302 with the leader's address). */
+  forwardWrites: boolean;
+}
+
+export function parsePeers(raw: string): PeerAddress[] {
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+    .map((item) => {
+      const at = item.indexOf('=');
+      const id = item.slice(0, at);
+      const url = item.slice(at + 1).replace(/\/+$/, '');
+      if (at <= 0 || !/^[A-Za-z0-9_.-]{1,64}$/.test(id) || !/^https?:\/\/[^\s,]+$/.test(url)) {
+        throw new Error(
+          `RAFT_PEERS entries look like node-1=http://127.0.0.1:7001 (got "${item}")`,
+        );
+      }
+      return { id, url };
+    });
 }
 
 export class ConfigError extends Error {
@@ -120,6 +163,26 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   if (!LOG_LEVELS.includes(logLevel))
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
 
+  let peers: PeerAddress[] = [];
+  try {
+    peers = parsePeers(text('RAFT_PEERS', ''));
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  const join = bool('RAFT_JOIN', false);
+  if (peers.length > 0 && !join && !peers.some((peer) => peer.id === nodeId)) {
+    problems.push(
+      `NODE_ID "${nodeId}" must be one of RAFT_PEERS (${peers.map((p) => p.id).join(', ')}) unless RAFT_JOIN=true`,
+    );
+  }
+  if (new Set(peers.map((peer) => peer.id)).size !== peers.length)
+    problems.push('RAFT_PEERS lists a node id twice');
+  const secret = env.CLUSTER_SECRET ? env.CLUSTER_SECRET : null;
+  if (peers.length > 0 && (secret === null || secret.length < 8)) {
+    problems.push('CLUSTER_SECRET (at least 8 characters) is required when RAFT_PEERS is set');
+  }
+  const electionTicks = integer('RAFT_ELECTION_TICKS', 10, 2, 1000);
+
   const config: AppConfig = {
     nodeId,
     host: text('HOST', '0.0.0.0'),
@@ -138,6 +201,18 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       cleanupIntervalSeconds: integer('VERSION_CLEANUP_INTERVAL_SECONDS', 3600, 0, 7 * 24 * 3600),
     },
     proposalTimeoutMs: integer('PROPOSAL_TIMEOUT_MS', 5000, 100, 600_000),
+    cluster: {
+      peers,
+      secret,
+      join,
+      advertiseUrl:
+        text('RAFT_ADVERTISE_URL', peers.find((peer) => peer.id === nodeId)?.url ?? '') || null,
+      tickMs: integer('RAFT_TICK_MS', 100, 5, 10_000),
+      electionTicks,
+      heartbeatTicks: integer('RAFT_HEARTBEAT_TICKS', 1, 1, Math.max(1, electionTicks - 1)),
+      snapshotEntries: integer('RAFT_SNAPSHOT_ENTRIES', 10_000, 2, 10_000_000),
+      forwardWrites: bool('RAFT_FORWARD_WRITES', true),
+    },
     adminToken: env.ADMIN_TOKEN ? env.ADMIN_TOKEN : null,
     swagger: bool('SWAGGER_ENABLED', true),
   };

@@ -43,14 +43,17 @@ export class CreateNamespaceResource extends Resource<CreateNamespaceBody, Names
 
   protected async perform(input: CreateNamespaceBody, context: RequestContext) {
     assertNotReserved(input.name);
-    const { value } = await this.state.write<NamespaceRecord>({
-      type: 'CreateNamespace',
-      name: input.name,
-      description: input.description ?? null,
-      at: Date.now(),
-      operator: context.operator,
-      idempotencyKey: context.idempotencyKey,
-    });
+    const { value } = await this.state.write<NamespaceRecord>(
+      {
+        type: 'CreateNamespace',
+        name: input.name,
+        description: input.description ?? null,
+        at: Date.now(),
+        operator: context.operator,
+        idempotencyKey: context.idempotencyKey,
+      },
+      context,
+    );
     return namespaceView(value, this.state.reader);
   }
 }
@@ -67,15 +70,18 @@ export class UpdateNamespaceResource extends Resource<UpdateNamespaceBody, Names
     const current = this.state.reader.namespaceById(input.id);
     if (!current) throw new NamespaceNotFound(input.id);
     assertNotReserved(current.name);
-    const { value } = await this.state.write<NamespaceRecord>({
-      type: 'UpdateNamespace',
-      id: input.id,
-      description: input.description,
-      status: input.status,
-      at: Date.now(),
-      operator: context.operator,
-      idempotencyKey: context.idempotencyKey,
-    });
+    const { value } = await this.state.write<NamespaceRecord>(
+      {
+        type: 'UpdateNamespace',
+        id: input.id,
+        description: input.description,
+        status: input.status,
+        at: Date.now(),
+        operator: context.operator,
+        idempotencyKey: context.idempotencyKey,
+      },
+      context,
+    );
     return namespaceView(value, this.state.reader);
   }
 }
@@ -92,13 +98,16 @@ export class DeleteNamespaceResource extends Resource<NamespaceIdParam, unknown>
     const current = this.state.reader.namespaceById(input.id);
     if (!current) throw new NamespaceNotFound(input.id);
     assertNotReserved(current.name);
-    const { value, revision } = await this.state.write<{ id: number; name: string }>({
-      type: 'DeleteNamespace',
-      id: input.id,
-      at: Date.now(),
-      operator: context.operator,
-      idempotencyKey: context.idempotencyKey,
-    });
+    const { value, revision } = await this.state.write<{ id: number; name: string }>(
+      {
+        type: 'DeleteNamespace',
+        id: input.id,
+        at: Date.now(),
+        operator: context.operator,
+        idempotencyKey: context.idempotencyKey,
+      },
+      context,
+    );
     return { ...value, revision };
   }
 }
@@ -210,14 +219,17 @@ export class ImportNamespaceResource extends Resource<ImportBody, unknown> {
     const { value, revision } = await this.state.write<{
       results: unknown[];
       created_namespace: string | null;
-    }>({
-      type: 'WriteBatch',
-      operations,
-      createNamespace: { name: input.namespace, description: input.description ?? null },
-      at: Date.now(),
-      operator: context.operator,
-      idempotencyKey: context.idempotencyKey,
-    });
+    }>(
+      {
+        type: 'WriteBatch',
+        operations,
+        createNamespace: { name: input.namespace, description: input.description ?? null },
+        at: Date.now(),
+        operator: context.operator,
+        idempotencyKey: context.idempotencyKey,
+      },
+      context,
+    );
     return {
       namespace: input.namespace,
       created_namespace: value.created_namespace !== null,

@@ -24,5 +24,6 @@ export abstract class StateTransaction {
     outcome: CommandOutcome,
     at: number,
   ): Promise<void>;
-  abstract setApplied(index: number, term: number): Promise<void>;
+  /** Records the last applied index; the single-node log also records its commit index and term. */
+  abstract setApplied(index: number, term?: number): Promise<void>;
 }

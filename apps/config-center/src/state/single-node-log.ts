@@ -102,11 +102,12 @@ export class SingleNodeCommandLog extends CommandLog {
         id: firstIndex + i,
         index: firstIndex + i,
         term: SINGLE_NODE_TERM,
-        type: command.type,
+        type: 'normal',
         data: encodeCommand(command),
         createdAt: now,
       }));
-      for (const chunk of chunkBySize(rows, MAX_INSERT_BYTES)) await manager.insert(RaftLogRow, chunk);
+      for (const chunk of chunkBySize(rows, MAX_INSERT_BYTES))
+        await manager.insert(RaftLogRow, chunk);
       for (let i = 0; i < commands.length; i++) {
         const index = firstIndex + i;
         const outcome = await this.stateMachine.apply(commands[i], index, overlay, tx);

@@ -1,7 +1,13 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppError, ErrorCodeValue, OutcomeUnknown } from '@cc/common';
+import { AppError, ErrorCodeValue, NotLeader, OutcomeUnknown } from '@cc/common';
+import { CallContext } from '@cc/resource';
+import { NotLeaderError } from '@cc/raft';
 import { APP_CONFIG, AppConfig } from '../env/app-config';
+import { DurableRaftStorage } from '../raft/durable-raft-storage';
+import { ForwardProposalResource } from '../raft/forward-proposal.resource';
+import { RaftCommandLog } from '../raft/raft-command-log';
+import { RaftTransport } from '../raft/raft-transport';
 import { AppliedBatch, CommandLog } from './command-log';
 import { Command, CommandOutcome } from './commands';
 import { SingleNodeCommandLog } from './single-node-log';
@@ -9,15 +15,20 @@ import { loadState } from './state-loader';
 import { StateMachine } from './state-machine';
 import { StateReader, StateView } from './state-view';
 
+export type Consistency = 'serializable' | 'linearizable';
+
 /**
  * The write path and the read view in one place: resources read `reader` and call `write`.
- * `write` proposes a command and turns a replicated failure into the typed AppError.
+ * With RAFT_PEERS the log is the Raft log (a follower forwards writes to the leader); without,
+ * a single-voter log that commits on fsync.
  */
 @Injectable()
-export class StateService implements OnModuleInit {
+export class StateService implements OnModuleInit, OnApplicationShutdown {
   private readonly view = new StateView();
   private readonly stateMachine = new StateMachine();
   private log!: CommandLog;
+  private raftLog?: RaftCommandLog;
+  private forwarder?: ForwardProposalResource;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -27,17 +38,51 @@ export class StateService implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     const loaded = await loadState(this.dataSource, this.config.nodeId);
     this.view.load(loaded.appliedIndex, loaded.namespaces, loaded.configs);
-    this.log = new SingleNodeCommandLog(
+    const cluster = this.config.cluster;
+    if (cluster.peers.length === 0 && !cluster.join) {
+      this.log = new SingleNodeCommandLog(
+        this.dataSource,
+        this.stateMachine,
+        this.view,
+        this.config.nodeId,
+        Math.max(loaded.appliedIndex, loaded.lastLogIndex),
+      );
+      return;
+    }
+    const storage = new DurableRaftStorage(this.dataSource, this.config.nodeId);
+    await storage.load();
+    const secret = cluster.secret ?? '';
+    const transport = new RaftTransport(
+      this.config.nodeId,
+      secret,
+      cluster.peers,
+      cluster.advertiseUrl,
+    );
+    this.raftLog = new RaftCommandLog(
+      this.config.nodeId,
+      cluster,
       this.dataSource,
+      storage,
+      transport,
       this.stateMachine,
       this.view,
-      this.config.nodeId,
-      Math.max(loaded.appliedIndex, loaded.lastLogIndex),
     );
+    this.forwarder = new ForwardProposalResource(secret, this.config.proposalTimeoutMs);
+    this.log = this.raftLog;
+    this.raftLog.start();
+  }
+
+  onApplicationShutdown(): void {
+    this.raftLog?.stop();
   }
 
   get reader(): StateReader {
     return this.view;
+  }
+
+  /** The Raft driver, when this node is part of a cluster. */
+  get raft(): RaftCommandLog | undefined {
+    return this.raftLog;
   }
 
   onApplied(listener: (batch: AppliedBatch) => void): void {
@@ -45,8 +90,8 @@ export class StateService implements OnModuleInit {
   }
 
   /** Proposes and waits; returns the apply result or throws the replicated failure. */
-  async write<T>(command: Command): Promise<{ value: T; revision: number }> {
-    const outcome = await this.proposeWithTimeout(command);
+  async write<T>(command: Command, context?: CallContext): Promise<{ value: T; revision: number }> {
+    const outcome = await this.propose(command, context);
     if (!outcome.ok) {
       throw new AppError(
         outcome.error.code as ErrorCodeValue,
@@ -57,10 +102,32 @@ export class StateService implements OnModuleInit {
     return { value: outcome.value as T, revision: outcome.revision };
   }
 
-  private proposeWithTimeout(command: Command): Promise<CommandOutcome> {
+  /** Proposes here when leader, else forwards to the leader (or answers 50302). */
+  async propose(command: Command, context?: CallContext): Promise<CommandOutcome> {
+    try {
+      return await this.withTimeout(this.log.propose(command));
+    } catch (error) {
+      if (!(error instanceof NotLeaderError)) throw error;
+      const leader = this.raftLog?.leaderAddress();
+      if (!this.config.cluster.forwardWrites || !leader?.address || !this.forwarder)
+        throw new NotLeader(leader);
+      return this.forwarder.request(
+        { command, leaderUrl: leader.address },
+        context ?? { requestId: `forward-${Date.now()}`, nodeId: this.config.nodeId, chain: [] },
+      );
+    }
+  }
+
+  /** Waits until this node has applied every write committed before the call (ReadIndex). */
+  async readBarrier(consistency: Consistency | undefined): Promise<void> {
+    if (consistency !== 'linearizable' || !this.raftLog) return;
+    await this.raftLog.readBarrier(this.config.proposalTimeoutMs);
+  }
+
+  private withTimeout(proposal: Promise<CommandOutcome>): Promise<CommandOutcome> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new OutcomeUnknown()), this.config.proposalTimeoutMs);
-      this.log.propose(command).then(
+      proposal.then(
         (outcome) => {
           clearTimeout(timer);
           resolve(outcome);

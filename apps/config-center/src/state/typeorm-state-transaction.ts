@@ -198,17 +198,26 @@ export class TypeOrmStateTransaction extends StateTransaction {
     });
   }
 
-  async setApplied(index: number, term: number): Promise<void> {
-    await this.manager.upsert(
+  /** DESIGN 2: `last_applied` moves in the transaction that applied the entries. */
+  async setApplied(index: number, term?: number): Promise<void> {
+    const fields =
+      term === undefined
+        ? { lastApplied: index }
+        : { lastApplied: index, commitIndex: index, currentTerm: term };
+    const result = await this.manager.update(
       RaftStateRow,
-      {
-        nodeId: this.nodeId,
-        commitIndex: index,
-        lastApplied: index,
-        currentTerm: term,
-        updatedAt: new Date(),
-      },
-      ['nodeId'],
+      { nodeId: this.nodeId },
+      { ...fields, updatedAt: new Date() },
     );
+    if (!result.affected) {
+      await this.manager.insert(RaftStateRow, {
+        nodeId: this.nodeId,
+        role: 'FOLLOWER',
+        commitIndex: index,
+        currentTerm: term ?? 0,
+        ...fields,
+        updatedAt: new Date(),
+      });
+    }
   }
 }

@@ -157,17 +157,20 @@ export class RollbackConfigResource extends Resource<RollbackBody, unknown> {
     const { namespace, config } = knownConfig(this.state, input.namespace, input.key);
     const target = await this.queries.findVersion(config.id, input.target_version);
     if (!target) throw new ConfigNotFound(namespace.name, input.key, input.target_version);
-    const { value } = await this.state.write({
-      type: 'RollbackConfig',
-      namespace: namespace.name,
-      key: input.key,
-      targetVersion: input.target_version,
-      valueText: target.value,
-      expectedVersion: input.expected_version,
-      at: Date.now(),
-      operator: context.operator,
-      idempotencyKey: context.idempotencyKey,
-    });
+    const { value } = await this.state.write(
+      {
+        type: 'RollbackConfig',
+        namespace: namespace.name,
+        key: input.key,
+        targetVersion: input.target_version,
+        valueText: target.value,
+        expectedVersion: input.expected_version,
+        at: Date.now(),
+        operator: context.operator,
+        idempotencyKey: context.idempotencyKey,
+      },
+      context,
+    );
     return value;
   }
 }
@@ -183,16 +186,19 @@ export class KeepVersionResource extends Resource<KeepVersionBody, unknown> {
 
   protected async perform(input: KeepVersionBody, context: RequestContext) {
     knownConfig(this.state, input.namespace, input.key);
-    const { value } = await this.state.write({
-      type: 'SetVersionKept',
-      namespace: input.namespace,
-      key: input.key,
-      version: input.version,
-      kept: input.kept ?? true,
-      at: Date.now(),
-      operator: context.operator,
-      idempotencyKey: context.idempotencyKey,
-    });
+    const { value } = await this.state.write(
+      {
+        type: 'SetVersionKept',
+        namespace: input.namespace,
+        key: input.key,
+        version: input.version,
+        kept: input.kept ?? true,
+        at: Date.now(),
+        operator: context.operator,
+        idempotencyKey: context.idempotencyKey,
+      },
+      context,
+    );
     return value;
   }
 }
@@ -214,13 +220,16 @@ export class CleanupVersionsResource extends Resource<CleanupBody, unknown> {
   protected async perform(_input: CleanupBody, context: RequestContext) {
     const now = Date.now();
     const { keepLatest, keepDays } = this.config.retention;
-    const { value, revision } = await this.state.write<Record<string, unknown>>({
-      type: 'PruneVersions',
-      keepLatest,
-      olderThan: keepDays > 0 ? now - keepDays * 24 * 3600 * 1000 : 0,
-      at: now,
-      operator: context.operator,
-    });
+    const { value, revision } = await this.state.write<Record<string, unknown>>(
+      {
+        type: 'PruneVersions',
+        keepLatest,
+        olderThan: keepDays > 0 ? now - keepDays * 24 * 3600 * 1000 : 0,
+        at: now,
+        operator: context.operator,
+      },
+      context,
+    );
     return { ...value, keep_days: keepDays, revision, ran_at: isoTime(now) };
   }
 }

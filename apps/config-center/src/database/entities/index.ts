@@ -4,6 +4,7 @@ import { ConfigRow } from './config.entity';
 import { IdempotencyRow } from './idempotency.entity';
 import { NamespaceRow } from './namespace.entity';
 import { RaftLogRow } from './raft-log.entity';
+import { RaftSnapshotRow } from './raft-snapshot.entity';
 import { RaftStateRow } from './raft-state.entity';
 
 export {
@@ -13,6 +14,7 @@ export {
   IdempotencyRow,
   NamespaceRow,
   RaftLogRow,
+  RaftSnapshotRow,
   RaftStateRow,
 };
 export type { HistoryOperation } from './config-history.entity';
@@ -25,4 +27,5 @@ export const ENTITIES = [
   RaftLogRow,
   RaftStateRow,
   IdempotencyRow,
+  RaftSnapshotRow,
 ];

@@ -1,0 +1,170 @@
+import { DataSource, EntityManager, LessThanOrEqual, MoreThanOrEqual } from 'typeorm';
+import { Entry, EntryType, HardState, MemoryStorage, RaftStorage, Ready, Snapshot } from '@cc/raft';
+import { RaftLogRow, RaftSnapshotRow, RaftStateRow } from '../database/entities';
+
+const MAX_INSERT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * RaftStorage on the `raft_log` / `raft_state` / `raft_snapshot` tables. The core reads a
+ * memory mirror (it is synchronous); `persist` writes a Ready's snapshot, entries and hard
+ * state in ONE transaction (one fsync for a whole batch of proposals: group commit), and only
+ * then updates the mirror.
+ */
+export class DurableRaftStorage implements RaftStorage {
+  private readonly memory = new MemoryStorage();
+  private appliedIndex = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly nodeId: string,
+  ) {}
+
+  hardState(): HardState {
+    return this.memory.hardState();
+  }
+  firstIndex(): number {
+    return this.memory.firstIndex();
+  }
+  lastIndex(): number {
+    return this.memory.lastIndex();
+  }
+  term(index: number): number | undefined {
+    return this.memory.term(index);
+  }
+  entries(low: number, high: number): Entry[] {
+    return this.memory.entries(low, high);
+  }
+  snapshot(): Snapshot {
+    return this.memory.snapshot();
+  }
+
+  get applied(): number {
+    return this.appliedIndex;
+  }
+
+  /** Reads what this node persisted before it stopped. */
+  async load(): Promise<void> {
+    const [state, snapshot] = await Promise.all([
+      this.dataSource.getRepository(RaftStateRow).findOneBy({ nodeId: this.nodeId }),
+      this.dataSource.getRepository(RaftSnapshotRow).findOneBy({ nodeId: this.nodeId }),
+    ]);
+    if (snapshot) {
+      this.memory.applySnapshot({
+        meta: {
+          index: snapshot.snapshotIndex,
+          term: snapshot.snapshotTerm,
+          confState: { voters: JSON.parse(snapshot.voters) as string[] },
+        },
+        data: new Uint8Array(snapshot.data),
+      });
+    }
+    const rows = await this.dataSource.getRepository(RaftLogRow).find({
+      where: { index: MoreThanOrEqual(this.memory.firstIndex()) },
+      order: { index: 'ASC' },
+    });
+    this.memory.append(rows.map(toEntry));
+    if (state) {
+      this.memory.setHardState({
+        term: state.currentTerm,
+        vote: state.votedFor ?? undefined,
+        commit: Math.min(state.commitIndex, this.memory.lastIndex()),
+      });
+      this.appliedIndex = state.lastApplied;
+    }
+  }
+
+  async persist(ready: Ready): Promise<void> {
+    if (!ready.snapshot && ready.entries.length === 0 && !ready.hardState) return;
+    await this.dataSource.transaction(async (manager) => {
+      if (ready.snapshot) await this.saveSnapshot(manager, ready.snapshot);
+      if (ready.entries.length > 0) {
+        // An entry at an index already stored replaces it and everything after it (Figure 2, step 3).
+        await manager.delete(RaftLogRow, { index: MoreThanOrEqual(ready.entries[0].index) });
+        const now = new Date();
+        for (const chunk of chunkBySize(ready.entries)) {
+          await manager.insert(
+            RaftLogRow,
+            chunk.map((entry) => ({
+              id: entry.index,
+              index: entry.index,
+              term: entry.term,
+              type: entry.type,
+              data: Buffer.from(entry.data),
+              createdAt: now,
+            })),
+          );
+        }
+      }
+      if (ready.hardState) await this.saveHardState(manager, ready.hardState);
+    });
+    this.memory.persist(ready);
+  }
+
+  /** Stores a locally taken snapshot and drops the log entries it covers (paper section 7). */
+  async compact(snapshot: Snapshot): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await this.saveSnapshot(manager, snapshot);
+      await manager.delete(RaftLogRow, { index: LessThanOrEqual(snapshot.meta.index) });
+    });
+    this.memory.compact(snapshot);
+  }
+
+  private async saveSnapshot(manager: EntityManager, snapshot: Snapshot): Promise<void> {
+    await manager.upsert(
+      RaftSnapshotRow,
+      {
+        nodeId: this.nodeId,
+        snapshotIndex: snapshot.meta.index,
+        snapshotTerm: snapshot.meta.term,
+        voters: JSON.stringify(snapshot.meta.confState.voters),
+        data: Buffer.from(snapshot.data),
+        createdAt: new Date(),
+      },
+      ['nodeId'],
+    );
+  }
+
+  private async saveHardState(manager: EntityManager, hardState: HardState): Promise<void> {
+    const existing = await manager.findOneBy(RaftStateRow, { nodeId: this.nodeId });
+    const fields = {
+      currentTerm: hardState.term,
+      votedFor: hardState.vote ?? null,
+      commitIndex: hardState.commit,
+      updatedAt: new Date(),
+    };
+    if (existing) await manager.update(RaftStateRow, { nodeId: this.nodeId }, fields);
+    else
+      await manager.insert(RaftStateRow, {
+        nodeId: this.nodeId,
+        lastApplied: 0,
+        role: 'FOLLOWER',
+        ...fields,
+      });
+  }
+}
+
+function toEntry(row: RaftLogRow): Entry {
+  return {
+    index: row.index,
+    term: row.term,
+    type: row.type as EntryType,
+    data: new Uint8Array(row.data),
+  };
+}
+
+function chunkBySize(entries: readonly Entry[]): Entry[][] {
+  const chunks: Entry[][] = [];
+  let current: Entry[] = [];
+  let size = 0;
+  for (const entry of entries) {
+    if (current.length > 0 && size + entry.data.length > MAX_INSERT_BYTES) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(entry);
+    size += entry.data.length;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}

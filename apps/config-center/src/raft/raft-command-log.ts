@@ -1,0 +1,337 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AppError, ErrorCode, ServiceUnavailable } from '@cc/common';
+import {
+  ConfChange,
+  Entry,
+  Message,
+  NotLeaderError,
+  RaftError,
+  RaftNode,
+  RaftStatus,
+  Ready,
+} from '@cc/raft';
+import { ClusterSettings } from '../env/app-config';
+import { AppliedBatch, CommandLog } from '../state/command-log';
+import { CommandOutcome, decodeCommand, encodeCommand, Command } from '../state/commands';
+import { loadState } from '../state/state-loader';
+import { StateMachine } from '../state/state-machine';
+import { StateView, ViewOverlay } from '../state/state-view';
+import { TypeOrmStateTransaction } from '../state/typeorm-state-transaction';
+import { DurableRaftStorage } from './durable-raft-storage';
+import { RaftTransport } from './raft-transport';
+import { dumpState, restoreState } from './state-snapshot';
+
+interface ProposalWaiter {
+  term: number;
+  resolve: (outcome: CommandOutcome) => void;
+  reject: (error: Error) => void;
+}
+
+interface ReadWaiter {
+  resolve: (index: number) => void;
+}
+
+/** A proposal whose log slot went to another leader's entry: it was NOT applied; retrying is safe. */
+export class ProposalDropped extends AppError {
+  constructor(index: number) {
+    super(
+      ErrorCode.RAFT_FAILED,
+      `the write was not committed: leadership changed before entry ${index} committed; retry it`,
+      {
+        outcome: 'not_applied',
+      },
+    );
+  }
+}
+
+/**
+ * The replicated log (DESIGN 2, 4): drives the pure core in libs/raft with a clock, the
+ * database (DurableRaftStorage) and HTTP (RaftTransport), and applies committed entries with
+ * the same StateMachine the single-node log uses.
+ */
+export class RaftCommandLog extends CommandLog {
+  private readonly logger = new Logger('Raft');
+  private readonly listeners: Array<(batch: AppliedBatch) => void> = [];
+  private readonly waiters = new Map<number, ProposalWaiter>();
+  private readonly readWaiters = new Map<string, ReadWaiter>();
+  private appliedWaiters: Array<{ index: number; resolve: () => void }> = [];
+  private node!: RaftNode;
+  private ticker?: NodeJS.Timeout;
+  private processing = false;
+  private again = false;
+  private stopped = false;
+  private appliedIndex = 0;
+  private snapshotIndex = 0;
+
+  constructor(
+    private readonly nodeId: string,
+    private readonly settings: ClusterSettings,
+    private readonly dataSource: DataSource,
+    private readonly storage: DurableRaftStorage,
+    private readonly transport: RaftTransport,
+    private readonly stateMachine: StateMachine,
+    private readonly view: StateView,
+  ) {
+    super();
+  }
+
+  start(): void {
+    this.appliedIndex = this.storage.applied;
+    this.snapshotIndex = this.storage.snapshot().meta.index;
+    this.node = new RaftNode({
+      id: this.nodeId,
+      peers: this.settings.join ? [] : this.settings.peers.map((peer) => peer.id),
+      electionTick: this.settings.electionTicks,
+      heartbeatTick: this.settings.heartbeatTicks,
+      storage: this.storage,
+      random: Math.random,
+      preVote: true,
+      checkQuorum: true,
+      maxEntriesPerMessage: 256,
+      maxInflight: 64,
+      applied: this.appliedIndex,
+    });
+    this.ticker = setInterval(() => {
+      this.node.tick();
+      this.schedule();
+    }, this.settings.tickMs);
+    // A cluster of one elects itself at once instead of waiting for a timeout.
+    if (this.node.status().voters.length === 1 && this.node.status().voters[0] === this.nodeId)
+      this.node.campaign();
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.ticker);
+  }
+
+  status(): RaftStatus {
+    return this.node.status();
+  }
+
+  get peers() {
+    return this.transport.peers();
+  }
+
+  /** A member added later is reached at the address its own messages announce. */
+  learnPeer(peer: { id: string; url: string }): void {
+    if (!this.transport.knows(peer.id) || this.transport.addressOf(peer.id) !== peer.url)
+      this.transport.addPeer(peer);
+  }
+
+  addPeerAddress(peer: { id: string; url: string }): void {
+    this.transport.addPeer(peer);
+  }
+
+  leaderAddress(): { id: string; address?: string } | undefined {
+    const leader = this.node.status().leader;
+    if (leader === undefined) return undefined;
+    return {
+      id: leader,
+      address: leader === this.nodeId ? undefined : this.transport.addressOf(leader),
+    };
+  }
+
+  onApplied(listener: (batch: AppliedBatch) => void): void {
+    this.listeners.push(listener);
+  }
+
+  step(messages: Message[]): void {
+    for (const message of messages) {
+      try {
+        this.node.step(message);
+      } catch (error) {
+        this.logger.warn(
+          { err: error, type: message.type, from: message.from },
+          'message refused by the core',
+        );
+      }
+    }
+    this.schedule();
+  }
+
+  /** Throws NotLeaderError on a follower: the caller forwards or answers 50302. */
+  propose(command: Command): Promise<CommandOutcome> {
+    const { index, term } = this.node.propose(encodeCommand(command));
+    const promise = new Promise<CommandOutcome>((resolve, reject) =>
+      this.waiters.set(index, { term, resolve, reject }),
+    );
+    this.schedule();
+    return promise;
+  }
+
+  proposeConfChange(change: ConfChange): number {
+    const { index } = this.node.proposeConfChange(change);
+    this.schedule();
+    return index;
+  }
+
+  transferLeadership(to: string): void {
+    this.node.transferLeadership(to);
+    this.schedule();
+  }
+
+  /** ReadIndex (thesis 6.4): resolves once this node has applied everything committed before the call. */
+  async readBarrier(timeoutMs: number): Promise<number> {
+    const context = randomUUID();
+    const readIndex = new Promise<number>((resolve) => this.readWaiters.set(context, { resolve }));
+    this.node.readIndex(context);
+    this.schedule();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.readWaiters.delete(context);
+        reject(
+          new ServiceUnavailable(
+            'linearizable read not confirmed by a quorum in time (no leader reachable?)',
+            { consistency: 'linearizable' },
+          ),
+        );
+      }, timeoutMs);
+    });
+    try {
+      const index = await Promise.race([readIndex, timeout]);
+      await this.waitApplied(index);
+      return index;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private waitApplied(index: number): Promise<void> {
+    if (this.appliedIndex >= index) return Promise.resolve();
+    return new Promise((resolve) => this.appliedWaiters.push({ index, resolve }));
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    if (this.processing) {
+      this.again = true;
+      return;
+    }
+    this.processing = true;
+    setImmediate(() => void this.processReadies());
+  }
+
+  private async processReadies(): Promise<void> {
+    try {
+      while (!this.stopped && this.node.hasReady()) {
+        const ready = this.node.ready();
+        await this.handle(ready);
+        this.node.advance(ready);
+        await this.maybeCompact();
+      }
+    } catch (error) {
+      // DESIGN 19: a node that cannot persist must not keep a cluster alive with heartbeats.
+      this.logger.fatal(
+        { err: error },
+        'raft storage failed; stopping this node so the others elect a healthy leader',
+      );
+      this.stop();
+      setTimeout(() => process.exit(75), 100).unref();
+      return;
+    } finally {
+      this.processing = false;
+    }
+    if (this.again) {
+      this.again = false;
+      this.schedule();
+    }
+  }
+
+  private async handle(ready: Ready): Promise<void> {
+    if (ready.softState)
+      this.logger.log(
+        { role: ready.softState.role, leader: ready.softState.leader },
+        'raft role changed',
+      );
+    // Leaders may send before their own fsync (thesis 10.2.1); everyone else persists first.
+    const isLeader = this.node.status().role === 'leader';
+    if (isLeader) this.transport.send(ready.messages);
+    await this.storage.persist(ready);
+    if (!isLeader) this.transport.send(ready.messages);
+    if (ready.snapshot) await this.installSnapshot(ready.snapshot.meta.index, ready.snapshot.data);
+    if (ready.committedEntries.length > 0) await this.apply(ready.committedEntries);
+    for (const state of ready.readStates) {
+      const waiter = this.readWaiters.get(state.requestContext);
+      this.readWaiters.delete(state.requestContext);
+      waiter?.resolve(state.index);
+    }
+  }
+
+  private async installSnapshot(index: number, data: Uint8Array): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await restoreState(manager, data);
+      await new TypeOrmStateTransaction(manager, this.nodeId).setApplied(index);
+    });
+    const loaded = await loadState(this.dataSource, this.nodeId);
+    this.view.load(index, loaded.namespaces, loaded.configs);
+    this.appliedIndex = index;
+    this.snapshotIndex = index;
+    this.logger.log({ index }, 'installed snapshot from the leader');
+    this.releaseAppliedWaiters();
+  }
+
+  /** All committed entries of a Ready in ONE transaction with last_applied (DESIGN 2). */
+  private async apply(entries: readonly Entry[]): Promise<void> {
+    const fresh = entries.filter((entry) => entry.index > this.appliedIndex);
+    if (fresh.length === 0) return;
+    const overlay = new ViewOverlay(this.view);
+    const applied: AppliedBatch['commands'] = [];
+    const last = fresh[fresh.length - 1].index;
+    await this.dataSource.transaction(async (manager) => {
+      const tx = new TypeOrmStateTransaction(manager, this.nodeId);
+      for (const entry of fresh) {
+        if (entry.type !== 'normal' || entry.data.length === 0) continue;
+        const command = decodeCommand(Buffer.from(entry.data));
+        const outcome = await this.stateMachine.apply(command, entry.index, overlay, tx);
+        applied.push({ index: entry.index, command, outcome });
+      }
+      await tx.setApplied(last);
+    });
+    this.view.commit(overlay.changes, last);
+    this.appliedIndex = last;
+    const outcomes = new Map(applied.map((item) => [item.index, item.outcome]));
+    for (const entry of fresh) {
+      const waiter = this.waiters.get(entry.index);
+      if (!waiter) continue;
+      this.waiters.delete(entry.index);
+      const outcome = outcomes.get(entry.index);
+      if (waiter.term === entry.term && outcome) waiter.resolve(outcome);
+      else waiter.reject(new ProposalDropped(entry.index));
+    }
+    this.releaseAppliedWaiters();
+    if (applied.length > 0)
+      for (const listener of this.listeners) listener({ appliedIndex: last, commands: applied });
+  }
+
+  private releaseAppliedWaiters(): void {
+    const ready = this.appliedWaiters.filter((waiter) => waiter.index <= this.appliedIndex);
+    this.appliedWaiters = this.appliedWaiters.filter((waiter) => waiter.index > this.appliedIndex);
+    for (const waiter of ready) waiter.resolve();
+  }
+
+  /** Log compaction (paper section 7) every RAFT_SNAPSHOT_ENTRIES applied entries. */
+  private async maybeCompact(): Promise<void> {
+    if (this.appliedIndex - this.snapshotIndex < this.settings.snapshotEntries) return;
+    const index = this.appliedIndex;
+    const data = await dumpState(this.dataSource.manager);
+    try {
+      const snapshot = this.node.compact(index, data);
+      await this.storage.compact(snapshot);
+      this.snapshotIndex = index;
+      this.logger.log({ index, bytes: data.length }, 'log compacted into a snapshot');
+    } catch (error) {
+      if (!(error instanceof RaftError)) throw error;
+      this.logger.warn({ err: error }, 'compaction skipped');
+      this.snapshotIndex = index;
+    }
+  }
+}
+
+export function isNotLeader(error: unknown): error is NotLeaderError {
+  return error instanceof NotLeaderError;
+}

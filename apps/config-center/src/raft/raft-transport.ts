@@ -1,0 +1,132 @@
+import { Logger } from '@nestjs/common';
+import { Message } from '@cc/raft';
+import { PeerAddress } from '../env/app-config';
+import { encodeMessages } from './message-codec';
+
+export const CLUSTER_SECRET_HEADER = 'x-cluster-secret';
+export const RAFT_MESSAGES_PATH = '/internal/raft/messages';
+export const RAFT_FROM_HEADER = 'x-raft-from';
+/** Lets a node learn the address of a member added after it started (membership changes). */
+export const RAFT_FROM_URL_HEADER = 'x-raft-from-url';
+
+/** Beyond this many queued messages a peer is not keeping up: drop the oldest (Raft tolerates loss). */
+const MAX_QUEUED = 10_000;
+const MESSAGES_PER_REQUEST = 512;
+const REQUEST_TIMEOUT_MS = 2_000;
+const SNAPSHOT_TIMEOUT_MS = 30_000;
+
+interface PeerLink {
+  url: string;
+  queue: Message[];
+  sending: boolean;
+  lastError: string | null;
+  lastSuccessAt: number;
+}
+
+/**
+ * Node-to-node delivery over HTTP (keep-alive connections of Node's fetch). One request in
+ * flight per peer; messages queued meanwhile go out together in the next one, which is how
+ * AppendEntries get batched and pipelined without a socket per message.
+ */
+export class RaftTransport {
+  private readonly logger = new Logger('RaftTransport');
+  private readonly links = new Map<string, PeerLink>();
+
+  constructor(
+    private readonly selfId: string,
+    private readonly secret: string,
+    peers: PeerAddress[],
+    private readonly selfUrl: string | null,
+  ) {
+    for (const peer of peers) if (peer.id !== selfId) this.addPeer(peer);
+  }
+
+  knows(id: string): boolean {
+    return this.links.has(id);
+  }
+
+  addPeer(peer: PeerAddress): void {
+    if (peer.id === this.selfId) return;
+    const link = this.links.get(peer.id);
+    if (link) link.url = peer.url;
+    else
+      this.links.set(peer.id, {
+        url: peer.url,
+        queue: [],
+        sending: false,
+        lastError: null,
+        lastSuccessAt: 0,
+      });
+  }
+
+  removePeer(id: string): void {
+    this.links.delete(id);
+  }
+
+  addressOf(id: string): string | undefined {
+    return this.links.get(id)?.url;
+  }
+
+  send(messages: readonly Message[]): void {
+    for (const message of messages) {
+      const link = this.links.get(message.to);
+      if (!link) continue;
+      link.queue.push(message);
+      if (link.queue.length > MAX_QUEUED) link.queue.splice(0, link.queue.length - MAX_QUEUED);
+      if (!link.sending) void this.drain(message.to, link);
+    }
+  }
+
+  peers(): Array<{
+    id: string;
+    url: string;
+    reachable: boolean;
+    last_error: string | null;
+    queued: number;
+  }> {
+    return [...this.links].map(([id, link]) => ({
+      id,
+      url: link.url,
+      reachable: link.lastError === null,
+      last_error: link.lastError,
+      queued: link.queue.length,
+    }));
+  }
+
+  private async drain(peerId: string, link: PeerLink): Promise<void> {
+    link.sending = true;
+    try {
+      while (link.queue.length > 0 && this.links.get(peerId) === link) {
+        const batch = link.queue.splice(0, MESSAGES_PER_REQUEST);
+        const hasSnapshot = batch.some((message) => message.type === 'snapshot');
+        try {
+          const response = await fetch(`${link.url}${RAFT_MESSAGES_PATH}`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              [CLUSTER_SECRET_HEADER]: this.secret,
+              'x-raft-from': this.selfId,
+            },
+            body: encodeMessages(batch),
+            signal: AbortSignal.timeout(hasSnapshot ? SNAPSHOT_TIMEOUT_MS : REQUEST_TIMEOUT_MS),
+          });
+          await response.arrayBuffer();
+          if (!response.ok) throw new Error(`HTTP ${response.status}`);
+          if (link.lastError !== null) this.logger.log({ peer: peerId }, 'peer reachable again');
+          link.lastError = null;
+          link.lastSuccessAt = Date.now();
+        } catch (error) {
+          const reason = (error as Error).message;
+          if (link.lastError === null)
+            this.logger.warn({ peer: peerId, reason }, 'peer unreachable; dropping its messages');
+          link.lastError = reason;
+          // Raft retransmits what matters; keep only the newest messages for the next attempt.
+          link.queue.splice(0, Math.max(0, link.queue.length - MESSAGES_PER_REQUEST));
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
+    } finally {
+      link.sending = false;
+    }
+  }
+}
