@@ -1,8 +1,10 @@
 import { DataSource, EntityManager, LessThanOrEqual, MoreThanOrEqual } from 'typeorm';
 import { Entry, EntryType, HardState, MemoryStorage, RaftStorage, Ready, Snapshot } from '@cc/raft';
 import { RaftLogRow, RaftSnapshotRow, RaftStateRow } from '../database/entities';
+import { SqlDialect, sqlTime } from '../database/sql-dialect';
+import { RAFT_LOG_COLUMNS } from '../state/single-node-log';
 
-const MAX_INSERT_BYTES = 4 * 1024 * 1024;
+const ROWS_PER_LOG_INSERT = 8;
 
 /**
  * RaftStorage on the `raft_log` / `raft_state` / `raft_snapshot` tables. The core reads a
@@ -78,22 +80,21 @@ export class DurableRaftStorage implements RaftStorage {
     await this.dataSource.transaction(async (manager) => {
       if (ready.snapshot) await this.saveSnapshot(manager, ready.snapshot);
       if (ready.entries.length > 0) {
+        const sql = SqlDialect.of(manager);
         // An entry at an index already stored replaces it and everything after it (Figure 2, step 3).
-        await manager.delete(RaftLogRow, { index: MoreThanOrEqual(ready.entries[0].index) });
-        const now = new Date();
-        for (const chunk of chunkBySize(ready.entries)) {
-          await manager.insert(
-            RaftLogRow,
-            chunk.map((entry) => ({
-              id: entry.index,
-              index: entry.index,
-              term: entry.term,
-              type: entry.type,
-              data: Buffer.from(entry.data),
-              createdAt: now,
-            })),
-          );
-        }
+        await manager.query(`DELETE FROM ${sql.id('raft_log')} WHERE ${sql.id('index')} >= ?`, [
+          ready.entries[0].index,
+        ]);
+        const createdAt = sqlTime(Date.now());
+        const rows = ready.entries.map((entry) => [
+          entry.index,
+          entry.term,
+          entry.index,
+          entry.type,
+          Buffer.from(entry.data),
+          createdAt,
+        ]);
+        await sql.insertRows(manager, 'raft_log', RAFT_LOG_COLUMNS, rows, ROWS_PER_LOG_INSERT);
       }
       if (ready.hardState) await this.saveHardState(manager, ready.hardState);
     });
@@ -150,21 +151,4 @@ function toEntry(row: RaftLogRow): Entry {
     type: row.type as EntryType,
     data: new Uint8Array(row.data),
   };
-}
-
-function chunkBySize(entries: readonly Entry[]): Entry[][] {
-  const chunks: Entry[][] = [];
-  let current: Entry[] = [];
-  let size = 0;
-  for (const entry of entries) {
-    if (current.length > 0 && size + entry.data.length > MAX_INSERT_BYTES) {
-      chunks.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(entry);
-    size += entry.data.length;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
 }

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DatabaseError } from '@cc/common';
-import { RaftLogRow } from '../database/entities';
+import { SqlDialect, sqlTime } from '../database/sql-dialect';
 import { AppliedBatch, CommandLog } from './command-log';
 import { Command, CommandOutcome, encodeCommand } from './commands';
 import { StateMachine } from './state-machine';
@@ -16,25 +16,9 @@ interface Pending {
 
 const MAX_ENTRIES_PER_COMMIT = 256;
 const SINGLE_NODE_TERM = 1;
-/** Keeps one INSERT well below MySQL's max_allowed_packet (16 MiB by default on MariaDB). */
-const MAX_INSERT_BYTES = 4 * 1024 * 1024;
-
-function chunkBySize<T extends { data: Buffer }>(rows: T[], maxBytes: number): T[][] {
-  const chunks: T[][] = [];
-  let current: T[] = [];
-  let size = 0;
-  for (const row of rows) {
-    if (current.length > 0 && size + row.data.length > maxBytes) {
-      chunks.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(row);
-    size += row.data.length;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-}
+/** Few enough rows that one INSERT stays below max_allowed_packet even with 1 MiB values. */
+const ROWS_PER_LOG_INSERT = 8;
+export const RAFT_LOG_COLUMNS = ['id', 'term', 'index', 'type', 'data', 'created_at'];
 
 /**
  * A log of one voter: an entry is committed as soon as it is durable. Proposals that arrive
@@ -97,17 +81,22 @@ export class SingleNodeCommandLog extends CommandLog {
     const entries: AppliedBatch['commands'] = [];
     await this.dataSource.transaction(async (manager) => {
       const tx = new TypeOrmStateTransaction(manager, this.nodeId);
-      const now = new Date();
-      const rows = commands.map((command, i) => ({
-        id: firstIndex + i,
-        index: firstIndex + i,
-        term: SINGLE_NODE_TERM,
-        type: 'normal',
-        data: encodeCommand(command),
-        createdAt: now,
-      }));
-      for (const chunk of chunkBySize(rows, MAX_INSERT_BYTES))
-        await manager.insert(RaftLogRow, chunk);
+      const createdAt = sqlTime(Date.now());
+      const rows = commands.map((command, i) => [
+        firstIndex + i,
+        SINGLE_NODE_TERM,
+        firstIndex + i,
+        'normal',
+        encodeCommand(command),
+        createdAt,
+      ]);
+      await SqlDialect.of(manager).insertRows(
+        manager,
+        'raft_log',
+        RAFT_LOG_COLUMNS,
+        rows,
+        ROWS_PER_LOG_INSERT,
+      );
       for (let i = 0; i < commands.length; i++) {
         const index = firstIndex + i;
         const outcome = await this.stateMachine.apply(commands[i], index, overlay, tx);

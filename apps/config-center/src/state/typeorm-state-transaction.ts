@@ -1,56 +1,102 @@
 import { EntityManager } from 'typeorm';
-import {
-  ConfigHistoryRow,
-  ConfigRow,
-  ConfigVersionRow,
-  IdempotencyRow,
-  NamespaceRow,
-  RaftStateRow,
-} from '../database/entities';
+import { SqlDialect, sqlTime } from '../database/sql-dialect';
 import { CommandOutcome } from './commands';
 import { Mutation, StateTransaction } from './mutations';
 import { ConfigRecord, NamespaceRecord } from './records';
 
-const INSERT_CHUNK = 200;
+const NAMESPACE_COLUMNS = [
+  'id',
+  'name',
+  'description',
+  'status',
+  'revision',
+  'created_at',
+  'updated_at',
+];
+const CONFIG_COLUMNS = [
+  'id',
+  'namespace_id',
+  'key',
+  'value',
+  'version',
+  'description',
+  'status',
+  'created_by',
+  'updated_by',
+  'revision',
+  'create_revision',
+  'deleted',
+  'created_at',
+  'updated_at',
+];
+const HISTORY_COLUMNS = [
+  'id',
+  'config_id',
+  'namespace_id',
+  'key',
+  'old_value',
+  'new_value',
+  'version',
+  'operation',
+  'operator',
+  'revision',
+  'created_at',
+];
+const VERSION_COLUMNS = [
+  'id',
+  'config_id',
+  'namespace_id',
+  'key',
+  'value',
+  'version',
+  'status',
+  'kept',
+  'created_by',
+  'revision',
+  'created_at',
+];
+const RAFT_STATE_COLUMNS = [
+  'node_id',
+  'current_term',
+  'voted_for',
+  'role',
+  'commit_index',
+  'last_applied',
+  'updated_at',
+];
 
-export function namespaceRow(record: NamespaceRecord): NamespaceRow {
-  return Object.assign(new NamespaceRow(), {
-    id: record.id,
-    name: record.name,
-    description: record.description,
-    status: record.status,
-    revision: record.revision,
-    createdAt: new Date(record.createdAt),
-    updatedAt: new Date(record.updatedAt),
-  });
+function configValues(c: ConfigRecord): unknown[] {
+  return [
+    c.id,
+    c.namespaceId,
+    c.key,
+    c.valueText,
+    c.version,
+    c.description,
+    c.status,
+    c.createdBy,
+    c.updatedBy,
+    c.revision,
+    c.createRevision,
+    c.deleted ? 1 : 0,
+    sqlTime(c.createdAt),
+    sqlTime(c.updatedAt),
+  ];
 }
 
-export function configRow(record: ConfigRecord): ConfigRow {
-  return Object.assign(new ConfigRow(), {
-    id: record.id,
-    namespaceId: record.namespaceId,
-    key: record.key,
-    value: record.valueText,
-    version: record.version,
-    description: record.description,
-    status: record.status,
-    createdBy: record.createdBy,
-    updatedBy: record.updatedBy,
-    revision: record.revision,
-    createRevision: record.createRevision,
-    deleted: record.deleted ? 1 : 0,
-    createdAt: new Date(record.createdAt),
-    updatedAt: new Date(record.updatedAt),
-  });
-}
-
-/** StateTransaction on a TypeORM transaction: the same code on MySQL and SQLite. */
+/**
+ * StateTransaction inside a TypeORM transaction: the same SQL on MySQL and SQLite, written by
+ * hand because this is the write hot path (see SqlDialect).
+ */
 export class TypeOrmStateTransaction extends StateTransaction {
+  private readonly sql: SqlDialect;
+
   constructor(
     private readonly manager: EntityManager,
     private readonly nodeId: string,
   ) {
     super();
+    this.sql = SqlDialect.of(manager);
   }
 
   async execute(mutations: Mutation[]): Promise<number[]> {
@@ -58,8 +104,8 @@ export class TypeOrmStateTransaction extends StateTransaction {
     // A batch saves its namespace and keys many times: write each row once, last state wins.
     const namespaces = new Map<number, { record: NamespaceRecord; isNew: boolean }>();
     const configs = new Map<number, { record: ConfigRecord; isNew: boolean }>();
-    const histories: ConfigHistoryRow[] = [];
-    const versions: ConfigVersionRow[] = [];
+    const histories: unknown[][] = [];
+    const versions: unknown[][] = [];
     const rest: Array<{ mutation: Mutation; position: number }> = [];
     mutations.forEach((mutation, position) => {
       switch (mutation.kind) {
@@ -79,83 +125,110 @@ export class TypeOrmStateTransaction extends StateTransaction {
           });
           break;
         }
-        case 'insertHistory':
-          histories.push(
-            Object.assign(new ConfigHistoryRow(), {
-              ...mutation.record,
-              createdAt: new Date(mutation.record.createdAt),
-            }),
-          );
+        case 'insertHistory': {
+          const h = mutation.record;
+          histories.push([
+            h.id,
+            h.configId,
+            h.namespaceId,
+            h.key,
+            h.oldValue,
+            h.newValue,
+            h.version,
+            h.operation,
+            h.operator,
+            h.revision,
+            sqlTime(h.createdAt),
+          ]);
           break;
-        case 'insertVersion':
-          versions.push(
-            Object.assign(new ConfigVersionRow(), {
-              ...mutation.record,
-              status: 1,
-              kept: 0,
-              createdAt: new Date(mutation.record.createdAt),
-            }),
-          );
+        }
+        case 'insertVersion': {
+          const v = mutation.record;
+          versions.push([
+            v.id,
+            v.configId,
+            v.namespaceId,
+            v.key,
+            v.value,
+            v.version,
+            1,
+            0,
+            v.createdBy,
+            v.revision,
+            sqlTime(v.createdAt),
+          ]);
           break;
+        }
         default:
           rest.push({ mutation, position });
       }
     });
 
-    for (const { record, isNew } of namespaces.values()) {
-      if (isNew) await this.manager.insert(NamespaceRow, namespaceRow(record));
-      else {
-        const { id, ...fields } = namespaceRow(record);
-        await this.manager.update(NamespaceRow, { id }, fields);
-      }
-    }
-    const newConfigs = [...configs.values()].filter((c) => c.isNew).map((c) => configRow(c.record));
-    await this.insertChunked(ConfigRow, newConfigs);
-    for (const { record, isNew } of configs.values()) {
-      if (isNew) continue;
-      const { id, ...fields } = configRow(record);
-      await this.manager.update(ConfigRow, { id }, fields);
-    }
-    await this.insertChunked(ConfigHistoryRow, histories);
-    await this.insertChunked(ConfigVersionRow, versions);
+    for (const { record, isNew } of namespaces.values()) await this.saveNamespace(record, isNew);
+    const fresh = [...configs.values()].filter((c) => c.isNew).map((c) => configValues(c.record));
+    await this.sql.insertRows(this.manager, 'config', CONFIG_COLUMNS, fresh);
+    for (const { record, isNew } of configs.values()) if (!isNew) await this.updateConfig(record);
+    await this.sql.insertRows(this.manager, 'config_history', HISTORY_COLUMNS, histories);
+    await this.sql.insertRows(this.manager, 'config_version', VERSION_COLUMNS, versions);
 
     for (const { mutation, position } of rest) touched[position] = await this.executeOne(mutation);
     return touched;
   }
 
-  private async insertChunked<T extends object>(entity: new () => T, rows: T[]): Promise<void> {
-    for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-      await this.manager.insert(entity, rows.slice(start, start + INSERT_CHUNK) as never);
+  private async saveNamespace(ns: NamespaceRecord, isNew: boolean): Promise<void> {
+    if (isNew) {
+      await this.sql.insertRows(this.manager, 'namespace', NAMESPACE_COLUMNS, [
+        [
+          ns.id,
+          ns.name,
+          ns.description,
+          ns.status,
+          ns.revision,
+          sqlTime(ns.createdAt),
+          sqlTime(ns.updatedAt),
+        ],
+      ]);
+      return;
     }
+    const { id } = this.sql;
+    await this.manager.query(
+      `UPDATE ${id('namespace')} SET ${id('description')} = ?, ${id('status')} = ?, ${id('revision')} = ?, ${id('updated_at')} = ? WHERE ${id('id')} = ?`,
+      [ns.description, ns.status, ns.revision, sqlTime(ns.updatedAt), ns.id],
+    );
+  }
+
+  private async updateConfig(c: ConfigRecord): Promise<void> {
+    const assignments = CONFIG_COLUMNS.slice(1).map((column) => `${this.sql.id(column)} = ?`);
+    await this.manager.query(
+      `UPDATE ${this.sql.id('config')} SET ${assignments.join(', ')} WHERE ${this.sql.id('id')} = ?`,
+      [...configValues(c).slice(1), c.id],
+    );
   }
 
   private async executeOne(mutation: Mutation): Promise<number> {
+    const { id } = this.sql;
     switch (mutation.kind) {
       case 'deleteNamespace': {
-        await this.manager.delete(ConfigVersionRow, { namespaceId: mutation.id });
-        await this.manager.delete(ConfigRow, { namespaceId: mutation.id });
-        const result = await this.manager.delete(NamespaceRow, { id: mutation.id });
-        return result.affected ?? 0;
-      }
-      case 'setVersionKept': {
-        const result = await this.manager.update(
-          ConfigVersionRow,
-          { configId: mutation.configId, version: mutation.version },
-          { kept: mutation.kept ? 1 : 0 },
+        await this.manager.query(
+          `DELETE FROM ${id('config_version')} WHERE ${id('namespace_id')} = ?`,
+          [mutation.id],
         );
-        return result.affected ?? 0;
+        await this.manager.query(`DELETE FROM ${id('config')} WHERE ${id('namespace_id')} = ?`, [
+          mutation.id,
+        ]);
+        return this.run(`DELETE FROM ${id('namespace')} WHERE ${id('id')} = ?`, [mutation.id]);
       }
+      case 'setVersionKept':
+        return this.run(
+          `UPDATE ${id('config_version')} SET ${id('kept')} = ? WHERE ${id('config_id')} = ? AND ${id('version')} = ?`,
+          [mutation.kept ? 1 : 0, mutation.configId, mutation.version],
+        );
       case 'pruneVersions':
         return this.pruneVersions(mutation.keepLatest, mutation.olderThan);
-      case 'pruneIdempotency': {
-        const result = await this.manager
-          .createQueryBuilder()
-          .delete()
-          .from(IdempotencyRow)
-          .where('created_at < :cutoff', { cutoff: new Date(mutation.olderThan) })
-          .execute();
-        return result.affected ?? 0;
-      }
+      case 'pruneIdempotency':
+        return this.run(`DELETE FROM ${id('idempotency_record')} WHERE ${id('created_at')} < ?`, [
+          sqlTime(mutation.olderThan),
+        ]);
       default:
         throw new Error(`mutation ${mutation.kind} is executed in bulk`);
     }
@@ -166,23 +239,30 @@ export class TypeOrmStateTransaction extends StateTransaction {
    * age cutoff, OR marked as kept. The current version is always among the latest N (N >= 1).
    */
   private async pruneVersions(keepLatest: number, olderThan: number): Promise<number> {
-    const query = this.manager
-      .createQueryBuilder()
-      .delete()
-      .from(ConfigVersionRow)
-      .where('kept = 0')
-      .andWhere(
-        `version <= (SELECT c.version FROM config c WHERE c.id = config_version.config_id) - :keepLatest`,
-        { keepLatest },
-      );
-    if (olderThan > 0) query.andWhere('created_at < :cutoff', { cutoff: new Date(olderThan) });
-    const result = await query.execute();
+    const { id } = this.sql;
+    const age = olderThan > 0 ? ` AND ${id('created_at')} < ?` : '';
+    return this.run(
+      `DELETE FROM ${id('config_version')} WHERE ${id('kept')} = 0${age} AND ${id('version')} <= ` +
+        `(SELECT c.${id('version')} FROM ${id('config')} c WHERE c.${id('id')} = ${id('config_version')}.${id('config_id')}) - ?`,
+      olderThan > 0 ? [sqlTime(olderThan), keepLatest] : [keepLatest],
+    );
+  }
+
+  /** Runs a statement and answers how many rows it touched, on either engine. */
+  private async run(sql: string, parameters: unknown[]): Promise<number> {
+    const runner = this.manager.queryRunner;
+    if (!runner) throw new Error('TypeOrmStateTransaction needs a transactional EntityManager');
+    const result = await runner.query(sql, parameters, true);
     return result.affected ?? 0;
   }
 
   async findOutcome(idempotencyKey: string): Promise<CommandOutcome | undefined> {
-    const row = await this.manager.findOneBy(IdempotencyRow, { requestId: idempotencyKey });
-    return row ? (JSON.parse(row.result) as CommandOutcome) : undefined;
+    const { id } = this.sql;
+    const rows = (await this.manager.query(
+      `SELECT ${id('result')} FROM ${id('idempotency_record')} WHERE ${id('request_id')} = ?`,
+      [idempotencyKey],
+    )) as Array<{ result: string }>;
+    return rows.length > 0 ? (JSON.parse(rows[0].result) as CommandOutcome) : undefined;
   }
 
   async rememberOutcome(
@@ -190,34 +270,31 @@ export class TypeOrmStateTransaction extends StateTransaction {
     outcome: CommandOutcome,
     at: number,
   ): Promise<void> {
-    await this.manager.insert(IdempotencyRow, {
-      requestId: idempotencyKey,
-      revision: outcome.revision,
-      result: JSON.stringify(outcome),
-      createdAt: new Date(at),
-    });
+    await this.sql.insertRows(
+      this.manager,
+      'idempotency_record',
+      ['request_id', 'revision', 'result', 'created_at'],
+      [[idempotencyKey, outcome.revision, JSON.stringify(outcome), sqlTime(at)]],
+    );
   }
 
   /** DESIGN 2: `last_applied` moves in the transaction that applied the entries. */
   async setApplied(index: number, term?: number): Promise<void> {
-    const fields =
+    const { id } = this.sql;
+    const now = sqlTime(Date.now());
+    const assignments =
       term === undefined
-        ? { lastApplied: index }
-        : { lastApplied: index, commitIndex: index, currentTerm: term };
-    const result = await this.manager.update(
-      RaftStateRow,
-      { nodeId: this.nodeId },
-      { ...fields, updatedAt: new Date() },
+        ? [`${id('last_applied')} = ?`]
+        : [`${id('last_applied')} = ?`, `${id('commit_index')} = ?`, `${id('current_term')} = ?`];
+    const values = term === undefined ? [index] : [index, index, term];
+    const updated = await this.run(
+      `UPDATE ${id('raft_state')} SET ${assignments.join(', ')}, ${id('updated_at')} = ? WHERE ${id('node_id')} = ?`,
+      [...values, now, this.nodeId],
     );
-    if (!result.affected) {
-      await this.manager.insert(RaftStateRow, {
-        nodeId: this.nodeId,
-        role: 'FOLLOWER',
-        commitIndex: index,
-        currentTerm: term ?? 0,
-        ...fields,
-        updatedAt: new Date(),
-      });
+    if (updated === 0) {
+      await this.sql.insertRows(this.manager, 'raft_state', RAFT_STATE_COLUMNS, [
+        [this.nodeId, term ?? 0, null, 'FOLLOWER', index, index, now],
+      ]);
     }
   }
 }
