@@ -116,10 +116,12 @@ export class RaftCommandLog extends CommandLog {
     return this.transport.peers();
   }
 
-  /** A member added later is reached at the address its own messages announce. */
+  /**
+   * A member added after this node started is reached at the address its own messages
+   * announce. Configured addresses win: they may route through a proxy on purpose.
+   */
   learnPeer(peer: { id: string; url: string }): void {
-    if (!this.transport.knows(peer.id) || this.transport.addressOf(peer.id) !== peer.url)
-      this.transport.addPeer(peer);
+    if (!this.transport.knows(peer.id)) this.transport.addPeer(peer);
   }
 
   addPeerAddress(peer: { id: string; url: string }): void {
