@@ -1,0 +1,6 @@
+CREATE DATABASE IF NOT EXISTS config_center_1 CHARACTER SET utf8mb4;
+CREATE DATABASE IF NOT EXISTS config_center_2 CHARACTER SET utf8mb4;
+CREATE DATABASE IF NOT EXISTS config_center_3 CHARACTER SET utf8mb4;
+GRANT ALL PRIVILEGES ON config_center_1.* TO 'cc'@'%';
+GRANT ALL PRIVILEGES ON config_center_2.* TO 'cc'@'%';
+GRANT ALL PRIVILEGES ON config_center_3.* TO 'cc'@'%';
