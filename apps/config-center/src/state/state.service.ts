@@ -67,7 +67,8 @@ export class StateService implements OnModuleInit, OnApplicationShutdown {
       this.stateMachine,
       this.view,
     );
-    this.forwarder = new ForwardProposalResource(secret, this.config.proposalTimeoutMs);
+    // The leader answers 50003 "outcome unknown" at proposalTimeoutMs; wait a little longer for that answer.
+    this.forwarder = new ForwardProposalResource(secret, this.config.proposalTimeoutMs + 1000);
     this.log = this.raftLog;
     this.raftLog.start();
   }
