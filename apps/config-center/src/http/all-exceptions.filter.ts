@@ -63,6 +63,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
         this.logger.error({ err: exception, request_id: request.id }, 'unhandled error');
       }
     }
+    request.enveloped = true;
     void reply
       .status(httpStatusOf(error.code))
       .header('content-type', 'application/json; charset=utf-8')

@@ -8,7 +8,6 @@ import {
 } from '@willsoto/nestjs-prometheus';
 import { FastifyReply } from 'fastify';
 import { Counter, Histogram } from 'prom-client';
-import { RawResponse } from '../http/response-message.decorator';
 
 export const API_REQUESTS = 'config_center_api_requests_total';
 export const API_DURATION = 'config_center_api_request_duration_milliseconds';
@@ -47,7 +46,6 @@ export class HttpMetrics {
 @Controller()
 export class MetricsController extends PrometheusController {
   @Get()
-  @RawResponse()
   override async index(@Res({ passthrough: true }) response: FastifyReply): Promise<string> {
     return super.index(response);
   }

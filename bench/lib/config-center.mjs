@@ -1,0 +1,127 @@
+// The system under test: build when dist/ is missing, start a node on a free loopback port
+// with a throwaway SQLite file, wait for readiness, seed through the admin API.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expectOk, request } from './http.mjs';
+import {
+  SetupError,
+  capture,
+  freePort,
+  makeTempDir,
+  removeTempDir,
+  runVisible,
+  startProcess,
+  waitUntil,
+} from './processes.mjs';
+
+export const ENTRY = 'dist/apps/config-center/src/main.js';
+
+/** Builds with `npm run build` when the compiled entry is missing (and only then). */
+export function ensureBuilt(root) {
+  if (existsSync(join(root, ENTRY))) return;
+  process.stdout.write(`bench: ${ENTRY} missing, building...\n`);
+  runVisible('npm', ['run', 'build'], { cwd: root });
+  if (!existsSync(join(root, ENTRY))) throw new SetupError(`npm run build did not produce ${ENTRY}`);
+}
+
+/** "0.1.0 (git abc1234, dirty)" so a result can be traced to the code that produced it. */
+export function configCenterVersion(root) {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const sha = capture('git', ['rev-parse', '--short', 'HEAD'], { cwd: root });
+  const dirty = capture('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root });
+  return `${pkg.version}${sha ? ` (git ${sha}${dirty ? ', dirty tree' : ''})` : ''}`;
+}
+
+/**
+ * Starts one node. Only the variables below reach it (plus PATH/HOME), so a developer's
+ * ADMIN_TOKEN, REDIS_URL or LOG_LEVEL cannot change what is measured.
+ * `nodeArgs` (e.g. ['--cpu-prof']) go to node before the entry script.
+ */
+export async function startConfigCenter({ root, logDir, nodeArgs = [], env: extraEnv = {} }) {
+  const dataDir = makeTempDir('bench-cc-');
+  const port = await freePort();
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/root',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: `sqlite:${join(dataDir, 'config-center.sqlite')}`,
+    LOG_LEVEL: 'warn',
+    NODE_ID: 'bench-1',
+    ...extraEnv,
+  };
+  const proc = startProcess('config-center', process.execPath, [...nodeArgs, join(root, ENTRY)], {
+    env,
+    cwd: dataDir,
+    logFile: join(logDir, 'config-center.log'),
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const node = {
+    baseUrl,
+    port,
+    dataDir,
+    process: proc,
+    /** Stops the node; `keepDataDir` leaves the dir (e.g. for a CPU profile written there). */
+    async stop({ keepDataDir = false } = {}) {
+      await proc.stop(10_000);
+      if (!keepDataDir) removeTempDir(dataDir);
+    },
+  };
+  try {
+    await waitUntil(
+      'config-center /api/v1/health/ready',
+      async () => (await request('GET', `${baseUrl}/api/v1/health/ready`, { timeoutMs: 2000 })).status === 200,
+      { timeoutMs: 60_000, process: proc },
+    );
+  } catch (error) {
+    await node.stop();
+    throw error;
+  }
+  return node;
+}
+
+const isEnvelopeOk = (body) => body && typeof body === 'object' && body.code === 0;
+
+export async function createNamespace(node, name) {
+  return expectOk(
+    'create namespace',
+    'POST',
+    `${node.baseUrl}/api/v1/admin/namespace`,
+    { body: { name }, headers: { 'x-operator': 'bench' } },
+    isEnvelopeOk,
+  );
+}
+
+export async function createConfig(node, namespace, key, value) {
+  return expectOk(
+    'create config',
+    'POST',
+    `${node.baseUrl}/api/v1/admin/config`,
+    { body: { namespace, key, value }, headers: { 'x-operator': 'bench' } },
+    isEnvelopeOk,
+  );
+}
+
+export async function getConfig(node, namespace, key) {
+  const body = await expectOk(
+    'get config',
+    'GET',
+    `${node.baseUrl}/api/v1/config/get?namespace=${encodeURIComponent(namespace)}&key=${encodeURIComponent(key)}`,
+    {},
+    isEnvelopeOk,
+  );
+  return body.data;
+}
+
+/** Sum of `config_center_api_requests_total` samples matching `api` and `status`. */
+export async function countedRequests(node, api, status) {
+  const { status: httpStatus, body } = await request('GET', `${node.baseUrl}/api/v1/metrics`);
+  if (httpStatus !== 200 || typeof body !== 'string') return null;
+  let total = 0;
+  for (const line of body.split('\n')) {
+    if (!line.startsWith('config_center_api_requests_total{')) continue;
+    if (!line.includes(`api="${api}"`) || !line.includes(`status="${status}"`)) continue;
+    total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}
