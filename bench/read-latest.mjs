@@ -2,7 +2,6 @@
 //   ours: GET  /api/v1/config/get?namespace=bench&key=app.settings   (envelope, code 0)
 //   etcd: POST /v3/kv/range {"key": b64, "serializable": true}        (gRPC-gateway JSON)
 // Each system runs alone: start -> seed -> verify -> warm up -> measure -> stop; then the next.
-import { join } from 'node:path';
 import {
   countedRequests,
   createConfig,
@@ -53,14 +52,20 @@ async function measureConfigCenter(ctx) {
       process.stdout.write(`bench: ${target.id}: GET ${target.path}\n`);
       const before = await countedRequests(node, '/api/v1/config/get', '200');
       results[target.id] = await runLoad(
-        { url: `${node.baseUrl}${target.path}`, method: 'GET', verify: 'envelope', serverPids: [node.process.pid] },
+        {
+          url: `${node.baseUrl}${target.path}`,
+          method: 'GET',
+          verify: 'envelope',
+          serverPids: [node.process.pid],
+        },
         ctx.settings,
       );
       if (target.path === path) {
         // Cross-check with the server's own counter: every request autocannon saw as 2xx was
         // counted by the node as a 200 on this route (warm-up included).
         const after = await countedRequests(node, '/api/v1/config/get', '200');
-        results[target.id].serverCounted200 = before === null || after === null ? null : after - before;
+        results[target.id].serverCounted200 =
+          before === null || after === null ? null : after - before;
       }
     }
     return results;
@@ -107,7 +112,8 @@ export async function run(ctx) {
   // (other work, thermal) does not favour one side.
   const rounds = [];
   for (let round = 1; round <= ctx.settings.rounds; round += 1) {
-    if (ctx.settings.rounds > 1) process.stdout.write(`bench: round ${round}/${ctx.settings.rounds}\n`);
+    if (ctx.settings.rounds > 1)
+      process.stdout.write(`bench: round ${round}/${ctx.settings.rounds}\n`);
     const oursRound = await measureConfigCenter(ctx);
     const etcdRound = await measureEtcd(ctx);
     rounds.push({ ...oursRound, etcd: etcdRound });
@@ -123,7 +129,8 @@ export async function run(ctx) {
   printTable(rows);
   if (rounds.length > 1) {
     process.stdout.write(`(median of ${rounds.length} rounds by req/s; per round:`);
-    for (const id of ids) process.stdout.write(` ${id} ${rounds.map((r) => Math.round(r[id].rps)).join('/')};`);
+    for (const id of ids)
+      process.stdout.write(` ${id} ${rounds.map((r) => Math.round(r[id].rps)).join('/')};`);
     process.stdout.write(')\n');
   }
   printCpu(rows);
@@ -132,7 +139,9 @@ export async function run(ctx) {
   printComparison(comparison);
   if (rounds.length > 1) {
     // Each round's pair ran back to back, so its ratio is the least drift-prone figure.
-    comparison.perRoundRps = rounds.map((r) => Math.round((r['config-center'].rps / r.etcd.rps) * 100) / 100);
+    comparison.perRoundRps = rounds.map(
+      (r) => Math.round((r['config-center'].rps / r.etcd.rps) * 100) / 100,
+    );
     const sorted = [...comparison.perRoundRps].sort((a, b) => a - b);
     comparison.medianPerRoundRps = sorted[Math.floor((sorted.length - 1) / 2)];
     process.stdout.write(
@@ -155,7 +164,11 @@ export async function run(ctx) {
   }
   const cc = ours['config-center'];
   const expected = cc.ok2xx + (cc.warmup ? cc.warmup.requests : 0);
-  if (cc.serverCounted200 !== null && cc.serverCounted200 !== undefined && cc.serverCounted200 < expected - ctx.settings.connections * 2) {
+  if (
+    cc.serverCounted200 !== null &&
+    cc.serverCounted200 !== undefined &&
+    cc.serverCounted200 < expected - ctx.settings.connections * 2
+  ) {
     process.stderr.write(
       `bench: WARNING config-center counted ${cc.serverCounted200} 200s but the load generator saw ${expected}\n`,
     );
@@ -167,9 +180,13 @@ export async function run(ctx) {
     comparisons: [comparison],
     workload: {
       configCenter: { method: 'GET', path: `/api/v1/config/get?namespace=${NAMESPACE}&key=${KEY}` },
-      etcd: { method: 'POST', path: `${etcd.gatewayPrefix}/kv/range`, key: ETCD_KEY, serializable: true },
+      etcd: {
+        method: 'POST',
+        path: `${etcd.gatewayPrefix}/kv/range`,
+        key: ETCD_KEY,
+        serializable: true,
+      },
       valueBytes: Buffer.byteLength(JSON.stringify(VALUE)),
     },
   };
 }
-

@@ -30,7 +30,9 @@ async function main() {
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((n) => !SCENARIOS.includes(n));
   if (unknown.length > 0) {
-    throw new SetupError(`unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.join(', ')}`);
+    throw new SetupError(
+      `unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.join(', ')}`,
+    );
   }
   const selected = wanted.length > 0 ? SCENARIOS.filter((n) => wanted.includes(n)) : SCENARIOS;
 
@@ -87,14 +89,19 @@ async function main() {
     };
     const file = join(resultsDir, `${scenario.name}-${stamp}.json`);
     writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
-    writeFileSync(join(resultsDir, `${scenario.name}-latest.json`), `${JSON.stringify(record, null, 2)}\n`);
+    writeFileSync(
+      join(resultsDir, `${scenario.name}-latest.json`),
+      `${JSON.stringify(record, null, 2)}\n`,
+    );
     process.stdout.write(`\nresults: ${file}\n`);
     if (cpuProfDir) process.stdout.write(`cpu profile(s): ${cpuProfDir}\n`);
   }
 
   await stopAll();
   if (!allValid) {
-    process.stderr.write('bench: some requests failed during measurement; the figures above are not valid\n');
+    process.stderr.write(
+      'bench: some requests failed during measurement; the figures above are not valid\n',
+    );
     process.exitCode = 1;
   }
 }

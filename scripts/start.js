@@ -19,7 +19,8 @@ function newestSource(dir) {
 
 const stale =
   !existsSync(entry) ||
-  Math.max(newestSource(join(root, 'apps')), newestSource(join(root, 'libs'))) > statSync(entry).mtimeMs;
+  Math.max(newestSource(join(root, 'apps')), newestSource(join(root, 'libs'))) >
+    statSync(entry).mtimeMs;
 if (stale) {
   process.stdout.write('config-center: building (dist/ missing or older than the sources)...\n');
   execSync('npm run build', { cwd: root, stdio: 'inherit' });

@@ -9,7 +9,6 @@
  *          globalSetup error), or if the file is missing or unreadable.
  * The names of what failed go to stderr.
  */
-/* global process */
 import fs from 'node:fs';
 import path from 'node:path';
 

@@ -21,7 +21,8 @@ export function ensureBuilt(root) {
   if (existsSync(join(root, ENTRY))) return;
   process.stdout.write(`bench: ${ENTRY} missing, building...\n`);
   runVisible('npm', ['run', 'build'], { cwd: root });
-  if (!existsSync(join(root, ENTRY))) throw new SetupError(`npm run build did not produce ${ENTRY}`);
+  if (!existsSync(join(root, ENTRY)))
+    throw new SetupError(`npm run build did not produce ${ENTRY}`);
 }
 
 /** "0.1.0 (git abc1234, dirty)" so a result can be traced to the code that produced it. */
@@ -70,7 +71,9 @@ export async function startConfigCenter({ root, logDir, nodeArgs = [], env: extr
   try {
     await waitUntil(
       'config-center /api/v1/health/ready',
-      async () => (await request('GET', `${baseUrl}/api/v1/health/ready`, { timeoutMs: 2000 })).status === 200,
+      async () =>
+        (await request('GET', `${baseUrl}/api/v1/health/ready`, { timeoutMs: 2000 })).status ===
+        200,
       { timeoutMs: 60_000, process: proc },
     );
   } catch (error) {

@@ -29,23 +29,29 @@ function findOnPath(binary) {
  */
 export function ensureEtcd() {
   if (process.env.ETCD_BIN) {
-    if (!existsSync(process.env.ETCD_BIN)) throw new SetupError(`ETCD_BIN=${process.env.ETCD_BIN} does not exist`);
+    if (!existsSync(process.env.ETCD_BIN))
+      throw new SetupError(`ETCD_BIN=${process.env.ETCD_BIN} does not exist`);
     return process.env.ETCD_BIN;
   }
   const found = findOnPath('etcd') ?? (existsSync('/usr/bin/etcd') ? '/usr/bin/etcd' : null);
   if (found) return found;
   if (!findOnPath('apt-get')) {
-    throw new SetupError('etcd is not installed and apt-get is not available: install etcd-server (or set ETCD_BIN)');
+    throw new SetupError(
+      'etcd is not installed and apt-get is not available: install etcd-server (or set ETCD_BIN)',
+    );
   }
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    throw new SetupError('etcd is not installed; run as root (apt-get install etcd-server) or set ETCD_BIN');
+    throw new SetupError(
+      'etcd is not installed; run as root (apt-get install etcd-server) or set ETCD_BIN',
+    );
   }
   process.stdout.write('bench: etcd not found, installing the Debian package etcd-server...\n');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   runVisible('apt-get', ['update'], { env });
   runVisible('apt-get', ['install', '-y', '--no-install-recommends', 'etcd-server'], { env });
   const installed = findOnPath('etcd') ?? (existsSync('/usr/bin/etcd') ? '/usr/bin/etcd' : null);
-  if (!installed) throw new SetupError('apt-get installed etcd-server but no etcd binary was found');
+  if (!installed)
+    throw new SetupError('apt-get installed etcd-server but no etcd binary was found');
   return installed;
 }
 
@@ -85,17 +91,28 @@ export async function startEtcdCluster({ binary, size = 1, logDir, extraArgs = [
       `etcd ${m.name}`,
       binary,
       [
-        '--name', m.name,
-        '--data-dir', m.dataDir,
-        '--listen-client-urls', `http://127.0.0.1:${m.clientPort}`,
-        '--advertise-client-urls', `http://127.0.0.1:${m.clientPort}`,
-        '--listen-peer-urls', `http://127.0.0.1:${m.peerPort}`,
-        '--initial-advertise-peer-urls', `http://127.0.0.1:${m.peerPort}`,
-        '--initial-cluster', initialCluster,
-        '--initial-cluster-state', 'new',
-        '--initial-cluster-token', `bench-${process.pid}`,
-        '--log-level', 'error',
-        '--logger', 'zap',
+        '--name',
+        m.name,
+        '--data-dir',
+        m.dataDir,
+        '--listen-client-urls',
+        `http://127.0.0.1:${m.clientPort}`,
+        '--advertise-client-urls',
+        `http://127.0.0.1:${m.clientPort}`,
+        '--listen-peer-urls',
+        `http://127.0.0.1:${m.peerPort}`,
+        '--initial-advertise-peer-urls',
+        `http://127.0.0.1:${m.peerPort}`,
+        '--initial-cluster',
+        initialCluster,
+        '--initial-cluster-state',
+        'new',
+        '--initial-cluster-token',
+        `bench-${process.pid}`,
+        '--log-level',
+        'error',
+        '--logger',
+        'zap',
         ...extraArgs,
       ],
       { env: etcdEnv(), cwd: dataRoot, logFile: join(logDir, `etcd-${m.name}.log`) },
@@ -117,7 +134,9 @@ export async function startEtcdCluster({ binary, size = 1, logDir, extraArgs = [
       await waitUntil(
         `etcd ${members[i].name} /health`,
         async () => {
-          const { status, body } = await request('GET', `${endpoints[i]}/health`, { timeoutMs: 2000 });
+          const { status, body } = await request('GET', `${endpoints[i]}/health`, {
+            timeoutMs: 2000,
+          });
           return status === 200 && body && String(body.health) === 'true';
         },
         { timeoutMs: 30_000, process: processes[i] },

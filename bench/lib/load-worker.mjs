@@ -82,7 +82,12 @@ function machineTicks() {
  * generator, and everything else on the machine (other work that competes for the cores).
  */
 function cpuSnapshot(pids) {
-  return { at: process.hrtime.bigint(), self: process.cpuUsage(), pids: pids.map(processTicks), machine: machineTicks() };
+  return {
+    at: process.hrtime.bigint(),
+    self: process.cpuUsage(),
+    pids: pids.map(processTicks),
+    machine: machineTicks(),
+  };
 }
 
 function cpuDelta(before, after, pids, clockTicks, requests) {
@@ -90,7 +95,10 @@ function cpuDelta(before, after, pids, clockTicks, requests) {
   const pct = (x) => Math.round((x / seconds) * 1000) / 10;
   const selfUs = after.self.user - before.self.user + (after.self.system - before.self.system);
   const serverTicks = pids.reduce(
-    (sum, _pid, i) => (sum === null || after.pids[i] === null || before.pids[i] === null ? null : sum + after.pids[i] - before.pids[i]),
+    (sum, _pid, i) =>
+      sum === null || after.pids[i] === null || before.pids[i] === null
+        ? null
+        : sum + after.pids[i] - before.pids[i],
     0,
   );
   const server = serverTicks === null ? null : serverTicks / clockTicks;
@@ -103,8 +111,10 @@ function cpuDelta(before, after, pids, clockTicks, requests) {
     serverCorePct: server === null ? null : pct(server),
     loadGeneratorCorePct: pct(loadgen),
     machineBusyCorePct: machine === null ? null : pct(machine),
-    otherCorePct: machine === null || server === null ? null : pct(Math.max(0, machine - server - loadgen)),
-    serverCpuUsPerRequest: server === null || !requests ? null : Math.round((server * 1e6) / requests),
+    otherCorePct:
+      machine === null || server === null ? null : pct(Math.max(0, machine - server - loadgen)),
+    serverCpuUsPerRequest:
+      server === null || !requests ? null : Math.round((server * 1e6) / requests),
   };
 }
 
@@ -153,7 +163,13 @@ async function job(spec) {
     },
   });
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const cpu = cpuDelta(cpuBefore, cpuSnapshot(pids), pids, spec.clockTicks ?? 100, r.requests.total);
+  const cpu = cpuDelta(
+    cpuBefore,
+    cpuSnapshot(pids),
+    pids,
+    spec.clockTicks ?? 100,
+    r.requests.total,
+  );
   const ok2xx = r['2xx'];
   const failures = r.non2xx + r.errors + r.timeouts + r.mismatches;
   return {
@@ -170,7 +186,12 @@ async function job(spec) {
     rpsSampledMean: r.requests.average,
     rpsSampledStddev: r.requests.stddev,
     latencyMs: histogram.summary(),
-    autocannonLatencyMs: { p50: r.latency.p50, p99: r.latency.p99, mean: r.latency.mean, max: r.latency.max },
+    autocannonLatencyMs: {
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      mean: r.latency.mean,
+      max: r.latency.max,
+    },
     throughputBytesPerSec: r.throughput.average,
     non2xx: r.non2xx,
     errors: r.errors,

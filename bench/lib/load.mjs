@@ -11,7 +11,8 @@ export function loadSettings(env = process.env) {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
     const value = Number(raw);
-    if (!Number.isFinite(value) || value < min) throw new SetupError(`${name} must be a number >= ${min} (got "${raw}")`);
+    if (!Number.isFinite(value) || value < min)
+      throw new SetupError(`${name} must be a number >= ${min} (got "${raw}")`);
     return value;
   };
   return {
@@ -43,7 +44,8 @@ export function runLoad(target, settings) {
     });
     child.on('exit', (code, signal) => {
       process.removeListener('exit', onSignal);
-      if (!answered) reject(new SetupError(`load generator exited (${code ?? signal}) without a result`));
+      if (!answered)
+        reject(new SetupError(`load generator exited (${code ?? signal}) without a result`));
     });
     child.send({ ...settings, ...target });
   });

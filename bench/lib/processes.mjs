@@ -161,7 +161,9 @@ export function runVisible(command, args, options = {}) {
   const result = spawnSync(command, args, { stdio: 'inherit', ...options });
   if (result.error) throw new SetupError(`${command}: ${result.error.message}`);
   if (result.status !== 0) {
-    throw new SetupError(`${command} ${args.join(' ')} exited with ${result.status ?? result.signal}`);
+    throw new SetupError(
+      `${command} ${args.join(' ')} exited with ${result.status ?? result.signal}`,
+    );
   }
 }
 
@@ -173,7 +175,11 @@ export function capture(command, args, options = {}) {
 }
 
 /** Polls `check` (async, returns truthy when ready) until `timeoutMs`; fails early if `process` exits. */
-export async function waitUntil(what, check, { timeoutMs = 60_000, intervalMs = 100, process: proc } = {}) {
+export async function waitUntil(
+  what,
+  check,
+  { timeoutMs = 60_000, intervalMs = 100, process: proc } = {},
+) {
   const deadline = Date.now() + timeoutMs;
   let lastError = null;
   while (Date.now() < deadline) {

@@ -1,7 +1,9 @@
 // Table and ratio formatting shared by scenarios.
 
 const fmt = (value, digits = 2) =>
-  value === null || value === undefined || Number.isNaN(value) ? '-' : Number(value).toFixed(digits);
+  value === null || value === undefined || Number.isNaN(value)
+    ? '-'
+    : Number(value).toFixed(digits);
 
 /** Prints rows of load results as an aligned table. */
 export function printTable(rows) {
@@ -39,7 +41,9 @@ export function compare(oursLabel, ours, theirsLabel, theirs, targetRpsRatio) {
 
 export function printComparison(c) {
   const target =
-    c.targetRps === undefined ? '' : `   (target >= ${c.targetRps}x: ${c.targetMet ? 'met' : 'MISSED'})`;
+    c.targetRps === undefined
+      ? ''
+      : `   (target >= ${c.targetRps}x: ${c.targetMet ? 'met' : 'MISSED'})`;
   process.stdout.write(
     `${c.pair}: ${fmt(c.rps)}x req/s, p50 ${fmt(c.p50)}x, p99 ${fmt(c.p99)}x latency${target}\n`,
   );

@@ -20,7 +20,11 @@ for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n
 const startupIds = new Set();
 for (const n of profile.nodes) {
   const f = n.callFrame;
-  if (f.functionName === 'executeUserEntryPoint' || f.functionName === '(idle)' || f.functionName === '(program)') {
+  if (
+    f.functionName === 'executeUserEntryPoint' ||
+    f.functionName === '(idle)' ||
+    f.functionName === '(program)'
+  ) {
     const stack = [n.id];
     while (stack.length) {
       const id = stack.pop();

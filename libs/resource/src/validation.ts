@@ -103,7 +103,10 @@ function collect(errors: readonly ValidationError[], prefix: string, outcome: Va
     if (error.constraints) {
       const absent = error.value === undefined || error.value === null;
       // An absent field fails every rule on it; "x is required" is the one worth reading.
-      outcome.fields.push({ field, errors: absent ? [`${error.property} is required`] : Object.values(error.constraints) });
+      outcome.fields.push({
+        field,
+        errors: absent ? [`${error.property} is required`] : Object.values(error.constraints),
+      });
       if (absent) outcome.missing = true;
     }
     if (error.children && error.children.length > 0) collect(error.children, field, outcome);

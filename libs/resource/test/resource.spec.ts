@@ -77,9 +77,7 @@ describe('Resource input', () => {
     const error = await failure(echo.request({ version: 2 }, context));
     expect(error).toBeInstanceOf(BadParameter);
     expect(error.code).toBe(ErrorCode.BAD_PARAMETER);
-    expect(error.details).toEqual([
-      { field: 'namespace', errors: ['namespace is required'] },
-    ]);
+    expect(error.details).toEqual([{ field: 'namespace', errors: ['namespace is required'] }]);
     expect(echo.performed).toBe(0);
   });
 
@@ -117,9 +115,7 @@ describe('Resource input', () => {
       echo.request({ namespace: 'app', items: [{ value: 'v' }] }, context),
     );
     expect(missing.code).toBe(ErrorCode.BAD_PARAMETER);
-    expect(missing.details).toEqual([
-      { field: 'items.0.key', errors: ['key is required'] },
-    ]);
+    expect(missing.details).toEqual([{ field: 'items.0.key', errors: ['key is required'] }]);
   });
 
   it('reports every failing field, as 40001 when any of them is missing', async () => {
