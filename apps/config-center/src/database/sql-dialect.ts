@@ -19,24 +19,70 @@ export class SqlDialect {
   /** A quoted identifier; an arrow so `const { id } = dialect` works. */
   readonly id = (name: string): string => `${this.quoteChar}${name}${this.quoteChar}`;
 
-  /** Multi-row INSERT, chunked so no statement exceeds `rowsPerStatement` rows. */
+  /**
+   * Multi-row INSERT in statements of at most ROWS_PER_STATEMENT rows and about
+   * BYTES_PER_STATEMENT of string/blob data (MySQL's max_allowed_packet is 16 MiB by default).
+   * With `upsertOn`, a row whose key exists replaces the stored one (every other column).
+   */
   async insertRows(
     manager: EntityManager,
     table: string,
     columns: readonly string[],
     rows: ReadonlyArray<readonly unknown[]>,
-    rowsPerStatement = 100,
+    upsertOn?: string,
   ): Promise<void> {
     const head = `INSERT INTO ${this.id(table)} (${columns.map((c) => this.id(c)).join(', ')}) VALUES `;
     const tuple = `(${columns.map(() => '?').join(', ')})`;
-    for (let start = 0; start < rows.length; start += rowsPerStatement) {
-      const chunk = rows.slice(start, start + rowsPerStatement);
-      await manager.query(head + chunk.map(() => tuple).join(', '), chunk.flat());
+    const tail = upsertOn ? this.upsertClause(columns, upsertOn) : '';
+    for (const chunk of chunkRows(rows)) {
+      await manager.query(head + chunk.map(() => tuple).join(', ') + tail, chunk.flat());
     }
+  }
+
+  private upsertClause(columns: readonly string[], key: string): string {
+    const others = columns.filter((column) => column !== key);
+    if (this.engine === 'mysql') {
+      return ` ON DUPLICATE KEY UPDATE ${others.map((c) => `${this.id(c)} = VALUES(${this.id(c)})`).join(', ')}`;
+    }
+    return ` ON CONFLICT(${this.id(key)}) DO UPDATE SET ${others.map((c) => `${this.id(c)} = excluded.${this.id(c)}`).join(', ')}`;
   }
 }
 
 /** DATETIME(3) text in UTC, the form both engines store and TypeORM reads back. */
 export function sqlTime(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+const ROWS_PER_STATEMENT = 200;
+const BYTES_PER_STATEMENT = 4 * 1024 * 1024;
+
+function sizeOf(row: readonly unknown[]): number {
+  let bytes = 0;
+  for (const value of row) {
+    if (typeof value === 'string') bytes += value.length * 3;
+    else if (Buffer.isBuffer(value)) bytes += value.length;
+    else bytes += 8;
+  }
+  return bytes;
+}
+
+function chunkRows<T extends readonly unknown[]>(rows: ReadonlyArray<T>): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const size = sizeOf(row);
+    if (
+      current.length > 0 &&
+      (current.length >= ROWS_PER_STATEMENT || bytes + size > BYTES_PER_STATEMENT)
+    ) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(row);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }

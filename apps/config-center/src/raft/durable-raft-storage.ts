@@ -4,8 +4,6 @@ import { RaftLogRow, RaftSnapshotRow, RaftStateRow } from '../database/entities'
 import { SqlDialect, sqlTime } from '../database/sql-dialect';
 import { RAFT_LOG_COLUMNS } from '../state/single-node-log';
 
-const ROWS_PER_LOG_INSERT = 8;
-
 /**
  * RaftStorage on the `raft_log` / `raft_state` / `raft_snapshot` tables. The core reads a
  * memory mirror (it is synchronous); `persist` writes a Ready's snapshot, entries and hard
@@ -94,7 +92,7 @@ export class DurableRaftStorage implements RaftStorage {
           Buffer.from(entry.data),
           createdAt,
         ]);
-        await sql.insertRows(manager, 'raft_log', RAFT_LOG_COLUMNS, rows, ROWS_PER_LOG_INSERT);
+        await sql.insertRows(manager, 'raft_log', RAFT_LOG_COLUMNS, rows);
       }
       if (ready.hardState) await this.saveHardState(manager, ready.hardState);
     });

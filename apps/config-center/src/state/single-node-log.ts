@@ -16,8 +16,6 @@ interface Pending {
 
 const MAX_ENTRIES_PER_COMMIT = 256;
 const SINGLE_NODE_TERM = 1;
-/** Few enough rows that one INSERT stays below max_allowed_packet even with 1 MiB values. */
-const ROWS_PER_LOG_INSERT = 8;
 export const RAFT_LOG_COLUMNS = ['id', 'term', 'index', 'type', 'data', 'created_at'];
 
 /**
@@ -90,13 +88,7 @@ export class SingleNodeCommandLog extends CommandLog {
         encodeCommand(command),
         createdAt,
       ]);
-      await SqlDialect.of(manager).insertRows(
-        manager,
-        'raft_log',
-        RAFT_LOG_COLUMNS,
-        rows,
-        ROWS_PER_LOG_INSERT,
-      );
+      await SqlDialect.of(manager).insertRows(manager, 'raft_log', RAFT_LOG_COLUMNS, rows);
       for (let i = 0; i < commands.length; i++) {
         const index = firstIndex + i;
         const outcome = await this.stateMachine.apply(commands[i], index, overlay, tx);

@@ -103,7 +103,7 @@ export class TypeOrmStateTransaction extends StateTransaction {
     const touched: number[] = new Array<number>(mutations.length).fill(0);
     // A batch saves its namespace and keys many times: write each row once, last state wins.
     const namespaces = new Map<number, { record: NamespaceRecord; isNew: boolean }>();
-    const configs = new Map<number, { record: ConfigRecord; isNew: boolean }>();
+    const configs = new Map<number, { record: ConfigRecord }>();
     const histories: unknown[][] = [];
     const versions: unknown[][] = [];
     const rest: Array<{ mutation: Mutation; position: number }> = [];
@@ -117,14 +117,9 @@ export class TypeOrmStateTransaction extends StateTransaction {
           });
           break;
         }
-        case 'saveConfig': {
-          const previous = configs.get(mutation.record.id);
-          configs.set(mutation.record.id, {
-            record: mutation.record,
-            isNew: previous?.isNew ?? mutation.isNew,
-          });
+        case 'saveConfig':
+          configs.set(mutation.record.id, { record: mutation.record });
           break;
-        }
         case 'insertHistory': {
           const h = mutation.record;
           histories.push([
@@ -165,9 +160,8 @@ export class TypeOrmStateTransaction extends StateTransaction {
     });
 
     for (const { record, isNew } of namespaces.values()) await this.saveNamespace(record, isNew);
-    const fresh = [...configs.values()].filter((c) => c.isNew).map((c) => configValues(c.record));
-    await this.sql.insertRows(this.manager, 'config', CONFIG_COLUMNS, fresh);
-    for (const { record, isNew } of configs.values()) if (!isNew) await this.updateConfig(record);
+    const configRows = [...configs.values()].map(({ record }) => configValues(record));
+    await this.sql.insertRows(this.manager, 'config', CONFIG_COLUMNS, configRows, 'id');
     await this.sql.insertRows(this.manager, 'config_history', HISTORY_COLUMNS, histories);
     await this.sql.insertRows(this.manager, 'config_version', VERSION_COLUMNS, versions);
 
@@ -194,14 +188,6 @@ export class TypeOrmStateTransaction extends StateTransaction {
     await this.manager.query(
       `UPDATE ${id('namespace')} SET ${id('description')} = ?, ${id('status')} = ?, ${id('revision')} = ?, ${id('updated_at')} = ? WHERE ${id('id')} = ?`,
       [ns.description, ns.status, ns.revision, sqlTime(ns.updatedAt), ns.id],
-    );
-  }
-
-  private async updateConfig(c: ConfigRecord): Promise<void> {
-    const assignments = CONFIG_COLUMNS.slice(1).map((column) => `${this.sql.id(column)} = ?`);
-    await this.manager.query(
-      `UPDATE ${this.sql.id('config')} SET ${assignments.join(', ')} WHERE ${this.sql.id('id')} = ?`,
-      [...configValues(c).slice(1), c.id],
     );
   }
 
