@@ -1,7 +1,17 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateBy,
+} from 'class-validator';
 
 /** Namespace names: letters, digits, `.`, `_`, `-`; a leading `_` is reserved for the system. */
 export const NAMESPACE_NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
@@ -105,3 +115,13 @@ export const ReadConsistency = () =>
     IsOptional(),
     IsIn(['serializable', 'linearizable']),
   );
+
+/** Required, but any JSON value, `null` included (class-validator's IsDefined refuses null). */
+export const IsPresent = () =>
+  ValidateBy({
+    name: 'isPresent',
+    validator: {
+      validate: (value: unknown) => value !== undefined,
+      defaultMessage: (args) => `${args?.property ?? 'value'} is required`,
+    },
+  });

@@ -4,7 +4,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
-  IsDefined,
+  IsObject,
   IsIn,
   IsOptional,
   IsString,
@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 import {
   ConfigKey,
+  IsPresent,
   NamespaceName,
   OptionalDescription,
   PageQuery,
@@ -52,7 +53,7 @@ export class CreateConfigBody {
   @ConfigKey() key!: string;
 
   @ApiProperty({ description: 'any JSON value', example: { host: '10.0.0.1', port: 3306 } })
-  @IsDefined({ message: 'value is required' })
+  @IsPresent()
   value!: unknown;
 
   @OptionalDescription() description?: string;
@@ -103,6 +104,7 @@ export class BatchWriteBody {
   @ApiProperty({ type: [BatchOperation], description: 'applied all together or not at all' })
   @IsArray()
   @ArrayMinSize(1)
+  @IsObject({ each: true, message: 'each operation must be an object' })
   @ValidateNested({ each: true })
   @Type(() => BatchOperation)
   operations!: BatchOperation[];

@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsDefined,
+  IsObject,
   IsIn,
   IsInt,
   IsOptional,
@@ -13,7 +13,13 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { ConfigKey, NamespaceName, OptionalDescription, PageQuery } from '../common/validation';
+import {
+  ConfigKey,
+  IsPresent,
+  NamespaceName,
+  OptionalDescription,
+  PageQuery,
+} from '../common/validation';
 
 export class CreateNamespaceBody {
   @NamespaceName() name!: string;
@@ -63,7 +69,7 @@ export class ImportedConfig {
   @ConfigKey() key!: string;
 
   @ApiProperty({ description: 'any JSON value' })
-  @IsDefined({ message: 'value is required' })
+  @IsPresent()
   value!: unknown;
 
   @OptionalDescription() description?: string;
@@ -76,6 +82,7 @@ export class ImportBody {
   @ApiProperty({ type: [ImportedConfig] })
   @IsArray()
   @ArrayMaxSize(999)
+  @IsObject({ each: true, message: 'each config must be an object' })
   @ValidateNested({ each: true })
   @Type(() => ImportedConfig)
   configs!: ImportedConfig[];

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ConfigNotFound, ValidationFailed } from '@cc/common';
+import { BadParameter, ConfigNotFound } from '@cc/common';
 import { Resource } from '@cc/resource';
 import { isoTime, pagination } from '../common/validation';
 import { APP_CONFIG, AppConfig } from '../env/app-config';
@@ -119,7 +119,7 @@ export class ConfigDiffResource extends Resource<DiffQuery, unknown> {
       toVersion === undefined ? 'to_version' : null,
     ].filter(Boolean);
     if (missing.length > 0) {
-      throw new ValidationFailed(
+      throw new BadParameter(
         missing.map((field) => ({ field, errors: [`${field} is required`] })),
         `${missing.join(' and ')} required`,
       );
