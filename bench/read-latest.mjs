@@ -12,6 +12,8 @@ import {
 } from './lib/config-center.mjs';
 import { ensureEtcd, etcdGet, etcdPut, rangeRequestBody, startEtcdCluster } from './lib/etcd.mjs';
 import { runLoad } from './lib/load.mjs';
+import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { SetupError } from './lib/processes.mjs';
 import { compare, printComparison, printCpu, printTable } from './lib/report.mjs';
 
@@ -34,7 +36,15 @@ export function prepare(ctx) {
 
 async function measureConfigCenter(ctx) {
   const cpuProf = ctx.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfDir}`] : [];
-  const node = await startConfigCenter({ root: ctx.root, logDir: ctx.logDir, nodeArgs: cpuProf });
+  // HTTP_WORKERS: read workers on every core, as etcd uses every core (README "Performance").
+  const workers = process.env.BENCH_HTTP_WORKERS ?? String(availableParallelism());
+  const node = await startConfigCenter({
+    root: ctx.root,
+    logDir: ctx.logDir,
+    nodeArgs: cpuProf,
+    env: { HTTP_WORKERS: workers },
+  });
+  process.stdout.write(`bench: config-center with HTTP_WORKERS=${workers}\n`);
   try {
     await createNamespace(node, NAMESPACE);
     await createConfig(node, NAMESPACE, KEY, VALUE);
@@ -56,7 +66,7 @@ async function measureConfigCenter(ctx) {
           url: `${node.baseUrl}${target.path}`,
           method: 'GET',
           verify: 'envelope',
-          serverPids: [node.process.pid],
+          serverPids: [node.process.pid, ...childPids(node.process.pid)],
         },
         ctx.settings,
       );
@@ -189,4 +199,16 @@ export async function run(ctx) {
       valueBytes: Buffer.byteLength(JSON.stringify(VALUE)),
     },
   };
+}
+
+/** The read workers a node forked (their CPU counts as the server's). */
+function childPids(pid) {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
 }

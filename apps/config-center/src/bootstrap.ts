@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -7,15 +6,9 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './env/app-config';
 import { installEnvelope } from './http/envelope';
+import { requestIdOf } from './http/request-id';
 import { HealthRegistry } from './observability/health-registry';
 import { HttpMetrics } from './observability/http-metrics';
-
-const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
-
-function requestIdOf(header: string | string[] | undefined): string {
-  const value = Array.isArray(header) ? header[0] : header;
-  return value !== undefined && REQUEST_ID_PATTERN.test(value) ? value : randomUUID();
-}
 
 /** Builds the node's HTTP application; `main.ts` listens, tests use it in-process. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {

@@ -1,14 +1,17 @@
 import 'reflect-metadata';
-import { ConfigError, loadAppConfig } from './env/app-config';
+import cluster from 'node:cluster';
+import { AddressInfo } from 'node:net';
 import { createApp } from './bootstrap';
+import { AppConfig, ConfigError, loadAppConfig } from './env/app-config';
+import { runReadWorker } from './workers/read-worker';
+import { superviseReadWorkers } from './workers/worker-supervisor';
 
 /** Exit code for a bad configuration (sysexits EX_CONFIG), so supervisors can tell it apart. */
 const EXIT_BAD_CONFIG = 78;
 
-async function main(): Promise<void> {
-  let config;
+function configOrExit(): AppConfig {
   try {
-    config = loadAppConfig();
+    return loadAppConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`config-center: ${error.message}\n`);
@@ -16,10 +19,26 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+}
+
+async function main(): Promise<void> {
+  const config = configOrExit();
+  if (config.httpWorkers > 1 && cluster.isWorker) {
+    await runReadWorker(config, process.env.CC_CORE_URL ?? '');
+    return;
+  }
   const app = await createApp(config);
-  await app.listen({ port: config.port, host: config.host });
+  if (config.httpWorkers > 1) {
+    // The node itself listens on loopback only; its read workers share the public port.
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    await superviseReadWorkers(app, config, `http://127.0.0.1:${port}`);
+  } else {
+    await app.listen({ port: config.port, host: config.host });
+  }
   process.stdout.write(
-    `config-center node ${config.nodeId} listening on http://${config.host}:${config.port} (${config.database.engine})\n`,
+    `config-center node ${config.nodeId} listening on http://${config.host}:${config.port} ` +
+      `(${config.database.engine}, ${config.httpWorkers} HTTP process(es))\n`,
   );
 }
 

@@ -3,8 +3,8 @@ import { ConfigNotFound } from '@cc/common';
 import { Resource } from '@cc/resource';
 import { isoTime } from '../common/validation';
 import { enabledNamespace } from '../namespace/namespace-lookup';
-import { StateService } from '../state/state.service';
-import { VersionQueries } from '../version/version-queries';
+import { ReadModel } from '../state/read-model';
+import { VersionLookup } from '../version/version-queries';
 import { BatchGetBody, ConfigView, GetConfigQuery, NamespaceParam } from './config.dto';
 
 /** GET /api/v1/config/get: the latest value from memory, or a historical version from the database. */
@@ -13,8 +13,8 @@ export class GetConfigResource extends Resource<GetConfigQuery, ConfigView> {
   protected readonly inputSchema = GetConfigQuery;
 
   constructor(
-    private readonly state: StateService,
-    private readonly versions: VersionQueries,
+    private readonly state: ReadModel,
+    private readonly versions: VersionLookup,
   ) {
     super();
   }
@@ -54,7 +54,7 @@ export class GetConfigResource extends Resource<GetConfigQuery, ConfigView> {
 export class BatchGetConfigResource extends Resource<BatchGetBody, unknown> {
   protected readonly inputSchema = BatchGetBody;
 
-  constructor(private readonly state: StateService) {
+  constructor(private readonly state: ReadModel) {
     super();
   }
 
@@ -91,7 +91,7 @@ export class BatchGetConfigResource extends Resource<BatchGetBody, unknown> {
 export class NamespaceConfigsResource extends Resource<NamespaceParam, unknown> {
   protected readonly inputSchema = NamespaceParam;
 
-  constructor(private readonly state: StateService) {
+  constructor(private readonly state: ReadModel) {
     super();
   }
 

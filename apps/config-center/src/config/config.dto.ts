@@ -20,7 +20,7 @@ import {
   ReadConsistency,
   Version,
 } from '../common/validation';
-import type { Consistency } from '../state/state.service';
+import type { Consistency } from '../state/read-model';
 
 export class GetConfigQuery {
   @NamespaceName() namespace!: string;

@@ -28,6 +28,8 @@ export interface AppConfig {
     cleanupIntervalSeconds: number;
   };
   proposalTimeoutMs: number;
+  /** Processes serving HTTP; above 1, read workers serve client reads from replicas of the view. */
+  httpWorkers: number;
   cluster: ClusterSettings;
   adminToken: string | null;
   swagger: boolean;
@@ -201,6 +203,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       cleanupIntervalSeconds: integer('VERSION_CLEANUP_INTERVAL_SECONDS', 3600, 0, 7 * 24 * 3600),
     },
     proposalTimeoutMs: integer('PROPOSAL_TIMEOUT_MS', 5000, 100, 600_000),
+    httpWorkers: integer('HTTP_WORKERS', 1, 1, 64),
     cluster: {
       peers,
       secret,

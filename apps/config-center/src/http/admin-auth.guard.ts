@@ -21,7 +21,9 @@ export class AdminAuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (!this.token) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    if (!request.url.startsWith(ADMIN_PREFIX)) return true;
+    // The matched route template, not the raw URL: `/api/v1/%61dmin/...` routes to admin too.
+    const route = request.routeOptions.url ?? request.url;
+    if (!route.startsWith(ADMIN_PREFIX)) return true;
     const header = request.headers.authorization;
     if (!header)
       throw new Unauthorized('Authorization: Bearer <ADMIN_TOKEN> is required for admin endpoints');

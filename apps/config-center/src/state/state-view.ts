@@ -17,6 +17,7 @@ export interface StateReader {
  * commit path changes it, after the database transaction that carries the change committed.
  */
 export class StateView implements StateReader {
+  private readonly listeners: Array<(event: ViewEvent) => void> = [];
   private readonly byId = new Map<number, NamespaceRecord>();
   private readonly byName = new Map<string, NamespaceRecord>();
   private readonly configsByNamespace = new Map<number, Map<string, ConfigRecord>>();
@@ -50,7 +51,19 @@ export class StateView implements StateReader {
     return [...this.byId.values()].sort((a, b) => a.id - b.id);
   }
 
-  /** Loads state read from the database at start. */
+  /** Every config, tombstones included (to copy the view into a read worker). */
+  allConfigs(): ConfigRecord[] {
+    const all: ConfigRecord[] = [];
+    for (const configs of this.configsByNamespace.values()) all.push(...configs.values());
+    return all;
+  }
+
+  /** Observes loads and commits (read workers replicate the view through this). */
+  onChange(listener: (event: ViewEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Loads state read from the database at start (or after installing a snapshot). */
   load(appliedIndex: number, namespaces: NamespaceRecord[], configs: ConfigRecord[]): void {
     this.byId.clear();
     this.byName.clear();
@@ -58,6 +71,7 @@ export class StateView implements StateReader {
     for (const namespace of namespaces) this.putNamespace(namespace);
     for (const config of configs) this.putConfig(config);
     this.index = appliedIndex;
+    for (const listener of this.listeners) listener({ kind: 'load', appliedIndex });
   }
 
   /** Publishes a committed overlay. */
@@ -68,6 +82,7 @@ export class StateView implements StateReader {
     }
     for (const config of changes.configs.values()) this.putConfig(config);
     this.index = appliedIndex;
+    for (const listener of this.listeners) listener({ kind: 'commit', appliedIndex, changes });
   }
 
   private putNamespace(namespace: NamespaceRecord): void {
@@ -94,6 +109,10 @@ export class StateView implements StateReader {
     configs.set(config.key, config);
   }
 }
+
+export type ViewEvent =
+  | { kind: 'load'; appliedIndex: number }
+  | { kind: 'commit'; appliedIndex: number; changes: ViewChanges };
 
 export interface ViewChanges {
   /** `null` marks a deleted namespace (its configs go with it). */

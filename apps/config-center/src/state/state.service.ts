@@ -13,9 +13,8 @@ import { Command, CommandOutcome } from './commands';
 import { SingleNodeCommandLog } from './single-node-log';
 import { loadState } from './state-loader';
 import { StateMachine } from './state-machine';
+import { Consistency, ReadModel } from './read-model';
 import { StateReader, StateView } from './state-view';
-
-export type Consistency = 'serializable' | 'linearizable';
 
 /**
  * The write path and the read view in one place: resources read `reader` and call `write`.
@@ -23,7 +22,7 @@ export type Consistency = 'serializable' | 'linearizable';
  * a single-voter log that commits on fsync.
  */
 @Injectable()
-export class StateService implements OnModuleInit, OnApplicationShutdown {
+export class StateService extends ReadModel implements OnModuleInit, OnApplicationShutdown {
   private readonly view = new StateView();
   private readonly stateMachine = new StateMachine();
   private log!: CommandLog;
@@ -33,7 +32,9 @@ export class StateService implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    super();
+  }
 
   async onModuleInit(): Promise<void> {
     const loaded = await loadState(this.dataSource, this.config.nodeId);
@@ -78,6 +79,11 @@ export class StateService implements OnModuleInit, OnApplicationShutdown {
   }
 
   get reader(): StateReader {
+    return this.view;
+  }
+
+  /** The applied view itself, for read workers that replicate it. */
+  get appliedView(): StateView {
     return this.view;
   }
 

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { StateModule } from '../state/state.module';
 import { RetentionScheduler } from './retention.scheduler';
-import { VersionQueries } from './version-queries';
+import { VersionLookup, VersionQueries } from './version-queries';
 import {
   CleanupVersionsResource,
   ConfigDiffResource,
@@ -22,7 +22,12 @@ const resources = [
 
 @Module({
   imports: [StateModule],
-  providers: [VersionQueries, RetentionScheduler, ...resources],
-  exports: [VersionQueries, ...resources],
+  providers: [
+    VersionQueries,
+    { provide: VersionLookup, useExisting: VersionQueries },
+    RetentionScheduler,
+    ...resources,
+  ],
+  exports: [VersionQueries, VersionLookup, ...resources],
 })
 export class VersionModule {}

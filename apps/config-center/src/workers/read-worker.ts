@@ -1,0 +1,199 @@
+import http from 'node:http';
+import { IncomingMessage } from 'node:http';
+import Fastify, { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, ErrorCode, errorEnvelope, httpStatusOf, successEnvelope } from '@cc/common';
+import { CallContext, decodeCallChain, Resource } from '@cc/resource';
+import {
+  BatchGetConfigResource,
+  GetConfigResource,
+  NamespaceConfigsResource,
+} from '../config/config-read.resources';
+import { AppConfig } from '../env/app-config';
+import { requestIdOf } from '../http/request-id';
+import { Consistency, ReadModel } from '../state/read-model';
+import { StateView } from '../state/state-view';
+import { VersionLookup } from '../version/version-queries';
+import { applyToReplica, NodeMessage, WorkerMessage } from './view-sync';
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-connection',
+  'te',
+  'trailer',
+]);
+const METRICS_FLUSH_MS = 250;
+
+/** A replica of the node's applied view, kept current over IPC. */
+class ReplicaReadModel extends ReadModel {
+  readonly view = new StateView();
+  loaded = false;
+
+  get reader() {
+    return this.view;
+  }
+
+  async readBarrier(consistency: Consistency | undefined): Promise<void> {
+    // Linearizable reads are passed to the node before they get here.
+    if (consistency === 'linearizable')
+      throw new Error('linearizable reads are served by the node');
+  }
+}
+
+/** Historical versions live in the database: those requests go to the node. */
+class NodeOnlyVersions extends VersionLookup {
+  async findVersion(): Promise<never> {
+    throw new Error('historical versions are served by the node');
+  }
+}
+
+function send(process: NodeJS.Process, message: WorkerMessage): void {
+  if (process.connected && process.send) process.send(message);
+}
+
+/**
+ * One read worker: client reads of the latest value (the hot path) from its replica, through
+ * the same Resources the node uses; everything else (writes, versions, linearizable reads,
+ * admin, Raft RPC) proxied to the node over a keep-alive loopback connection.
+ */
+export async function runReadWorker(config: AppConfig, coreUrl: string): Promise<void> {
+  const replica = new ReplicaReadModel();
+  const getConfig = new GetConfigResource(replica, new NodeOnlyVersions());
+  const batchGet = new BatchGetConfigResource(replica);
+  const namespaceConfigs = new NamespaceConfigsResource(replica);
+  const core = new URL(coreUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+  let observations: Array<[string, string, number, number]> = [];
+
+  process.on('message', (message: NodeMessage) => {
+    applyToReplica(replica.view, message);
+    replica.loaded = true;
+  });
+  setInterval(() => {
+    if (observations.length === 0) return;
+    send(process, { type: 'cc:metrics', observations });
+    observations = [];
+  }, METRICS_FLUSH_MS).unref();
+
+  const fastify = Fastify({
+    genReqId: (request: IncomingMessage) => requestIdOf(request.headers['x-request-id']),
+    bodyLimit: Math.max(8 * 1024 * 1024, config.limits.maxValueBytes * 4),
+    keepAliveTimeout: 65_000,
+    routerOptions: { maxParamLength: 512 },
+  });
+  // Bodies stay raw: a proxied request is passed on byte for byte.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) =>
+    done(null, body),
+  );
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    void reply.header('x-request-id', request.id);
+    done(null, payload);
+  });
+
+  const context = (request: FastifyRequest): CallContext => ({
+    requestId: request.id,
+    nodeId: config.nodeId,
+    chain: decodeCallChain(request.headers['x-call-chain']),
+  });
+
+  const proxy = (request: FastifyRequest, reply: FastifyReply): Promise<void> =>
+    new Promise((resolve) => {
+      const headers: http.OutgoingHttpHeaders = {};
+      for (const [name, value] of Object.entries(request.headers))
+        if (!HOP_BY_HOP.has(name)) headers[name] = value;
+      headers['x-request-id'] = request.id;
+      headers['x-forwarded-for'] = request.ip;
+      const upstream = http.request(
+        {
+          host: core.hostname,
+          port: core.port,
+          method: request.method,
+          path: request.url,
+          headers,
+          agent,
+        },
+        (response) => {
+          void reply.code(response.statusCode ?? 502);
+          for (const [name, value] of Object.entries(response.headers)) {
+            if (value !== undefined && !HOP_BY_HOP.has(name)) void reply.header(name, value);
+          }
+          void reply.send(response);
+          resolve();
+        },
+      );
+      upstream.on('error', (error) => {
+        const failure = new AppError(ErrorCode.UNAVAILABLE, `node unavailable: ${error.message}`);
+        void reply
+          .code(httpStatusOf(failure.code))
+          .send(errorEnvelope(failure.code, failure.message, request.id));
+        resolve();
+      });
+      const body = request.body;
+      upstream.end(Buffer.isBuffer(body) ? body : undefined);
+    });
+
+  const serve = async <I extends object>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    resource: Resource<I, unknown>,
+    input: unknown,
+    api: string,
+  ): Promise<void> => {
+    const started = performance.now();
+    let status = 200;
+    try {
+      const data = await resource.request(input, context(request));
+      await reply.send(successEnvelope(data, request.id));
+    } catch (error) {
+      const failure =
+        error instanceof AppError ? error : new AppError(ErrorCode.INTERNAL, 'internal error');
+      status = httpStatusOf(failure.code);
+      await reply
+        .code(status)
+        .send(
+          errorEnvelope(failure.code, failure.message, request.id, failure.details, failure.extra),
+        );
+    }
+    observations.push([api, request.method, status, performance.now() - started]);
+  };
+
+  const servedHere = (query: Record<string, unknown>): boolean =>
+    replica.loaded && query.version === undefined && query.consistency !== 'linearizable';
+
+  fastify.get('/api/v1/config/get', (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    if (!servedHere(query)) return proxy(request, reply);
+    return serve(request, reply, getConfig, query, '/api/v1/config/get');
+  });
+  fastify.get('/api/v1/config/namespace/:namespace', (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    if (!servedHere(query)) return proxy(request, reply);
+    const { namespace } = request.params as { namespace: string };
+    return serve(
+      request,
+      reply,
+      namespaceConfigs,
+      { namespace, consistency: query.consistency },
+      '/api/v1/config/namespace/:namespace',
+    );
+  });
+  fastify.post('/api/v1/config/batch-get', (request, reply) => {
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '');
+    } catch {
+      return proxy(request, reply); // the node answers malformed JSON exactly as usual
+    }
+    if (typeof body !== 'object' || body === null || !servedHere(body as Record<string, unknown>))
+      return proxy(request, reply);
+    return serve(request, reply, batchGet, body, '/api/v1/config/batch-get');
+  });
+  fastify.all('/*', proxy);
+  fastify.all('/', proxy);
+
+  await fastify.listen({ port: config.port, host: config.host });
+  send(process, { type: 'cc:hello' });
+}

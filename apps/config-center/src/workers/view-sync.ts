@@ -1,0 +1,50 @@
+import { ConfigRecord, NamespaceRecord } from '../state/records';
+import { StateView } from '../state/state-view';
+
+/** Messages between the node (cluster primary) and its read workers, over Node's IPC channel. */
+export type WorkerMessage =
+  | { type: 'cc:hello' }
+  | {
+      type: 'cc:metrics';
+      observations: Array<[api: string, method: string, status: number, ms: number]>;
+    };
+
+export type NodeMessage =
+  | {
+      type: 'cc:view-load';
+      appliedIndex: number;
+      namespaces: NamespaceRecord[];
+      configs: ConfigRecord[];
+    }
+  | {
+      type: 'cc:view-commit';
+      appliedIndex: number;
+      namespaces: Array<[number, NamespaceRecord | null]>;
+      configs: ConfigRecord[];
+    };
+
+export function fullView(view: StateView): NodeMessage {
+  return {
+    type: 'cc:view-load',
+    appliedIndex: view.appliedIndex,
+    namespaces: view.namespaces(),
+    configs: view.allConfigs(),
+  };
+}
+
+/** Applies what the node sent to a worker's replica of the view. */
+export function applyToReplica(view: StateView, message: NodeMessage): void {
+  if (message.type === 'cc:view-load')
+    view.load(message.appliedIndex, message.namespaces, message.configs);
+  else {
+    view.commit(
+      {
+        namespaces: new Map(message.namespaces),
+        configs: new Map(
+          message.configs.map((config) => [`${config.namespaceId}\u0000${config.key}`, config]),
+        ),
+      },
+      message.appliedIndex,
+    );
+  }
+}

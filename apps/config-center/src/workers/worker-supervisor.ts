@@ -1,0 +1,69 @@
+import cluster, { Worker } from 'node:cluster';
+import { Logger } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppConfig } from '../env/app-config';
+import { HttpMetrics } from '../observability/http-metrics';
+import { StateService } from '../state/state.service';
+import { fullView, NodeMessage, WorkerMessage } from './view-sync';
+
+/**
+ * HTTP_WORKERS > 1: this process (the node: Raft, database, writes) listens on a loopback port
+ * only; N forked read workers share the public PORT, serve client reads from replicas of the
+ * applied view, and pass every other request to the node. Reads then use every core.
+ */
+export function superviseReadWorkers(
+  app: NestFastifyApplication,
+  config: AppConfig,
+  coreUrl: string,
+): void {
+  const logger = new Logger('ReadWorkers');
+  const view = app.get(StateService).appliedView;
+  const metrics = app.get(HttpMetrics);
+  const workers = new Set<Worker>();
+  let allListening: () => void = () => undefined;
+  const listening = new Promise<void>((resolve) => (allListening = resolve));
+
+  view.onChange((event) => {
+    const message: NodeMessage =
+      event.kind === 'load'
+        ? fullView(view)
+        : {
+            type: 'cc:view-commit',
+            appliedIndex: event.appliedIndex,
+            namespaces: [...event.changes.namespaces],
+            configs: [...event.changes.configs.values()],
+          };
+    for (const worker of workers) if (worker.isConnected()) worker.send(message);
+  });
+
+  const fork = (): void => {
+    const worker = cluster.fork({ CC_CORE_URL: coreUrl, CC_READ_WORKER: '1' });
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.type === 'cc:hello') {
+        workers.add(worker);
+        worker.send(fullView(view));
+        if (workers.size >= config.httpWorkers) allListening();
+      } else if (message.type === 'cc:metrics') {
+        for (const [api, method, status, ms] of message.observations)
+          metrics.record(api, method, status, ms);
+      }
+    });
+    worker.on('exit', (code, signal) => {
+      workers.delete(worker);
+      if (shuttingDown) return;
+      logger.warn({ code, signal }, 'read worker exited; starting another');
+      setTimeout(fork, 500);
+    });
+  };
+
+  let shuttingDown = false;
+  for (let i = 0; i < config.httpWorkers; i++) fork();
+  const stop = (): void => {
+    shuttingDown = true;
+    for (const worker of workers) worker.kill('SIGTERM');
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  process.once('exit', stop);
+  return listening;
+}
