@@ -15,7 +15,7 @@ export function superviseReadWorkers(
   app: NestFastifyApplication,
   config: AppConfig,
   coreUrl: string,
-): void {
+): Promise<void> {
   const logger = new Logger('ReadWorkers');
   const view = app.get(StateService).appliedView;
   const metrics = app.get(HttpMetrics);
