@@ -203,6 +203,11 @@ export class RaftCommandLog extends CommandLog {
     }
   }
 
+  /** Resolves once this node has applied `index`. */
+  untilApplied(index: number): Promise<void> {
+    return this.waitApplied(index);
+  }
+
   private waitApplied(index: number): Promise<void> {
     if (this.appliedIndex >= index) return Promise.resolve();
     return new Promise((resolve) => this.appliedWaiters.push({ index, resolve }));

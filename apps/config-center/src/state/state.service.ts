@@ -28,6 +28,7 @@ export class StateService extends ReadModel implements OnModuleInit, OnApplicati
   private log!: CommandLog;
   private raftLog?: RaftCommandLog;
   private forwarder?: ForwardProposalResource;
+  private readonly visibilityBarriers: Array<(index: number) => Promise<void>> = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -96,9 +97,15 @@ export class StateService extends ReadModel implements OnModuleInit, OnApplicati
     this.log.onApplied(listener);
   }
 
+  /** Something else that must show a write before it is acknowledged (read workers). */
+  addVisibilityBarrier(barrier: (index: number) => Promise<void>): void {
+    this.visibilityBarriers.push(barrier);
+  }
+
   /** Proposes and waits; returns the apply result or throws the replicated failure. */
   async write<T>(command: Command, context?: CallContext): Promise<{ value: T; revision: number }> {
     const outcome = await this.propose(command, context);
+    await this.untilVisible(outcome.revision);
     if (!outcome.ok) {
       throw new AppError(
         outcome.error.code as ErrorCodeValue,
@@ -129,6 +136,23 @@ export class StateService extends ReadModel implements OnModuleInit, OnApplicati
   async readBarrier(consistency: Consistency | undefined): Promise<void> {
     if (consistency !== 'linearizable' || !this.raftLog) return;
     await this.raftLog.readBarrier(this.config.proposalTimeoutMs);
+  }
+
+  /**
+   * Read-your-writes: a write forwarded to the leader is answered once this node's own view
+   * (and its read workers') shows it. Bounded: a lagging replica delays, never fails, a write.
+   */
+  private async untilVisible(index: number): Promise<void> {
+    const waits: Array<Promise<void>> = this.visibilityBarriers.map((barrier) => barrier(index));
+    if (this.raftLog && this.view.appliedIndex < index)
+      waits.push(this.raftLog.untilApplied(index));
+    if (waits.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(waits),
+      new Promise((resolve) => (timer = setTimeout(resolve, this.config.proposalTimeoutMs))),
+    ]);
+    clearTimeout(timer);
   }
 
   private withTimeout(proposal: Promise<CommandOutcome>): Promise<CommandOutcome> {

@@ -70,7 +70,10 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
   process.on('message', (message: NodeMessage) => {
     applyToReplica(replica.view, message);
     replica.loaded = true;
+    send(process, { type: 'cc:applied', appliedIndex: replica.view.appliedIndex });
   });
+  // The node is gone (even kill -9): a worker must not serve a frozen view.
+  process.on('disconnect', () => process.exit(0));
   setInterval(() => {
     if (observations.length === 0) return;
     send(process, { type: 'cc:metrics', observations });

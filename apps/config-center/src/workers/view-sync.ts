@@ -4,6 +4,8 @@ import { StateView } from '../state/state-view';
 /** Messages between the node (cluster primary) and its read workers, over Node's IPC channel. */
 export type WorkerMessage =
   | { type: 'cc:hello' }
+  /** The worker's replica now shows everything up to `appliedIndex`. */
+  | { type: 'cc:applied'; appliedIndex: number }
   | {
       type: 'cc:metrics';
       observations: Array<[api: string, method: string, status: number, ms: number]>;

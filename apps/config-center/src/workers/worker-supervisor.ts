@@ -20,6 +20,23 @@ export function superviseReadWorkers(
   const view = app.get(StateService).appliedView;
   const metrics = app.get(HttpMetrics);
   const workers = new Set<Worker>();
+  const workerApplied = new Map<Worker, number>();
+  let visibilityWaiters: Array<{ index: number; resolve: () => void }> = [];
+  const releaseVisible = (): void => {
+    const visible = Math.min(...[...workers].map((worker) => workerApplied.get(worker) ?? 0));
+    const ready = visibilityWaiters.filter((waiter) => waiter.index <= visible);
+    visibilityWaiters = visibilityWaiters.filter((waiter) => waiter.index > visible);
+    for (const waiter of ready) waiter.resolve();
+  };
+  // Read-your-writes: a write is answered once every worker's replica shows it.
+  app.get(StateService).addVisibilityBarrier((index) =>
+    workers.size === 0
+      ? Promise.resolve()
+      : new Promise((resolve) => {
+          visibilityWaiters.push({ index, resolve });
+          releaseVisible();
+        }),
+  );
   let allListening: () => void = () => undefined;
   const listening = new Promise<void>((resolve) => (allListening = resolve));
 
@@ -43,6 +60,9 @@ export function superviseReadWorkers(
         workers.add(worker);
         worker.send(fullView(view));
         if (workers.size >= config.httpWorkers) allListening();
+      } else if (message.type === 'cc:applied') {
+        workerApplied.set(worker, message.appliedIndex);
+        releaseVisible();
       } else if (message.type === 'cc:metrics') {
         for (const [api, method, status, ms] of message.observations)
           metrics.record(api, method, status, ms);
@@ -50,6 +70,8 @@ export function superviseReadWorkers(
     });
     worker.on('exit', (code, signal) => {
       workers.delete(worker);
+      workerApplied.delete(worker);
+      releaseVisible();
       if (shuttingDown) return;
       logger.warn({ code, signal }, 'read worker exited; starting another');
       setTimeout(fork, 500);
