@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AppError, ErrorCode, ServiceUnavailable } from '@cc/common';
+import { AppError, ErrorCode, NotLeader, ServiceUnavailable } from '@cc/common';
 import {
   ConfChange,
   Entry,
@@ -179,8 +179,14 @@ export class RaftCommandLog extends CommandLog {
   /** ReadIndex (thesis 6.4): resolves once this node has applied everything committed before the call. */
   async readBarrier(timeoutMs: number): Promise<number> {
     const context = randomUUID();
+    try {
+      this.node.readIndex(context);
+    } catch (error) {
+      // No leader known (an election, or cut off from the quorum): say so, never read stale.
+      if (error instanceof NotLeaderError) throw new NotLeader(this.leaderAddress());
+      throw error;
+    }
     const readIndex = new Promise<number>((resolve) => this.readWaiters.set(context, { resolve }));
-    this.node.readIndex(context);
     this.schedule();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {

@@ -1,0 +1,161 @@
+import { Answer, ClusterHarness } from '../support/cluster/harness';
+import { pool } from '../support/cluster/workload';
+import { uniqueName } from '../support/names';
+
+/**
+ * Log compaction with real processes (DESIGN 2, 4): with RAFT_SNAPSHOT_ENTRIES=50 the leader
+ * compacts its log every 50 applied entries, so a follower that was down for several hundred
+ * entries can only catch up by installing a snapshot, which must replace its whole state
+ * (deleted keys gone, histories and versions identical to the leader's).
+ */
+jest.setTimeout(180_000);
+
+const SNAPSHOT_ENTRIES = 50;
+const log = (line: string) => process.stdout.write(`[cluster] ${line}\n`);
+
+function must(answer: Answer, what: string) {
+  if (answer.body?.code !== 0)
+    throw new Error(
+      `${what}: HTTP ${answer.status} ${JSON.stringify(answer.body ?? answer.error)}`,
+    );
+  return answer.body.data;
+}
+
+describe('log compaction and snapshots on a 3-node cluster of real processes', () => {
+  let cluster: ClusterHarness;
+  let failed = false;
+
+  beforeAll(async () => {
+    cluster = await ClusterHarness.start({
+      name: 'snapshot',
+      env: { RAFT_SNAPSHOT_ENTRIES: String(SNAPSHOT_ENTRIES) },
+    });
+  });
+
+  afterAll(async () => {
+    await cluster?.destroy(failed);
+  });
+
+  it('a restarted node catches up by snapshot after compaction', async () => {
+    try {
+      const leader = await cluster.waitForLeader();
+      const [down, other] = cluster.nodes.map((n) => n.id).filter((id) => id !== leader);
+      const ns = uniqueName('snap');
+      must(await cluster.createNamespace(leader, ns), 'namespace');
+      // State the stopped node already holds; some of it changes or disappears while it is down.
+      const early = Array.from({ length: 20 }, (_, i) => `early.${i}`);
+      await pool(early, 4, async (key) =>
+        must(await cluster.createConfig(leader, ns, key, { v: 1, key }), key),
+      );
+      await cluster.waitForApplied(cluster.nodes.map((n) => n.id));
+      await cluster.kill(down);
+      const before = (await cluster.health(leader))!;
+
+      // Several snapshot thresholds' worth of entries while `down` is away.
+      const ns2 = uniqueName('snap-new');
+      must(await cluster.createNamespace(other, ns2), 'second namespace');
+      const created = Array.from({ length: 6 * SNAPSHOT_ENTRIES }, (_, i) => `late.${i}`);
+      await pool(created, 8, async (key, i) =>
+        must(
+          await cluster.createConfig(i % 2 ? leader : other, i % 3 ? ns : ns2, key, i),
+          `create ${key}`,
+        ),
+      );
+      await pool(early.slice(0, 10), 4, async (key) => {
+        must(await cluster.updateConfig(leader, ns, key, { v: 2, key }), `update ${key}`);
+        must(await cluster.updateConfig(other, ns, key, { v: 3, key }), `update ${key} again`);
+      });
+      await pool(early.slice(10, 15), 4, async (key) =>
+        must(
+          await cluster.http(
+            leader,
+            'DELETE',
+            `/api/v1/admin/config?${new URLSearchParams({ namespace: ns, key })}`,
+          ),
+          `delete ${key}`,
+        ),
+      );
+      const after = (await cluster.health(leader))!;
+      log(
+        `${down} down from index ${before.applied_index} to ${after.commit_index} (${after.commit_index - before.applied_index} entries, snapshot every ${SNAPSHOT_ENTRIES})`,
+      );
+      expect(after.commit_index - before.applied_index).toBeGreaterThan(5 * SNAPSHOT_ENTRIES);
+
+      // Back with the same env, at info level so its log says how it caught up.
+      const restartedAt = Date.now();
+      await cluster.restart(down, { LOG_LEVEL: 'info' });
+      const target = (await cluster.health(leader))!.commit_index;
+      await cluster.waitForApplied(
+        cluster.nodes.map((n) => n.id),
+        target,
+        60_000,
+      );
+      log(`${down} caught up to ${target} in ${Date.now() - restartedAt} ms`);
+
+      const output = cluster.node(down).output();
+      const sinceRestart = output.slice(output.lastIndexOf('===== start #2'));
+      expect(sinceRestart).toMatch(/installed snapshot from the leader/);
+
+      // Same data everywhere: every namespace's configs, versions and the history kept.
+      for (const namespace of [ns, ns2]) {
+        const lists = await Promise.all(
+          cluster.nodes.map(async (n) =>
+            Object.fromEntries(await cluster.namespaceValues(n.id, namespace)),
+          ),
+        );
+        expect(lists[1]).toEqual(lists[0]);
+        expect(lists[2]).toEqual(lists[0]);
+      }
+      const onDown = Object.fromEntries(await cluster.namespaceValues(down, ns));
+      for (const key of early.slice(10, 15)) expect(onDown).not.toHaveProperty(key);
+      for (const key of early.slice(0, 10)) expect(onDown[key]).toEqual({ v: 3, key });
+      // late.i went to ns2 when i % 3 === 0, else to ns.
+      const sample: Array<[string, string]> = [
+        ...early.slice(0, 10).map((key): [string, string] => [ns, key]),
+        [ns, 'late.1'],
+        [ns2, 'late.3'],
+      ];
+      for (const [namespace, key] of sample) {
+        const mine = must(await cluster.getConfig(down, namespace, key), `get ${key} on ${down}`);
+        const theirs = must(
+          await cluster.getConfig(leader, namespace, key),
+          `get ${key} on leader`,
+        );
+        expect({ value: mine.value, version: mine.version }).toEqual({
+          value: theirs.value,
+          version: theirs.version,
+        });
+      }
+      // History written while it was down (version 2 of an updated key).
+      const v2 = await cluster.http(
+        down,
+        'GET',
+        `/api/v1/config/get?${new URLSearchParams({ namespace: ns, key: 'early.0', version: '2' })}`,
+      );
+      expect(must(v2, 'version 2 of early.0 on the restarted node').value).toEqual({
+        v: 2,
+        key: 'early.0',
+      });
+
+      // It keeps following the log afterwards, and survives another kill -9.
+      must(await cluster.createConfig(down, ns, 'after.snapshot', 'yes'), 'write via restarted');
+      await cluster.waitForApplied(cluster.nodes.map((n) => n.id));
+      await cluster.restart(down);
+      await cluster.waitForApplied(
+        cluster.nodes.map((n) => n.id),
+        undefined,
+        60_000,
+      );
+      expect(must(await cluster.getConfig(down, ns, 'after.snapshot'), 'after restart').value).toBe(
+        'yes',
+      );
+      expect(Object.fromEntries(await cluster.namespaceValues(down, ns))).toEqual(
+        Object.fromEntries(await cluster.namespaceValues(leader, ns)),
+      );
+    } catch (error) {
+      failed = true;
+      (error as Error).message += `\n${cluster.dump(2000)}`;
+      throw error;
+    }
+  });
+});

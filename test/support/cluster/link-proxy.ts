@@ -1,0 +1,82 @@
+import { AddressInfo, Server, Socket, createConnection, createServer } from 'node:net';
+
+/**
+ * A TCP proxy for ONE directed peer link (node i -> node j): node i's RAFT_PEERS names this
+ * proxy as node j's address, so everything i sends to j (Raft messages, forwarded writes) goes
+ * through it. `block()` destroys the open connections and refuses new ones (a partition);
+ * `heal()` lets traffic through again.
+ */
+export class LinkProxy {
+  private server?: Server;
+  private blocked = false;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+
+  constructor(
+    readonly from: string,
+    readonly to: string,
+    private readonly targetPort: number,
+    private readonly targetHost = '127.0.0.1',
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get isBlocked(): boolean {
+    return this.blocked;
+  }
+
+  /** Listens on `port` (0: any free port). */
+  listen(port = 0): Promise<number> {
+    const server = createServer((client) => this.accept(client));
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        this.port = (server.address() as AddressInfo).port;
+        resolve(this.port);
+      });
+    });
+  }
+
+  block(): void {
+    this.blocked = true;
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+  }
+
+  heal(): void {
+    this.blocked = false;
+  }
+
+  async close(): Promise<void> {
+    this.block();
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private accept(client: Socket): void {
+    if (this.blocked) {
+      client.destroy();
+      return;
+    }
+    const upstream = createConnection({ host: this.targetHost, port: this.targetPort });
+    this.sockets.add(client);
+    this.sockets.add(upstream);
+    const teardown = () => {
+      client.destroy();
+      upstream.destroy();
+      this.sockets.delete(client);
+      this.sockets.delete(upstream);
+    };
+    client.on('error', teardown);
+    upstream.on('error', teardown);
+    client.on('close', teardown);
+    upstream.on('close', teardown);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  }
+}

@@ -1,0 +1,118 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { get } from 'node:http';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..', '..');
+export const MAIN_JS = join(ROOT, 'dist', 'apps', 'config-center', 'src', 'main.js');
+
+/** scripts/test.sh builds before the tests; a bare `jest` run may not have. */
+export function ensureBuilt(): void {
+  if (!existsSync(MAIN_JS)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+/** A port nobody listens on right now (the node must be told its port up front). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface NodeProcess {
+  baseUrl: string;
+  child: ChildProcess;
+  output(): string;
+  /** kill -9: no shutdown hook, no flush. */
+  crash(): Promise<void>;
+  /** SIGTERM and wait for the exit (SIGKILL after a grace period). */
+  stop(): Promise<void>;
+}
+
+/** Spawns `node dist/.../main.js` and waits until /api/v1/health/ready answers 200. */
+export async function startNodeProcess(
+  env: Record<string, string>,
+  readyTimeoutMs = 30_000,
+): Promise<NodeProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [MAIN_JS], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      VERSION_CLEANUP_INTERVAL_SECONDS: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  const append = (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const waitExit = async (ms: number): Promise<boolean> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));
+    const done = await Promise.race([exited.then(() => true), timeout]);
+    clearTimeout(timer);
+    return done;
+  };
+
+  const node: NodeProcess = {
+    baseUrl: `http://127.0.0.1:${port}`,
+    child,
+    output: () => log,
+    crash: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      if (!(await waitExit(10_000))) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
+  };
+
+  const deadline = Date.now() + readyTimeoutMs;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`node exited with ${child.exitCode} before ready:\n${log}`);
+    try {
+      if ((await statusOf(`${node.baseUrl}/api/v1/health/ready`)) === 200) return node;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await node.crash();
+      throw new Error(`node not ready after ${readyTimeoutMs} ms:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** GET on a fresh connection (no pooled keep-alive socket survives the node). */
+function statusOf(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { agent: false, timeout: 2000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
