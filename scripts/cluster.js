@@ -29,7 +29,12 @@ const children = nodes.map((node) => {
       `sqlite:${join(dataDir, `${node.id}.sqlite`)}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   };
-  const child = spawn(process.execPath, [entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // CLUSTER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", go to every node's node.
+  const nodeArgs = (process.env.CLUSTER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const prefix = `[${node.id}] `;
   child.stdout.on('data', (chunk) =>
     process.stdout.write(prefix + chunk.toString().replace(/\n(?=.)/g, `\n${prefix}`)),

@@ -67,35 +67,41 @@ export class DurableRaftStorage implements RaftStorage {
       this.memory.setHardState({
         term: state.currentTerm,
         vote: state.votedFor ?? undefined,
-        commit: Math.min(state.commitIndex, this.memory.lastIndex()),
+        // Applied entries were committed, even if a commit-only hard state was never written.
+        commit: Math.min(Math.max(state.commitIndex, state.lastApplied), this.memory.lastIndex()),
       });
       this.appliedIndex = state.lastApplied;
     }
   }
 
-  async persist(ready: Ready): Promise<void> {
-    if (!ready.snapshot && ready.entries.length === 0 && !ready.hardState) return;
-    await this.dataSource.transaction(async (manager) => {
-      if (ready.snapshot) await this.saveSnapshot(manager, ready.snapshot);
-      if (ready.entries.length > 0) {
-        const sql = SqlDialect.of(manager);
-        // An entry at an index already stored replaces it and everything after it (Figure 2, step 3).
-        await manager.query(`DELETE FROM ${sql.id('raft_log')} WHERE ${sql.id('index')} >= ?`, [
-          ready.entries[0].index,
-        ]);
-        const createdAt = sqlTime(Date.now());
-        const rows = ready.entries.map((entry) => [
-          entry.index,
-          entry.term,
-          entry.index,
-          entry.type,
-          Buffer.from(entry.data),
-          createdAt,
-        ]);
-        await sql.insertRows(manager, 'raft_log', RAFT_LOG_COLUMNS, rows);
-      }
-      if (ready.hardState) await this.saveHardState(manager, ready.hardState);
-    });
+  /**
+   * Step 1 of the Ready contract inside the caller's transaction: the snapshot, the entries (an
+   * entry at an index already stored replaces it and everything after it, Figure 2 step 3) and
+   * the hard state. Call `persisted(ready)` once that transaction committed.
+   */
+  async write(manager: EntityManager, ready: Ready): Promise<void> {
+    if (ready.snapshot) await this.saveSnapshot(manager, ready.snapshot);
+    if (ready.entries.length > 0) {
+      const sql = SqlDialect.of(manager);
+      await manager.query(`DELETE FROM ${sql.id('raft_log')} WHERE ${sql.id('index')} >= ?`, [
+        ready.entries[0].index,
+      ]);
+      const createdAt = sqlTime(Date.now());
+      const rows = ready.entries.map((entry) => [
+        entry.index,
+        entry.term,
+        entry.index,
+        entry.type,
+        Buffer.from(entry.data),
+        createdAt,
+      ]);
+      await sql.insertRows(manager, 'raft_log', RAFT_LOG_COLUMNS, rows);
+    }
+    if (ready.hardState) await this.saveHardState(manager, ready.hardState);
+  }
+
+  /** Updates the memory mirror the core reads, after `write`'s transaction committed. */
+  persisted(ready: Ready): void {
     this.memory.persist(ready);
   }
 

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AppError, ErrorCode, NotLeader, ServiceUnavailable } from '@cc/common';
 import {
   ConfChange,
@@ -255,19 +255,48 @@ export class RaftCommandLog extends CommandLog {
     }
   }
 
+  /**
+   * One Ready, one transaction (one fsync): its snapshot, entries and hard state, the state
+   * machine changes of its committed entries, and `last_applied`. Apply may share the
+   * transaction because committed entries are already durable (an earlier Ready) or become
+   * durable with it; a crash loses both or neither, and re-applies from `last_applied`.
+   */
   private async handle(ready: Ready): Promise<void> {
     if (ready.softState)
       this.logger.log(
         { role: ready.softState.role, leader: ready.softState.leader },
         'raft role changed',
       );
-    // Leaders may send before their own fsync (thesis 10.2.1); everyone else persists first.
+    // A leader may send before its own fsync (thesis 10.2.1); everyone else persists first.
     const isLeader = this.node.status().role === 'leader';
     if (isLeader) this.transport.send(ready.messages);
-    await this.storage.persist(ready);
-    if (!isLeader) this.transport.send(ready.messages);
-    if (ready.snapshot) await this.installSnapshot(ready.snapshot.meta.index, ready.snapshot.data);
-    if (ready.committedEntries.length > 0) await this.apply(ready.committedEntries);
+
+    if (ready.snapshot && ready.snapshot.meta.index > this.appliedIndex) {
+      // InstallSnapshot: replace the state machine, then apply what follows on the new view.
+      const snapshot = ready.snapshot;
+      await this.dataSource.transaction(async (manager) => {
+        await this.storage.write(manager, ready);
+        await restoreState(manager, snapshot.data);
+        await new TypeOrmStateTransaction(manager, this.nodeId).setApplied(snapshot.meta.index);
+      });
+      this.storage.persisted(ready);
+      await this.reloadView(snapshot.meta.index);
+      if (!isLeader) this.transport.send(ready.messages);
+      await this.applyInOwnTransaction(ready.committedEntries);
+    } else {
+      const fresh = ready.committedEntries.filter((entry) => entry.index > this.appliedIndex);
+      const overlay = new ViewOverlay(this.view);
+      let applied: AppliedBatch['commands'] = [];
+      if (ready.snapshot || ready.entries.length > 0 || ready.hardState || fresh.length > 0) {
+        await this.dataSource.transaction(async (manager) => {
+          await this.storage.write(manager, ready);
+          applied = await this.applyEntries(manager, fresh, overlay);
+        });
+      }
+      this.storage.persisted(ready);
+      if (!isLeader) this.transport.send(ready.messages);
+      if (fresh.length > 0) this.published(fresh, overlay, applied);
+    }
     for (const state of ready.readStates) {
       const waiter = this.readWaiters.get(state.requestContext);
       this.readWaiters.delete(state.requestContext);
@@ -275,11 +304,40 @@ export class RaftCommandLog extends CommandLog {
     }
   }
 
-  private async installSnapshot(index: number, data: Uint8Array): Promise<void> {
+  /** The state machine changes of committed entries, and `last_applied`, inside `manager`'s transaction. */
+  private async applyEntries(
+    manager: EntityManager,
+    fresh: readonly Entry[],
+    overlay: ViewOverlay,
+  ): Promise<AppliedBatch['commands']> {
+    if (fresh.length === 0) return [];
+    const tx = new TypeOrmStateTransaction(manager, this.nodeId);
+    const applied: AppliedBatch['commands'] = [];
+    for (const entry of fresh) {
+      if (entry.type !== 'normal' || entry.data.length === 0) continue;
+      const command = decodeCommand(Buffer.from(entry.data));
+      applied.push({
+        index: entry.index,
+        command,
+        outcome: await this.stateMachine.apply(command, entry.index, overlay, tx),
+      });
+    }
+    await tx.setApplied(fresh[fresh.length - 1].index);
+    return applied;
+  }
+
+  private async applyInOwnTransaction(entries: readonly Entry[]): Promise<void> {
+    const fresh = entries.filter((entry) => entry.index > this.appliedIndex);
+    if (fresh.length === 0) return;
+    const overlay = new ViewOverlay(this.view);
+    let applied: AppliedBatch['commands'] = [];
     await this.dataSource.transaction(async (manager) => {
-      await restoreState(manager, data);
-      await new TypeOrmStateTransaction(manager, this.nodeId).setApplied(index);
+      applied = await this.applyEntries(manager, fresh, overlay);
     });
+    this.published(fresh, overlay, applied);
+  }
+
+  private async reloadView(index: number): Promise<void> {
     const loaded = await loadState(this.dataSource, this.nodeId);
     this.view.load(index, loaded.namespaces, loaded.configs);
     this.appliedIndex = index;
@@ -288,23 +346,13 @@ export class RaftCommandLog extends CommandLog {
     this.releaseAppliedWaiters();
   }
 
-  /** All committed entries of a Ready in ONE transaction with last_applied (DESIGN 2). */
-  private async apply(entries: readonly Entry[]): Promise<void> {
-    const fresh = entries.filter((entry) => entry.index > this.appliedIndex);
-    if (fresh.length === 0) return;
-    const overlay = new ViewOverlay(this.view);
-    const applied: AppliedBatch['commands'] = [];
+  /** Shows applied entries in the view and answers the proposals waiting for them. */
+  private published(
+    fresh: readonly Entry[],
+    overlay: ViewOverlay,
+    applied: AppliedBatch['commands'],
+  ): void {
     const last = fresh[fresh.length - 1].index;
-    await this.dataSource.transaction(async (manager) => {
-      const tx = new TypeOrmStateTransaction(manager, this.nodeId);
-      for (const entry of fresh) {
-        if (entry.type !== 'normal' || entry.data.length === 0) continue;
-        const command = decodeCommand(Buffer.from(entry.data));
-        const outcome = await this.stateMachine.apply(command, entry.index, overlay, tx);
-        applied.push({ index: entry.index, command, outcome });
-      }
-      await tx.setApplied(last);
-    });
     this.view.commit(overlay.changes, last);
     this.appliedIndex = last;
     const outcomes = new Map(applied.map((item) => [item.index, item.outcome]));
