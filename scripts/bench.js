@@ -4,6 +4,8 @@
 //
 //   npm run bench                       all scenarios
 //   npm run bench -- read-latest        only the named ones
+//   BENCH_SCENARIOS=write-cluster npm run bench    same, from the environment (comma-separated)
+//   BENCH_STORAGE=sqlite npm run bench -- write-cluster   cluster nodes on SQLite, not MariaDB
 //   BENCH_DURATION=30 npm run bench     measure 30 s per target (default 10, warm-up BENCH_WARMUP=3)
 //   BENCH_CPU_PROF=1 npm run bench      also write a V8 CPU profile of the config-center node
 //   BENCH_EXTRA_TARGETS=health-live     also load GET /api/v1/health/live (framework floor)
@@ -16,8 +18,8 @@ const { join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 
 const root = join(__dirname, '..');
-/** Scenario modules in run order. A 3-node write scenario will be added here. */
-const SCENARIOS = ['read-latest'];
+/** Scenario modules in run order. */
+const SCENARIOS = ['read-latest', 'write-cluster'];
 
 async function main() {
   const lib = (file) => import(pathToFileURL(join(root, 'bench/lib', file)).href);
@@ -28,6 +30,13 @@ async function main() {
   installCleanupHandlers();
 
   const wanted = process.argv.slice(2);
+  if (wanted.length === 0 && process.env.BENCH_SCENARIOS) {
+    wanted.push(
+      ...process.env.BENCH_SCENARIOS.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
+  }
   const unknown = wanted.filter((n) => !SCENARIOS.includes(n));
   if (unknown.length > 0) {
     throw new SetupError(

@@ -128,3 +128,112 @@ export async function countedRequests(node, api, status) {
   }
   return total;
 }
+
+/**
+ * Starts a cluster of `size` nodes, one process each (as scripts/cluster.js does: NODE_ID,
+ * PORT, HOST, RAFT_PEERS, CLUSTER_SECRET), and waits until every node reports the same leader
+ * in GET /api/v1/health. `databaseUrl(i)` (0-based) gives each node's DATABASE_URL; by default
+ * a SQLite file in the node's temp dir. Returns { nodes, leader(), followers(), stop() }.
+ */
+export async function startConfigCenterCluster({
+  root,
+  logDir,
+  size = 3,
+  databaseUrl,
+  env: extraEnv = {},
+  nodeArgs = [],
+}) {
+  const specs = [];
+  for (let i = 0; i < size; i += 1) {
+    specs.push({ id: `node-${i + 1}`, port: await freePort(), dataDir: makeTempDir('bench-cc-') });
+  }
+  const peers = specs.map((s) => `${s.id}=http://127.0.0.1:${s.port}`).join(',');
+  const nodes = specs.map((s, i) => {
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/root',
+      NODE_ID: s.id,
+      PORT: String(s.port),
+      HOST: '127.0.0.1',
+      RAFT_PEERS: peers,
+      CLUSTER_SECRET: `bench-secret-${process.pid}`,
+      DATABASE_URL: databaseUrl
+        ? databaseUrl(i, s.dataDir)
+        : `sqlite:${join(s.dataDir, 'config-center.sqlite')}`,
+      LOG_LEVEL: 'warn',
+      ...extraEnv,
+    };
+    const proc = startProcess(s.id, process.execPath, [...nodeArgs, join(root, ENTRY)], {
+      env,
+      cwd: s.dataDir,
+      logFile: join(logDir, `config-center-${s.id}.log`),
+    });
+    return {
+      id: s.id,
+      port: s.port,
+      baseUrl: `http://127.0.0.1:${s.port}`,
+      dataDir: s.dataDir,
+      process: proc,
+    };
+  });
+  const cluster = {
+    nodes,
+    leaderId: null,
+    leader() {
+      return nodes.find((n) => n.id === cluster.leaderId) ?? null;
+    },
+    followers() {
+      return nodes.filter((n) => n.id !== cluster.leaderId && n.process.running);
+    },
+    async stop() {
+      await Promise.all(nodes.map((n) => n.process.stop(10_000)));
+      for (const n of nodes) removeTempDir(n.dataDir);
+    },
+  };
+  try {
+    cluster.leaderId = await waitForLeader(nodes, 90_000);
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+  return cluster;
+}
+
+/** The `raft` component of GET /api/v1/health on one node (any HTTP status), or null. */
+export async function raftHealth(node, timeoutMs = 2000) {
+  const { body } = await request('GET', `${node.baseUrl}/api/v1/health`, { timeoutMs });
+  const raft = body && body.data && body.data.components && body.data.components.raft;
+  return raft ?? null;
+}
+
+/**
+ * Waits until every running node names the same leader and that node says role 'leader';
+ * returns the leader's id.
+ */
+export async function waitForLeader(nodes, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last = null;
+  while (Date.now() < deadline) {
+    for (const n of nodes) {
+      if (!n.process.running && !n.killedOnPurpose) {
+        throw new SetupError(
+          `${n.id} exited while waiting for a leader; last log lines (${n.process.logFile}):\n${n.process.logTail()}`,
+        );
+      }
+    }
+    const live = nodes.filter((n) => n.process.running);
+    const states = await Promise.all(live.map((n) => raftHealth(n).catch(() => null)));
+    last = states;
+    if (states.every((s) => s && s.leader)) {
+      const leaders = new Set(states.map((s) => s.leader));
+      const [id] = leaders;
+      const i = live.findIndex((n) => n.id === id);
+      if (leaders.size === 1 && i >= 0 && states[i].role === 'leader') return id;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new SetupError(
+    `timed out after ${timeoutMs} ms waiting for the cluster to agree on a leader ` +
+      `(GET /api/v1/health data.components.raft); last: ${JSON.stringify(last)}`,
+  );
+}

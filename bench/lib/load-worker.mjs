@@ -10,6 +10,34 @@ const VERIFIERS = {
   envelope: (body) => body.startsWith('{"code":0,'),
   // etcd range with the key present: {"header":{...},"kvs":[...],"count":"1"}
   'etcd-range': (body) => body.includes('"kvs":[') && body.includes('"count":"1"'),
+  // etcd put: {"header":{"cluster_id":...,"revision":...}}
+  'etcd-put': (body) => body.includes('"header"'),
+};
+
+/**
+ * Per-request bodies, by name (functions cannot cross the IPC channel). Each request writes the
+ * next key round-robin (`k0`..`k<keys-1>`) with a value carrying a counter that increases for
+ * every request this worker sends (warm-up included), so no two bodies are the same.
+ * Both produce the same value text: {"v":<counter>,"pad":"<padBytes x's>"}.
+ */
+let writeCounter = 0;
+const GENERATORS = {
+  'config-center-put': ({ namespace, keys, padBytes }) => {
+    const pad = 'x'.repeat(padBytes);
+    return () => {
+      const n = writeCounter++;
+      return `{"namespace":"${namespace}","key":"k${n % keys}","value":{"v":${n},"pad":"${pad}"}}`;
+    };
+  },
+  'etcd-put': ({ keys, padBytes }) => {
+    const pad = 'x'.repeat(padBytes);
+    const b64 = (text) => Buffer.from(text, 'utf8').toString('base64');
+    const keyText = Array.from({ length: keys }, (_, i) => b64(`k${i}`));
+    return () => {
+      const n = writeCounter++;
+      return `{"key":"${keyText[n % keys]}","value":"${b64(`{"v":${n},"pad":"${pad}"}`)}"}`;
+    };
+  },
 };
 
 /** Latency histogram with 10 µs buckets up to 10 s (autocannon's own one rounds to 1 ms). */
@@ -81,16 +109,17 @@ function machineTicks() {
  * CPU use during the measurement, in "% of one core": the server process(es), this load
  * generator, and everything else on the machine (other work that competes for the cores).
  */
-function cpuSnapshot(pids) {
+function cpuSnapshot(pids, observe) {
   return {
     at: process.hrtime.bigint(),
     self: process.cpuUsage(),
     pids: pids.map(processTicks),
+    observed: (observe ?? []).map(({ pid }) => processTicks(pid)),
     machine: machineTicks(),
   };
 }
 
-function cpuDelta(before, after, pids, clockTicks, requests) {
+function cpuDelta(before, after, pids, clockTicks, requests, observe = []) {
   const seconds = Number(after.at - before.at) / 1e9;
   const pct = (x) => Math.round((x / seconds) * 1000) / 10;
   const selfUs = after.self.user - before.self.user + (after.self.system - before.self.system);
@@ -115,6 +144,18 @@ function cpuDelta(before, after, pids, clockTicks, requests) {
       machine === null || server === null ? null : pct(Math.max(0, machine - server - loadgen)),
     serverCpuUsPerRequest:
       server === null || !requests ? null : Math.round((server * 1e6) / requests),
+    // Named processes watched one by one (e.g. each node, the database server).
+    processes: observe.map(({ label, pid }, i) => {
+      const a = before.observed[i];
+      const b = after.observed[i];
+      const s = a === null || b === null ? null : (b - a) / clockTicks;
+      return {
+        label,
+        pid,
+        corePct: s === null ? null : pct(s),
+        cpuUsPerRequest: s === null || !requests ? null : Math.round((s * 1e6) / requests),
+      };
+    }),
   };
 }
 
@@ -135,6 +176,12 @@ async function job(spec) {
     timeout: 10,
     verifyBody: spec.verify ? VERIFIERS[spec.verify] : undefined,
   };
+  if (spec.generator) {
+    const make = GENERATORS[spec.generator.name];
+    if (!make) throw new Error(`unknown body generator ${spec.generator.name}`);
+    const next = make(spec.generator);
+    base.requests = [{ setupRequest: (request) => ({ ...request, body: next() }) }];
+  }
   if (spec.verify && !VERIFIERS[spec.verify]) throw new Error(`unknown verifier ${spec.verify}`);
 
   let warmup = null;
@@ -151,7 +198,8 @@ async function job(spec) {
 
   const histogram = new MicroHistogram();
   const pids = spec.serverPids ?? [];
-  const cpuBefore = cpuSnapshot(pids);
+  const observe = spec.observePids ?? [];
+  const cpuBefore = cpuSnapshot(pids, observe);
   const started = process.hrtime.bigint();
   const r = await run({
     ...base,
@@ -165,10 +213,11 @@ async function job(spec) {
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = cpuDelta(
     cpuBefore,
-    cpuSnapshot(pids),
+    cpuSnapshot(pids, observe),
     pids,
     spec.clockTicks ?? 100,
     r.requests.total,
+    observe,
   );
   const ok2xx = r['2xx'];
   const failures = r.non2xx + r.errors + r.timeouts + r.mismatches;
@@ -199,6 +248,7 @@ async function job(spec) {
     mismatches: r.mismatches,
     failures,
     cpu,
+    bodiesSent: spec.generator ? writeCounter : undefined,
     statusCodeStats: r.statusCodeStats,
     warmup,
   };

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 const children = new Map();
 /** Temp dirs to delete at exit. */
 const tempDirs = new Set();
+/** Extra synchronous cleanups (e.g. dropping bench databases), run after the children die. */
+const cleanupHooks = new Set();
 let handlersInstalled = false;
 let cleaningUp = false;
 
@@ -35,6 +37,24 @@ function cleanupSync() {
   children.clear();
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   tempDirs.clear();
+  for (const hook of cleanupHooks) {
+    try {
+      hook();
+    } catch {
+      /* best effort at exit */
+    }
+  }
+  cleanupHooks.clear();
+}
+
+/**
+ * Registers a synchronous cleanup run at exit (and by `stopAll`) after every child is killed.
+ * Returns a function that unregisters it (call it once the resource was released normally).
+ */
+export function onCleanup(hook) {
+  installCleanupHandlers();
+  cleanupHooks.add(hook);
+  return () => cleanupHooks.delete(hook);
 }
 
 /** Installs exit/signal handlers once: nothing we started survives us. */

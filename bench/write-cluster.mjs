@@ -1,0 +1,473 @@
+// Scenario "write-cluster": replicated writes on a 3-node cluster, ours vs a 3-member etcd.
+//   ours: PUT  /api/v1/admin/config {"namespace":"bench","key":"k<N>","value":{"v":<n>,"pad":...}}
+//         to the Raft leader; 3 node processes on MariaDB (one database each) or SQLite
+//   etcd: POST /v3/kv/put {"key": b64("k<N>"), "value": b64(same value text)} to the etcd leader
+// Then failover: 16 clients write unique keys through the followers, the leader is SIGKILLed,
+// and the time to the first acknowledged write sent after the kill is measured, for both.
+// Each system runs alone: start -> seed -> verify -> warm up -> measure -> failover -> stop.
+import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  createConfig,
+  createNamespace,
+  ensureBuilt,
+  getConfig,
+  startConfigCenterCluster,
+  waitForLeader,
+} from './lib/config-center.mjs';
+import { ensureEtcd, etcdGet, etcdPut, startEtcdCluster } from './lib/etcd.mjs';
+import { measureFailover } from './lib/failover.mjs';
+import { request } from './lib/http.mjs';
+import { runLoad } from './lib/load.mjs';
+import {
+  MARIADB,
+  ensureMariaDb,
+  freshDatabases,
+  mariaDbCounters,
+  mariaDbInfo,
+} from './lib/mariadb.mjs';
+import { SetupError } from './lib/processes.mjs';
+import { compare, printComparison, printCpu, printTable } from './lib/report.mjs';
+
+export const name = 'write-cluster';
+export const description =
+  '3-node cluster, replicated writes: PUT /api/v1/admin/config on the leader vs etcd /v3/kv/put';
+
+const NAMESPACE = 'bench';
+const KEYS = 64;
+const PAD_BYTES = 100;
+const TARGET_RATIO = 1;
+const FAILOVER_CLIENTS = Number(process.env.BENCH_FAILOVER_CLIENTS ?? 16);
+const DB_NAMES = ['config_center_bench_1', 'config_center_bench_2', 'config_center_bench_3'];
+
+const storage = () => {
+  const s = (process.env.BENCH_STORAGE ?? 'mariadb').toLowerCase();
+  if (s !== 'mariadb' && s !== 'sqlite')
+    throw new SetupError(`BENCH_STORAGE must be mariadb or sqlite (got "${s}")`);
+  return s;
+};
+const b64 = (text) => Buffer.from(text, 'utf8').toString('base64');
+const valueText = (n) => `{"v":${n},"pad":"${'x'.repeat(PAD_BYTES)}"}`;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function prepare(ctx) {
+  ensureBuilt(ctx.root);
+  ctx.etcdBinary = ensureEtcd();
+  ctx.storage = storage();
+  if (ctx.storage === 'mariadb') {
+    await ensureMariaDb(ctx.root);
+    ctx.mariadb = await mariaDbInfo();
+    process.stdout.write(
+      `bench: MariaDB ${ctx.mariadb.version} on ${MARIADB.host}:${MARIADB.port} (pid ${ctx.mariadb.pid ?? 'unknown'})\n`,
+    );
+  }
+}
+
+/** utime+stime ticks of a pid, or null. */
+function ticks(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return null;
+  }
+}
+
+/** % of one core a process used over `ms` (e.g. MariaDB while we are idle: other jobs). */
+async function cpuOver(pid, ms, clockTicks) {
+  const a = ticks(pid);
+  await sleep(ms);
+  const b = ticks(pid);
+  return a === null || b === null
+    ? null
+    : Math.round(((b - a) / clockTicks / (ms / 1000)) * 1000) / 10;
+}
+
+function childPids(pid) {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function killLeaderProcess(proc) {
+  try {
+    process.kill(-proc.pid, 'SIGKILL');
+  } catch {
+    process.kill(proc.pid, 'SIGKILL');
+  }
+}
+
+async function measureConfigCenter(ctx) {
+  const mariadb = ctx.storage === 'mariadb';
+  const dbs = mariadb ? await freshDatabases(DB_NAMES) : null;
+  const extraEnv = {};
+  if (process.env.BENCH_HTTP_WORKERS) extraEnv.HTTP_WORKERS = process.env.BENCH_HTTP_WORKERS;
+  let cluster = null;
+  try {
+    const mariadbIdlePct =
+      mariadb && ctx.mariadb.pid
+        ? await cpuOver(ctx.mariadb.pid, 1000, ctx.settings.clockTicks)
+        : null;
+    const started = Date.now();
+    cluster = await startConfigCenterCluster({
+      root: ctx.root,
+      logDir: ctx.logDir,
+      size: 3,
+      env: extraEnv,
+      nodeArgs: ctx.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfDir}`] : [],
+      databaseUrl: mariadb
+        ? (i) =>
+            `mysql://${MARIADB.user}:${MARIADB.password}@${MARIADB.host}:${MARIADB.port}/${DB_NAMES[i]}`
+        : undefined,
+    });
+    const leader = cluster.leader();
+    process.stdout.write(
+      `bench: config-center cluster (${ctx.storage}) up in ${Date.now() - started} ms; leader ${leader.id} ` +
+        `${leader.baseUrl}; followers ${cluster
+          .followers()
+          .map((n) => n.id)
+          .join(', ')}\n`,
+    );
+
+    await createNamespace(leader, NAMESPACE);
+    for (let i = 0; i < KEYS; i += 1) await createConfig(leader, NAMESPACE, `k${i}`, { v: -1 });
+    const seeded = await getConfig(cluster.followers()[0], NAMESPACE, `k${KEYS - 1}`).catch(
+      () => null,
+    );
+
+    const nodePids = cluster.nodes.flatMap((n) => [n.process.pid, ...childPids(n.process.pid)]);
+    const observePids = cluster.nodes.map((n) => ({
+      label: `${n.id}${n.id === leader.id ? ' (leader)' : ''}`,
+      pid: n.process.pid,
+    }));
+    if (mariadb && ctx.mariadb.pid) observePids.push({ label: 'mariadbd', pid: ctx.mariadb.pid });
+    process.stdout.write(`bench: config-center: PUT /api/v1/admin/config -> ${leader.id}\n`);
+    const countersBefore = mariadb ? await mariaDbCounters().catch(() => null) : null;
+    const result = await runLoad(
+      {
+        url: `${leader.baseUrl}/api/v1/admin/config`,
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', 'x-operator': 'bench' },
+        generator: {
+          name: 'config-center-put',
+          namespace: NAMESPACE,
+          keys: KEYS,
+          padBytes: PAD_BYTES,
+        },
+        verify: 'envelope',
+        // The system under test: three nodes and, on MariaDB, the database server they write to.
+        serverPids: mariadb && ctx.mariadb.pid ? [...nodePids, ctx.mariadb.pid] : nodePids,
+        observePids,
+      },
+      ctx.settings,
+    );
+    const countersAfter = mariadb ? await mariaDbCounters().catch(() => null) : null;
+    if (countersBefore && countersAfter) {
+      // Warm-up included: per write sent (warm-up + measured), all three nodes together.
+      const writes = result.responses + (result.warmup ? result.warmup.requests : 0);
+      result.mariadbPerWrite = Object.fromEntries(
+        Object.keys(countersAfter).map((k) => [
+          k,
+          Math.round(((countersAfter[k] - countersBefore[k]) / writes) * 100) / 100,
+        ]),
+      );
+    }
+    result.nodes = cluster.nodes.map((n) => ({
+      id: n.id,
+      pid: n.process.pid,
+      leader: n.id === leader.id,
+    }));
+    result.storage = ctx.storage;
+    result.mariadbIdleCorePct = mariadbIdlePct;
+    result.seedVisibleOnFollower = seeded !== null;
+
+    // Replication check: every node ends with the same version of k0.
+    result.replication = await replicationCheck(cluster);
+
+    // Failover: writes of unique keys through the followers, SIGKILL the leader. Skipped with
+    // BENCH_CPU_PROF: a SIGKILLed leader would never write its profile.
+    if (ctx.cpuProfDir) {
+      process.stdout.write(
+        'bench: BENCH_CPU_PROF set: failover skipped (the leader must exit cleanly)\n',
+      );
+      result.failover = { skipped: true, failoverMs: null, timedOut: false };
+      return result;
+    }
+    const followers = cluster.followers();
+    process.stdout.write(
+      `bench: config-center failover: ${FAILOVER_CLIENTS} clients -> ${followers.map((n) => n.id).join(', ')}, SIGKILL ${leader.id}\n`,
+    );
+    const failover = await measureFailover({
+      clients: FAILOVER_CLIENTS,
+      send: async (c, seq, signal) => {
+        const node = followers[c % followers.length];
+        const response = await fetch(`${node.baseUrl}/api/v1/admin/config`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-operator': 'bench' },
+          body: JSON.stringify({
+            namespace: NAMESPACE,
+            key: `f-${c}-${seq}`,
+            value: JSON.parse(valueText(seq)),
+          }),
+          signal,
+        });
+        const text = await response.text();
+        return response.status === 200 && text.startsWith('{"code":0,');
+      },
+      kill: () => {
+        leader.killedOnPurpose = true;
+        killLeaderProcess(leader.process);
+      },
+    });
+    failover.killed = leader.id;
+    failover.newLeader = await waitForLeader(cluster.nodes, 30_000).catch(() => null);
+    result.failover = failover;
+    return result;
+  } finally {
+    if (cluster) await cluster.stop();
+    if (dbs) await dbs.drop();
+  }
+}
+
+async function replicationCheck(cluster) {
+  const deadline = Date.now() + 10_000;
+  let versions = null;
+  while (Date.now() < deadline) {
+    const data = await Promise.all(
+      cluster.nodes.map((n) => getConfig(n, NAMESPACE, 'k0').catch(() => null)),
+    );
+    versions = data.map((d) => (d ? d.version : null));
+    if (versions.every((v) => v !== null && v === versions[0]))
+      return { k0Versions: versions, consistent: true };
+    await sleep(200);
+  }
+  return { k0Versions: versions, consistent: false };
+}
+
+async function etcdLeaderIndex(cluster) {
+  for (let i = 0; i < cluster.endpoints.length; i += 1) {
+    const { status, body } = await request(
+      'POST',
+      `${cluster.endpoints[i]}${cluster.prefix}/maintenance/status`,
+      { body: {} },
+    );
+    if (
+      status === 200 &&
+      body &&
+      body.header &&
+      body.leader &&
+      body.header.member_id === body.leader
+    )
+      return i;
+  }
+  return null;
+}
+
+async function measureEtcd(ctx) {
+  const cluster = await startEtcdCluster({ binary: ctx.etcdBinary, size: 3, logDir: ctx.logDir });
+  try {
+    let leaderIndex = null;
+    const deadline = Date.now() + 30_000;
+    while (leaderIndex === null && Date.now() < deadline) {
+      leaderIndex = await etcdLeaderIndex(cluster).catch(() => null);
+      if (leaderIndex === null) await sleep(200);
+    }
+    if (leaderIndex === null) throw new SetupError('etcd cluster has no leader after 30 s');
+    const leaderUrl = cluster.endpoints[leaderIndex];
+    const leaderCluster = { ...cluster, endpoints: [leaderUrl] };
+    for (let i = 0; i < KEYS; i += 1) await etcdPut(leaderCluster, `k${i}`, valueText(-1));
+    const follower = cluster.endpoints.find((_, i) => i !== leaderIndex);
+    const read = await etcdGet(cluster, `k${KEYS - 1}`, follower);
+    if (read !== valueText(-1))
+      throw new SetupError(`etcd follower returned ${read} for a seeded key`);
+
+    process.stdout.write(
+      `bench: etcd: POST ${cluster.prefix}/kv/put -> leader ${cluster.members[leaderIndex].name}\n`,
+    );
+    const result = await runLoad(
+      {
+        url: `${leaderUrl}${cluster.prefix}/kv/put`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        generator: { name: 'etcd-put', keys: KEYS, padBytes: PAD_BYTES },
+        verify: 'etcd-put',
+        serverPids: cluster.processes.map((p) => p.pid),
+        observePids: cluster.processes.map((p, i) => ({
+          label: `${cluster.members[i].name}${i === leaderIndex ? ' (leader)' : ''}`,
+          pid: p.pid,
+        })),
+      },
+      ctx.settings,
+    );
+    result.gatewayPrefix = cluster.prefix;
+
+    const followers = cluster.endpoints.filter((_, i) => i !== leaderIndex);
+    process.stdout.write(
+      `bench: etcd failover: ${FAILOVER_CLIENTS} clients -> ${followers.length} followers, SIGKILL ${cluster.members[leaderIndex].name}\n`,
+    );
+    const failover = await measureFailover({
+      clients: FAILOVER_CLIENTS,
+      send: async (c, seq, signal) => {
+        const endpoint = followers[c % followers.length];
+        const response = await fetch(`${endpoint}${cluster.prefix}/kv/put`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ key: b64(`f-${c}-${seq}`), value: b64(valueText(seq)) }),
+          signal,
+        });
+        const text = await response.text();
+        return response.status === 200 && text.includes('"header"');
+      },
+      kill: () => killLeaderProcess(cluster.processes[leaderIndex]),
+    });
+    failover.killed = cluster.members[leaderIndex].name;
+    result.failover = failover;
+    return result;
+  } finally {
+    await cluster.stop();
+  }
+}
+
+function medianRound(results) {
+  const sorted = [...results].sort((a, b) => a.rps - b.rps);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+function medianOf(values) {
+  const v = values.filter((x) => x !== null && x !== undefined).sort((a, b) => a - b);
+  return v.length ? v[Math.floor((v.length - 1) / 2)] : null;
+}
+
+function printProcesses(rows) {
+  process.stdout.write(
+    '\ncpu per process during measurement (% of one core; us cpu per request):\n',
+  );
+  for (const { label, result } of rows) {
+    const list = result.cpu && result.cpu.processes;
+    if (!list || list.length === 0) continue;
+    const parts = list.map((p) => `${p.label} ${p.corePct ?? '-'}% ${p.cpuUsPerRequest ?? '-'} us`);
+    process.stdout.write(`  ${label}: ${parts.join('; ')}\n`);
+  }
+}
+
+export async function run(ctx) {
+  const rounds = [];
+  for (let round = 1; round <= ctx.settings.rounds; round += 1) {
+    if (ctx.settings.rounds > 1)
+      process.stdout.write(`bench: round ${round}/${ctx.settings.rounds}\n`);
+    const ours = await measureConfigCenter(ctx);
+    const etcd = await measureEtcd(ctx);
+    rounds.push({ 'config-center': ours, etcd });
+  }
+  const ours = medianRound(rounds.map((r) => r['config-center']));
+  const etcd = medianRound(rounds.map((r) => r.etcd));
+  const oursLabel = `config-center x3 (${ctx.storage})`;
+  const rows = [
+    { label: oursLabel, result: ours },
+    { label: `etcd ${ctx.versions.etcd} x3`, result: etcd },
+  ];
+  process.stdout.write('\n');
+  printTable(rows);
+  if (rounds.length > 1) {
+    process.stdout.write(
+      `(median of ${rounds.length} rounds by req/s; per round: config-center ` +
+        `${rounds.map((r) => Math.round(r['config-center'].rps)).join('/')}; etcd ` +
+        `${rounds.map((r) => Math.round(r.etcd.rps)).join('/')})\n`,
+    );
+  }
+  printCpu(rows);
+  printProcesses(rows);
+  if (ours.mariadbIdleCorePct !== null && ours.mariadbIdleCorePct !== undefined) {
+    process.stdout.write(
+      `  (mariadbd used ${ours.mariadbIdleCorePct}% of a core in the 1 s before our cluster started: other clients of the shared server)\n`,
+    );
+  }
+  if (ours.mariadbPerWrite) {
+    process.stdout.write(
+      `  MariaDB statements per write (3 nodes together, server-wide counters): ${Object.entries(
+        ours.mariadbPerWrite,
+      )
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}\n`,
+    );
+  }
+  process.stdout.write('\n');
+  const comparison = compare('config-center', ours, 'etcd', etcd, TARGET_RATIO);
+  printComparison(comparison);
+
+  const failover = {
+    configCenterMs: medianOf(rounds.map((r) => r['config-center'].failover.failoverMs)),
+    etcdMs: medianOf(rounds.map((r) => r.etcd.failover.failoverMs)),
+    perRound: rounds.map((r) => ({
+      configCenter: r['config-center'].failover,
+      etcd: r.etcd.failover,
+    })),
+  };
+  const describe = (f) =>
+    f.skipped
+      ? 'skipped'
+      : f.timedOut
+        ? 'no successful write within 30 s'
+        : `${f.failoverMs} ms (first ack of any write ${f.firstAckAnyMs} ms; ${f.failedAfterKill} failed attempts ` +
+          `${JSON.stringify(f.errorKindsAfterKill)}; ${f.writesPerSecBeforeKill} writes/s before the kill, ` +
+          `${f.writesPerSecAfterRecovery} after)`;
+  process.stdout.write(
+    `\nfailover (SIGKILL leader -> first acknowledged write sent after the kill; ${FAILOVER_CLIENTS} clients + a probe every 10 ms via the followers):\n` +
+      `  config-center: ${describe(ours.failover)}; killed ${ours.failover.killed}, new leader ${ours.failover.newLeader}\n` +
+      `  etcd:          ${describe(etcd.failover)}; killed ${etcd.failover.killed}\n`,
+  );
+  if (rounds.length > 1) {
+    process.stdout.write(
+      `  median of ${rounds.length} rounds: config-center ${failover.configCenterMs} ms, etcd ${failover.etcdMs} ms\n`,
+    );
+  }
+
+  const failures = rounds.flatMap((r, i) =>
+    Object.entries(r)
+      .filter(([, result]) => result.failures > 0)
+      .map(([label, result]) => ({ label: `${label} (round ${i + 1})`, result })),
+  );
+  for (const { label, result } of failures) {
+    process.stderr.write(
+      `bench: ERROR ${label}: ${result.failures} failed requests (non-2xx ${result.non2xx}, ` +
+        `errors ${result.errors}, timeouts ${result.timeouts}, bad bodies ${result.mismatches}); ` +
+        `status codes ${JSON.stringify(result.statusCodeStats)}\n`,
+    );
+  }
+  const inconsistent = rounds.filter((r) => !r['config-center'].replication.consistent);
+  for (const r of inconsistent) {
+    process.stderr.write(
+      `bench: ERROR config-center nodes disagree on k0 after the load: versions ${JSON.stringify(r['config-center'].replication.k0Versions)}\n`,
+    );
+  }
+  const failoverMissing = rounds.filter(
+    (r) => r['config-center'].failover.timedOut || r.etcd.failover.timedOut,
+  );
+  if (failoverMissing.length > 0)
+    process.stderr.write(
+      'bench: ERROR a failover measurement saw no successful write within 30 s\n',
+    );
+
+  return {
+    valid: failures.length === 0 && inconsistent.length === 0 && failoverMissing.length === 0,
+    targets: { 'config-center': ours, etcd },
+    rounds,
+    comparisons: [comparison],
+    failover,
+    storage: ctx.storage,
+    mariadb: ctx.mariadb ?? null,
+    workload: {
+      configCenter: { method: 'PUT', path: '/api/v1/admin/config', leaderOnly: true },
+      etcd: { method: 'POST', path: `${etcd.gatewayPrefix}/kv/put`, leaderOnly: true },
+      keys: KEYS,
+      valueBytes: Buffer.byteLength(valueText(100000)),
+      failoverClients: FAILOVER_CLIENTS,
+    },
+  };
+}
