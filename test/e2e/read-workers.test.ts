@@ -52,7 +52,15 @@ describe('read workers (HTTP_WORKERS=2)', () => {
     await node?.stop();
   });
 
-  it('runs the node and two worker processes', () => {
+  it('runs the node and two worker processes', async () => {
+    // Readiness already answers through the first worker; the node reports once all listen.
+    for (
+      let waited = 0;
+      !node.output().includes('HTTP process(es)') && waited < 20_000;
+      waited += 100
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     expect(node.output()).toContain('2 HTTP process(es)');
   });
 

@@ -226,7 +226,10 @@ export class RaftCommandLog extends CommandLog {
       return;
     }
     this.processing = true;
-    setImmediate(() => void this.processReadies());
+    const window = Number(process.env.RAFT_BATCH_WINDOW_MS ?? 0);
+    if (window > 0 && this.node.status().role === 'leader')
+      setTimeout(() => void this.processReadies(), window);
+    else setImmediate(() => void this.processReadies());
   }
 
   private async processReadies(): Promise<void> {
