@@ -108,7 +108,6 @@ async function measureConfigCenter(ctx) {
   const dbs = mariadb ? await freshDatabases(DB_NAMES) : null;
   const extraEnv = {};
   if (process.env.BENCH_HTTP_WORKERS) extraEnv.HTTP_WORKERS = process.env.BENCH_HTTP_WORKERS;
-  if (process.env.RAFT_BATCH_WINDOW_MS) extraEnv.RAFT_BATCH_WINDOW_MS = process.env.RAFT_BATCH_WINDOW_MS;
   let cluster = null;
   try {
     const mariadbIdlePct =

@@ -226,10 +226,7 @@ export class RaftCommandLog extends CommandLog {
       return;
     }
     this.processing = true;
-    const window = Number(process.env.RAFT_BATCH_WINDOW_MS ?? 0);
-    if (window > 0 && this.node.status().role === 'leader')
-      setTimeout(() => void this.processReadies(), window);
-    else setImmediate(() => void this.processReadies());
+    setImmediate(() => void this.processReadies());
   }
 
   private async processReadies(): Promise<void> {
