@@ -5,7 +5,7 @@ import { ConfigRecord, HistoryRecord, NamespaceRecord, VersionRecord } from './r
 export type Mutation =
   | { kind: 'saveNamespace'; record: NamespaceRecord; isNew: boolean }
   | { kind: 'deleteNamespace'; id: number }
-  | { kind: 'saveConfig'; record: ConfigRecord; isNew: boolean }
+  | { kind: 'saveConfig'; record: ConfigRecord }
   | { kind: 'insertHistory'; record: HistoryRecord }
   | { kind: 'insertVersion'; record: VersionRecord }
   | { kind: 'setVersionKept'; configId: number; version: number; kept: boolean }

@@ -365,7 +365,7 @@ export class StateMachine {
     context.view.setConfig(record);
     context.view.setNamespace({ ...namespace, revision: index, updatedAt: command.at });
     context.mutations.push(
-      { kind: 'saveConfig', record, isNew: current === undefined },
+      { kind: 'saveConfig', record },
       {
         kind: 'saveNamespace',
         record: { ...namespace, revision: index, updatedAt: command.at },
