@@ -9,6 +9,9 @@ import { installEnvelope } from './http/envelope';
 import { requestIdOf } from './http/request-id';
 import { HealthRegistry } from './observability/health-registry';
 import { HttpMetrics } from './observability/http-metrics';
+import { ClusterSecretCheck } from './raft/cluster-secret.guard';
+import { installRaftMessagesRoute } from './raft/raft-messages.route';
+import { StateService } from './state/state.service';
 
 /** Builds the node's HTTP application; `main.ts` listens, tests use it in-process. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -28,6 +31,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const metrics = app.get(HttpMetrics);
   fastify.decorateRequest('nodeId', config.nodeId);
   installEnvelope(fastify);
+  installRaftMessagesRoute(fastify, app.get(StateService), app.get(ClusterSecretCheck));
   fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
     done(null, payload);

@@ -106,6 +106,7 @@ export class RaftCommandLog extends CommandLog {
   stop(): void {
     this.stopped = true;
     clearInterval(this.ticker);
+    this.transport.close();
   }
 
   status(): RaftStatus {

@@ -9,5 +9,6 @@ import { RaftInternalController } from './raft-internal.controller';
   imports: [StateModule],
   controllers: [RaftInternalController, ClusterController],
   providers: [ClusterService, ClusterSecretCheck],
+  exports: [ClusterSecretCheck],
 })
 export class RaftModule {}
