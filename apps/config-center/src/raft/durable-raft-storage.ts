@@ -83,9 +83,11 @@ export class DurableRaftStorage implements RaftStorage {
     if (ready.snapshot) await this.saveSnapshot(manager, ready.snapshot);
     if (ready.entries.length > 0) {
       const sql = SqlDialect.of(manager);
-      await manager.query(`DELETE FROM ${sql.id('raft_log')} WHERE ${sql.id('index')} >= ?`, [
-        ready.entries[0].index,
-      ]);
+      // Appending at the end (the usual case) needs no DELETE: skip its round trip.
+      if (ready.entries[0].index <= this.memory.lastIndex())
+        await manager.query(`DELETE FROM ${sql.id('raft_log')} WHERE ${sql.id('index')} >= ?`, [
+          ready.entries[0].index,
+        ]);
       const createdAt = sqlTime(Date.now());
       const rows = ready.entries.map((entry) => [
         entry.index,
