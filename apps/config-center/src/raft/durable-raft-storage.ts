@@ -80,7 +80,18 @@ export class DurableRaftStorage implements RaftStorage {
    * the hard state. Call `persisted(ready)` once that transaction committed.
    */
   async write(manager: EntityManager, ready: Ready): Promise<void> {
-    if (ready.snapshot) await this.saveSnapshot(manager, ready.snapshot);
+    if (ready.snapshot) {
+      await this.saveSnapshot(manager, ready.snapshot);
+      // As MemoryStorage.applySnapshot: drop what the snapshot covers, and the tail after it
+      // unless this log agrees with the snapshot at its index.
+      const { index, term } = ready.snapshot.meta;
+      const sql = SqlDialect.of(manager);
+      const keepTail = this.memory.term(index) === term;
+      await manager.query(
+        `DELETE FROM ${sql.id('raft_log')} WHERE ${sql.id('index')} ${keepTail ? '<=' : '>='} ?`,
+        [keepTail ? index : 0],
+      );
+    }
     if (ready.entries.length > 0) {
       const sql = SqlDialect.of(manager);
       // Appending at the end (the usual case) needs no DELETE: skip its round trip.

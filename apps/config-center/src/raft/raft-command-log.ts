@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppError, ErrorCode, NotLeader, ServiceUnavailable } from '@cc/common';
+import { AppError, ErrorCode, NotLeader, OutcomeUnknown, ServiceUnavailable } from '@cc/common';
 import {
   ConfChange,
   Entry,
@@ -89,7 +89,8 @@ export class RaftCommandLog extends CommandLog {
       random: Math.random,
       preVote: true,
       checkQuorum: true,
-      maxEntriesPerMessage: 256,
+      // With 1 MiB values an append stays below the messages route's body limit.
+      maxEntriesPerMessage: 64,
       maxInflight: 64,
       applied: this.appliedIndex,
     });
@@ -159,6 +160,8 @@ export class RaftCommandLog extends CommandLog {
   /** Throws NotLeaderError on a follower: the caller forwards or answers 50302. */
   propose(command: Command): Promise<CommandOutcome> {
     const { index, term } = this.node.propose(encodeCommand(command));
+    // A re-elected leader may reuse an index its truncated log gave out before: that proposal lost.
+    this.waiters.get(index)?.reject(new ProposalDropped(index));
     const promise = new Promise<CommandOutcome>((resolve, reject) =>
       this.waiters.set(index, { term, resolve, reject }),
     );
@@ -203,7 +206,7 @@ export class RaftCommandLog extends CommandLog {
     });
     try {
       const index = await Promise.race([readIndex, timeout]);
-      await this.waitApplied(index);
+      await Promise.race([this.waitApplied(index), timeout]);
       return index;
     } finally {
       clearTimeout(timer);
@@ -339,6 +342,12 @@ export class RaftCommandLog extends CommandLog {
   }
 
   private async reloadView(index: number): Promise<void> {
+    // Proposals at or below a received snapshot cannot be matched to an outcome any more.
+    for (const [waiting, waiter] of this.waiters) {
+      if (waiting > index) continue;
+      this.waiters.delete(waiting);
+      waiter.reject(new OutcomeUnknown());
+    }
     const loaded = await loadState(this.dataSource, this.nodeId);
     this.view.load(index, loaded.namespaces, loaded.configs);
     this.appliedIndex = index;

@@ -1,7 +1,9 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
+import { BadParameter } from '@cc/common';
 import { callContextFrom } from '@cc/resource';
+import { isWellFormedCommand } from '../state/commands';
 import { StateService } from '../state/state.service';
 import { ClusterSecretCheck } from './cluster-secret.guard';
 import { ForwardedProposal } from './forward-proposal.resource';
@@ -19,6 +21,8 @@ export class RaftInternalController {
   @HttpCode(200)
   propose(@Req() request: FastifyRequest, @Body() body: ForwardedProposal) {
     this.secret.verify(request);
+    if (!isWellFormedCommand(body?.command))
+      throw new BadParameter('forwarded command is malformed');
     const context = callContextFrom(request.headers, request.id, request.nodeId);
     return this.state.propose(body.command, context);
   }

@@ -3,7 +3,12 @@ import { AppError, ErrorCode, errorEnvelope, ServiceUnavailable } from '@cc/comm
 import { StateService } from '../state/state.service';
 import { ClusterSecretCheck } from './cluster-secret.guard';
 import { decodeMessages } from './message-codec';
-import { RAFT_FROM_HEADER, RAFT_FROM_URL_HEADER, RAFT_MESSAGES_PATH } from './raft-transport';
+import {
+  RAFT_FROM_HEADER,
+  RAFT_FROM_URL_HEADER,
+  RAFT_MESSAGES_BODY_LIMIT,
+  RAFT_MESSAGES_PATH,
+} from './raft-transport';
 
 /**
  * POST /internal/raft/messages as a bare Fastify route: the busiest request a node serves
@@ -15,26 +20,31 @@ export function installRaftMessagesRoute(
   state: StateService,
   secret: ClusterSecretCheck,
 ): void {
-  fastify.post(RAFT_MESSAGES_PATH, async (request, reply) => {
-    try {
-      secret.verify(request);
-      const raft = state.raft;
-      if (!raft) throw new ServiceUnavailable('this node is not part of a cluster');
-      const from = request.headers[RAFT_FROM_HEADER];
-      const fromUrl = request.headers[RAFT_FROM_URL_HEADER];
-      if (typeof from === 'string' && typeof fromUrl === 'string')
-        raft.learnPeer({ id: from, url: fromUrl });
-      raft.step(decodeMessages(request.body));
-      return { accepted: true };
-    } catch (error) {
-      const failure =
-        error instanceof AppError
-          ? error
-          : new AppError(ErrorCode.BAD_PARAMETER, (error as Error).message);
-      request.enveloped = true;
-      return reply
-        .code(failure.httpStatus)
-        .send(errorEnvelope(failure.code, failure.message, request.id, failure.details));
-    }
-  });
+  // Snapshots travel in one message: allow far more than a client request may carry.
+  fastify.post(
+    RAFT_MESSAGES_PATH,
+    { bodyLimit: RAFT_MESSAGES_BODY_LIMIT },
+    async (request, reply) => {
+      try {
+        secret.verify(request);
+        const raft = state.raft;
+        if (!raft) throw new ServiceUnavailable('this node is not part of a cluster');
+        const from = request.headers[RAFT_FROM_HEADER];
+        const fromUrl = request.headers[RAFT_FROM_URL_HEADER];
+        if (typeof from === 'string' && typeof fromUrl === 'string')
+          raft.learnPeer({ id: from, url: fromUrl });
+        raft.step(decodeMessages(request.body));
+        return { accepted: true };
+      } catch (error) {
+        const failure =
+          error instanceof AppError
+            ? error
+            : new AppError(ErrorCode.BAD_PARAMETER, (error as Error).message);
+        request.enveloped = true;
+        return reply
+          .code(failure.httpStatus)
+          .send(errorEnvelope(failure.code, failure.message, request.id, failure.details));
+      }
+    },
+  );
 }

@@ -13,6 +13,28 @@ export const RAFT_FROM_URL_HEADER = 'x-raft-from-url';
 /** Beyond this many queued messages a peer is not keeping up: drop the oldest (Raft tolerates loss). */
 const MAX_QUEUED = 10_000;
 const MESSAGES_PER_REQUEST = 512;
+/** Keeps a request well below the messages route's body limit (base64 grows payloads by 4/3). */
+const BYTES_PER_REQUEST = 16 * 1024 * 1024;
+export const RAFT_MESSAGES_BODY_LIMIT = 512 * 1024 * 1024;
+
+function payloadBytes(message: Message): number {
+  if (message.type === 'append')
+    return message.entries.reduce((sum, entry) => sum + entry.data.length, 256);
+  if (message.type === 'snapshot') return message.snapshot.data.length + 256;
+  return 256;
+}
+
+/** How many queued messages go in the next request: at least one, then up to the byte budget. */
+function messagesThatFit(queue: readonly Message[]): number {
+  let bytes = 0;
+  let count = 0;
+  while (count < queue.length && count < MESSAGES_PER_REQUEST) {
+    bytes += Math.ceil((payloadBytes(queue[count]) * 4) / 3);
+    if (count > 0 && bytes > BYTES_PER_REQUEST) break;
+    count++;
+  }
+  return count;
+}
 const REQUEST_TIMEOUT_MS = 2_000;
 const SNAPSHOT_TIMEOUT_MS = 30_000;
 
@@ -104,7 +126,7 @@ export class RaftTransport {
     link.sending = true;
     try {
       while (link.queue.length > 0 && this.links.get(peerId) === link) {
-        const batch = link.queue.splice(0, MESSAGES_PER_REQUEST);
+        const batch = link.queue.splice(0, messagesThatFit(link.queue));
         const hasSnapshot = batch.some((message) => message.type === 'snapshot');
         try {
           await this.post(

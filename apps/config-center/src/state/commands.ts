@@ -116,3 +116,72 @@ export function encodeCommand(command: Command): Buffer {
 export function decodeCommand(data: Buffer | string): Command {
   return JSON.parse(typeof data === 'string' ? data : data.toString('utf8')) as Command;
 }
+
+const isText = (value: unknown): value is string => typeof value === 'string';
+const isCount = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 0;
+const isOptional = (value: unknown, check: (v: unknown) => boolean): boolean =>
+  value === undefined || check(value);
+const isJsonText = (value: unknown): boolean => {
+  if (!isText(value)) return false;
+  try {
+    JSON.parse(value);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+function isOperation(value: unknown): boolean {
+  const op = value as Record<string, unknown>;
+  if (typeof op !== 'object' || op === null || !isText(op.namespace) || !isText(op.key))
+    return false;
+  if (!isOptional(op.expectedVersion, isCount)) return false;
+  if (op.op === 'delete') return true;
+  return ['create', 'update', 'upsert'].includes(op.op as string) && isJsonText(op.valueText);
+}
+
+/**
+ * Shape check for a command that arrives from another node (a forwarded proposal): once in the
+ * log, a malformed command would be applied by every replica, so it is refused before that.
+ */
+export function isWellFormedCommand(value: unknown): value is Command {
+  const command = value as Record<string, unknown>;
+  if (
+    typeof command !== 'object' ||
+    command === null ||
+    !isCount(command.at) ||
+    !isText(command.operator)
+  )
+    return false;
+  if (!isOptional(command.idempotencyKey, isText)) return false;
+  switch (command.type) {
+    case 'CreateNamespace':
+      return isText(command.name);
+    case 'UpdateNamespace':
+    case 'DeleteNamespace':
+      return isCount(command.id);
+    case 'WriteConfig':
+      return isOperation(command.operation);
+    case 'WriteBatch':
+      return Array.isArray(command.operations) && command.operations.every(isOperation);
+    case 'RollbackConfig':
+      return (
+        isText(command.namespace) &&
+        isText(command.key) &&
+        isCount(command.targetVersion) &&
+        isJsonText(command.valueText)
+      );
+    case 'SetVersionKept':
+      return (
+        isText(command.namespace) &&
+        isText(command.key) &&
+        isCount(command.version) &&
+        typeof command.kept === 'boolean'
+      );
+    case 'PruneVersions':
+      return isCount(command.keepLatest) && isCount(command.olderThan);
+    default:
+      return false;
+  }
+}

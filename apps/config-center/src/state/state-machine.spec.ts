@@ -1,5 +1,5 @@
 import { ErrorCode } from '@cc/common';
-import { Command, CommandOutcome } from './commands';
+import { Command, CommandOutcome, isWellFormedCommand } from './commands';
 import { Mutation, StateTransaction } from './mutations';
 import { ID_STRIDE, StateMachine } from './state-machine';
 import { StateView, ViewOverlay } from './state-view';
@@ -215,5 +215,42 @@ describe('StateMachine', () => {
       kept: true,
     });
     expect(outcome).toMatchObject({ ok: false, error: { code: ErrorCode.CONFIG_NOT_FOUND } });
+  });
+
+  it('fails a malformed committed entry alike on every replica instead of throwing', async () => {
+    const harness = await withNamespace();
+    const badJson = await harness.apply({
+      type: 'WriteConfig',
+      ...meta,
+      operation: { op: 'upsert', namespace: 'app', key: 'a', valueText: '{not json' },
+    });
+    expect(badJson).toMatchObject({ ok: false, error: { code: ErrorCode.VALIDATION_FAILED } });
+    const unknown = await harness.apply({ type: 'Frobnicate', ...meta } as unknown as Command);
+    expect(unknown).toMatchObject({ ok: false, error: { code: ErrorCode.BAD_PARAMETER } });
+    expect(harness.config('a')).toBeUndefined();
+  });
+});
+
+describe('isWellFormedCommand', () => {
+  it('accepts what the proposers build and refuses malformed forwarded commands', () => {
+    const good: Command = {
+      type: 'WriteBatch',
+      ...meta,
+      operations: [
+        { op: 'upsert', namespace: 'app', key: 'a', valueText: '{"x":1}', expectedVersion: 2 },
+        { op: 'delete', namespace: 'app', key: 'b' },
+      ],
+    };
+    expect(isWellFormedCommand(good)).toBe(true);
+    expect(
+      isWellFormedCommand({
+        ...good,
+        operations: [{ op: 'upsert', namespace: 'app', key: 'a', valueText: 'nope' }],
+      }),
+    ).toBe(false);
+    expect(isWellFormedCommand({ type: 'WriteConfig', ...meta })).toBe(false);
+    expect(isWellFormedCommand({ type: 'DeleteNamespace', ...meta, id: -1 })).toBe(false);
+    expect(isWellFormedCommand({ type: 'Unknown', ...meta })).toBe(false);
+    expect(isWellFormedCommand(null)).toBe(false);
   });
 });

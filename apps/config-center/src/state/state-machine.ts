@@ -33,6 +33,15 @@ const fail = (code: number, message: string, details?: unknown): never => {
   throw new Failure({ code, message, details });
 };
 
+/** Proposers send valid JSON; a malformed entry fails alike on every replica instead of crashing them. */
+function parseValue(valueText: string): unknown {
+  try {
+    return JSON.parse(valueText) as unknown;
+  } catch {
+    return fail(ErrorCode.VALIDATION_FAILED, 'value is not valid JSON');
+  }
+}
+
 /** Per-entry id allocator; one per table so a batch of N keys needs N ids in each. */
 class IdAllocator {
   private readonly next = new Map<string, number>();
@@ -109,6 +118,12 @@ export class StateMachine {
         return this.setVersionKept(context, command, tx);
       case 'PruneVersions':
         return this.pruneVersions(command, tx);
+      default:
+        // A committed entry this build does not know: refuse it the same way on every replica.
+        return fail(
+          ErrorCode.BAD_PARAMETER,
+          `unknown command ${(command as { type?: unknown }).type}`,
+        );
     }
   }
 
@@ -348,7 +363,7 @@ export class StateMachine {
       id: current?.id ?? context.ids.take('config'),
       namespaceId: namespace.id,
       key,
-      value: change.deleted ? null : JSON.parse(change.valueText),
+      value: change.deleted ? null : parseValue(change.valueText),
       valueText: change.valueText,
       version: (current?.version ?? 0) + 1,
       description:

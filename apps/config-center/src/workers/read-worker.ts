@@ -25,6 +25,7 @@ const HOP_BY_HOP = new Set([
   'trailer',
 ]);
 const METRICS_FLUSH_MS = 250;
+const PROXY_TIMEOUT_MS = 60_000;
 
 /** A replica of the node's applied view, kept current over IPC. */
 class ReplicaReadModel extends ReadModel {
@@ -126,6 +127,9 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
           void reply.send(response);
           resolve();
         },
+      );
+      upstream.setTimeout(PROXY_TIMEOUT_MS, () =>
+        upstream.destroy(new Error(`no answer in ${PROXY_TIMEOUT_MS} ms`)),
       );
       upstream.on('error', (error) => {
         const failure = new AppError(ErrorCode.UNAVAILABLE, `node unavailable: ${error.message}`);

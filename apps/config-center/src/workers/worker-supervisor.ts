@@ -68,6 +68,8 @@ export function superviseReadWorkers(
           metrics.record(api, method, status, ms);
       }
     });
+    // A send to a worker that just died fails asynchronously; never let that crash the node.
+    worker.on('error', (error) => logger.warn({ err: error }, 'read worker IPC error'));
     worker.on('exit', (code, signal) => {
       workers.delete(worker);
       workerApplied.delete(worker);
