@@ -1,6 +1,6 @@
-import { Forbidden, NamespaceDisabled, NamespaceNotFound, ConfigNotFound } from '@cc/common';
+import { Forbidden, NamespaceDisabled, NamespaceNotFound } from '@cc/common';
 import { RESERVED_NAMESPACE_PREFIX } from '../common/validation';
-import { ConfigRecord, NamespaceRecord } from '../state/records';
+import { NamespaceRecord } from '../state/records';
 import { StateReader } from '../state/state-view';
 
 /** A namespace that exists and is enabled: what every read and write of its configs needs. */
@@ -9,16 +9,6 @@ export function enabledNamespace(reader: StateReader, name: string): NamespaceRe
   if (!namespace) throw new NamespaceNotFound(name);
   if (namespace.status !== 1) throw new NamespaceDisabled(name);
   return namespace;
-}
-
-export function liveConfig(
-  reader: StateReader,
-  namespace: NamespaceRecord,
-  key: string,
-): ConfigRecord {
-  const config = reader.config(namespace.id, key);
-  if (!config || config.deleted) throw new ConfigNotFound(namespace.name, key);
-  return config;
 }
 
 /** Names starting with `_` belong to the system (DESIGN 15); the public API cannot create them. */

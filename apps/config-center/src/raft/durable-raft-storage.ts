@@ -1,8 +1,8 @@
 import { DataSource, EntityManager, LessThanOrEqual, MoreThanOrEqual } from 'typeorm';
 import { Entry, EntryType, HardState, MemoryStorage, RaftStorage, Ready, Snapshot } from '@cc/raft';
 import { RaftLogRow, RaftSnapshotRow, RaftStateRow } from '../database/entities';
-import { SqlDialect, sqlTime } from '../database/sql-dialect';
-import { RAFT_LOG_COLUMNS } from '../state/single-node-log';
+import { appendLogEntries, saveRaftState } from '../database/raft-tables';
+import { SqlDialect } from '../database/sql-dialect';
 
 /**
  * RaftStorage on the `raft_log` / `raft_state` / `raft_snapshot` tables. The core reads a
@@ -99,16 +99,7 @@ export class DurableRaftStorage implements RaftStorage {
         await manager.query(`DELETE FROM ${sql.id('raft_log')} WHERE ${sql.id('index')} >= ?`, [
           ready.entries[0].index,
         ]);
-      const createdAt = sqlTime(Date.now());
-      const rows = ready.entries.map((entry) => [
-        entry.index,
-        entry.term,
-        entry.index,
-        entry.type,
-        Buffer.from(entry.data),
-        createdAt,
-      ]);
-      await sql.insertRows(manager, 'raft_log', RAFT_LOG_COLUMNS, rows);
+      await appendLogEntries(manager, ready.entries);
     }
     if (ready.hardState) await this.saveHardState(manager, ready.hardState);
   }
@@ -143,21 +134,11 @@ export class DurableRaftStorage implements RaftStorage {
   }
 
   private async saveHardState(manager: EntityManager, hardState: HardState): Promise<void> {
-    const existing = await manager.findOneBy(RaftStateRow, { nodeId: this.nodeId });
-    const fields = {
+    await saveRaftState(manager, this.nodeId, {
       currentTerm: hardState.term,
       votedFor: hardState.vote ?? null,
       commitIndex: hardState.commit,
-      updatedAt: new Date(),
-    };
-    if (existing) await manager.update(RaftStateRow, { nodeId: this.nodeId }, fields);
-    else
-      await manager.insert(RaftStateRow, {
-        nodeId: this.nodeId,
-        lastApplied: 0,
-        role: 'FOLLOWER',
-        ...fields,
-      });
+    });
   }
 }
 

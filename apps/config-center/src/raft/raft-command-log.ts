@@ -402,7 +402,3 @@ export class RaftCommandLog extends CommandLog {
     }
   }
 }
-
-export function isNotLeader(error: unknown): error is NotLeaderError {
-  return error instanceof NotLeaderError;
-}

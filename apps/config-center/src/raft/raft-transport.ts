@@ -43,7 +43,6 @@ interface PeerLink {
   queue: Message[];
   sending: boolean;
   lastError: string | null;
-  lastSuccessAt: number;
 }
 
 /**
@@ -84,7 +83,6 @@ export class RaftTransport {
         queue: [],
         sending: false,
         lastError: null,
-        lastSuccessAt: 0,
       });
   }
 
@@ -136,7 +134,6 @@ export class RaftTransport {
           );
           if (link.lastError !== null) this.logger.log({ peer: peerId }, 'peer reachable again');
           link.lastError = null;
-          link.lastSuccessAt = Date.now();
         } catch (error) {
           const reason = (error as Error).message;
           if (link.lastError === null)

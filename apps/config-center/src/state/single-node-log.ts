@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DatabaseError } from '@cc/common';
-import { SqlDialect, sqlTime } from '../database/sql-dialect';
+import { appendLogEntries } from '../database/raft-tables';
 import { AppliedBatch, CommandLog } from './command-log';
 import { Command, CommandOutcome, encodeCommand } from './commands';
 import { StateMachine } from './state-machine';
@@ -16,8 +16,6 @@ interface Pending {
 
 const MAX_ENTRIES_PER_COMMIT = 256;
 const SINGLE_NODE_TERM = 1;
-export const RAFT_LOG_COLUMNS = ['id', 'term', 'index', 'type', 'data', 'created_at'];
-
 /**
  * A log of one voter: an entry is committed as soon as it is durable. Proposals that arrive
  * while a commit is in flight are group-committed: their log rows, their apply and
@@ -79,16 +77,15 @@ export class SingleNodeCommandLog extends CommandLog {
     const entries: AppliedBatch['commands'] = [];
     await this.dataSource.transaction(async (manager) => {
       const tx = new TypeOrmStateTransaction(manager, this.nodeId);
-      const createdAt = sqlTime(Date.now());
-      const rows = commands.map((command, i) => [
-        firstIndex + i,
-        SINGLE_NODE_TERM,
-        firstIndex + i,
-        'normal',
-        encodeCommand(command),
-        createdAt,
-      ]);
-      await SqlDialect.of(manager).insertRows(manager, 'raft_log', RAFT_LOG_COLUMNS, rows);
+      await appendLogEntries(
+        manager,
+        commands.map((command, i) => ({
+          index: firstIndex + i,
+          term: SINGLE_NODE_TERM,
+          type: 'normal',
+          data: encodeCommand(command),
+        })),
+      );
       for (let i = 0; i < commands.length; i++) {
         const index = firstIndex + i;
         const outcome = await this.stateMachine.apply(commands[i], index, overlay, tx);

@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { saveRaftState } from '../database/raft-tables';
 import { SqlDialect, sqlTime } from '../database/sql-dialect';
 import { CommandOutcome } from './commands';
 import { Mutation, StateTransaction } from './mutations';
@@ -54,15 +55,6 @@ const VERSION_COLUMNS = [
   'created_by',
   'revision',
   'created_at',
-];
-const RAFT_STATE_COLUMNS = [
-  'node_id',
-  'current_term',
-  'voted_for',
-  'role',
-  'commit_index',
-  'last_applied',
-  'updated_at',
 ];
 
 function configValues(c: ConfigRecord): unknown[] {
@@ -300,21 +292,12 @@ export class TypeOrmStateTransaction extends StateTransaction {
   /** DESIGN 2: `last_applied` moves in the transaction that applied the entries. */
   async setApplied(index: number, term?: number): Promise<void> {
     await this.flush();
-    const { id } = this.sql;
-    const now = sqlTime(Date.now());
-    const assignments =
+    await saveRaftState(
+      this.manager,
+      this.nodeId,
       term === undefined
-        ? [`${id('last_applied')} = ?`]
-        : [`${id('last_applied')} = ?`, `${id('commit_index')} = ?`, `${id('current_term')} = ?`];
-    const values = term === undefined ? [index] : [index, index, term];
-    const updated = await this.run(
-      `UPDATE ${id('raft_state')} SET ${assignments.join(', ')}, ${id('updated_at')} = ? WHERE ${id('node_id')} = ?`,
-      [...values, now, this.nodeId],
+        ? { lastApplied: index }
+        : { lastApplied: index, commitIndex: index, currentTerm: term },
     );
-    if (updated === 0) {
-      await this.sql.insertRows(this.manager, 'raft_state', RAFT_STATE_COLUMNS, [
-        [this.nodeId, term ?? 0, null, 'FOLLOWER', index, index, now],
-      ]);
-    }
   }
 }
