@@ -1,3 +1,4 @@
+import { coalesceMessages } from './coalesce';
 import type { RaftConfig } from './config';
 import {
   ConfChangeRejectedError,
@@ -198,7 +199,7 @@ export class RaftNode {
       entries: raft.log.pendingEntries(),
       snapshot: raft.log.pendingSnapshot(),
       committedEntries: raft.log.hasEntriesToApply() ? raft.log.entriesToApply() : [],
-      messages: raft.messages,
+      messages: coalesceMessages(raft.messages, raft.maxEntriesPerMessage),
       readStates: raft.readStates,
     };
     raft.messages = [];

@@ -1,5 +1,5 @@
-import { EntityManager } from 'typeorm';
-import { SqlDialect, sqlTime } from './sql-dialect';
+import { sqlTime } from './sql-dialect';
+import { SqlWriter } from './sql-writer';
 
 /** Entries as both logs store them in `raft_log` (`id` = `index`). */
 export interface LogEntryRow {
@@ -11,7 +11,7 @@ export interface LogEntryRow {
 
 /** Appends log entries in multi-row INSERTs (the single-node log and the Raft storage). */
 export async function appendLogEntries(
-  manager: EntityManager,
+  writer: SqlWriter,
   entries: readonly LogEntryRow[],
 ): Promise<void> {
   const createdAt = sqlTime(Date.now());
@@ -20,11 +20,11 @@ export async function appendLogEntries(
     entry.term,
     entry.index,
     entry.type,
-    Buffer.from(entry.data),
+    Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength),
     createdAt,
   ]);
-  await SqlDialect.of(manager).insertRows(
-    manager,
+  await writer.dialect.insertRows(
+    writer,
     'raft_log',
     ['id', 'term', 'index', 'type', 'data', 'created_at'],
     rows,
@@ -46,33 +46,20 @@ const RAFT_STATE_COLUMNS: Record<keyof RaftStateFields, string> = {
 };
 
 /**
- * Sets some columns of this node's `raft_state` row in one UPDATE (an INSERT the first time):
- * hard state from the Raft storage, `last_applied` from apply, inside their transactions.
+ * Sets some columns of this node's `raft_state` row (creating it the first time) in one
+ * upsert that needs no answer, so it can travel with the rest of its transaction: hard state
+ * from the Raft storage, `last_applied` from apply.
  */
 export async function saveRaftState(
-  manager: EntityManager,
+  writer: SqlWriter,
   nodeId: string,
   fields: RaftStateFields,
 ): Promise<void> {
-  const runner = manager.queryRunner;
-  if (!runner) throw new Error('saveRaftState needs a transactional EntityManager');
-  const sql = SqlDialect.of(manager);
   const names = (Object.keys(fields) as Array<keyof RaftStateFields>).filter(
     (name) => fields[name] !== undefined,
   );
-  const now = sqlTime(Date.now());
-  const assignments = [
-    ...names.map((name) => `${sql.id(RAFT_STATE_COLUMNS[name])} = ?`),
-    `${sql.id('updated_at')} = ?`,
-  ];
-  const result = await runner.query(
-    `UPDATE ${sql.id('raft_state')} SET ${assignments.join(', ')} WHERE ${sql.id('node_id')} = ?`,
-    [...names.map((name) => fields[name]), now, nodeId],
-    true,
-  );
-  if (result.affected) return;
-  await sql.insertRows(
-    manager,
+  await writer.dialect.insertRows(
+    writer,
     'raft_state',
     ['node_id', 'current_term', 'voted_for', 'role', 'commit_index', 'last_applied', 'updated_at'],
     [
@@ -83,8 +70,10 @@ export async function saveRaftState(
         'FOLLOWER',
         fields.commitIndex ?? 0,
         fields.lastApplied ?? 0,
-        now,
+        sqlTime(Date.now()),
       ],
     ],
+    'node_id',
+    [...names.map((name) => RAFT_STATE_COLUMNS[name]), 'updated_at'],
   );
 }

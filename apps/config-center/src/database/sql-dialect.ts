@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import type { SqlWriter } from './sql-writer';
 
 /**
  * Hand-written SQL for the write hot path (apply, log append): TypeORM's insert() re-reads
@@ -22,25 +23,28 @@ export class SqlDialect {
   /**
    * Multi-row INSERT in statements of at most ROWS_PER_STATEMENT rows and about
    * BYTES_PER_STATEMENT of string/blob data (MySQL's max_allowed_packet is 16 MiB by default).
-   * With `upsertOn`, a row whose key exists replaces the stored one (every other column).
+   * With `upsertOn`, a row whose key exists replaces the stored one: `updateColumns`, or
+   * every other column.
    */
   async insertRows(
-    manager: EntityManager,
+    writer: SqlWriter,
     table: string,
     columns: readonly string[],
     rows: ReadonlyArray<readonly unknown[]>,
     upsertOn?: string,
+    updateColumns?: readonly string[],
   ): Promise<void> {
     const head = `INSERT INTO ${this.id(table)} (${columns.map((c) => this.id(c)).join(', ')}) VALUES `;
     const tuple = `(${columns.map(() => '?').join(', ')})`;
-    const tail = upsertOn ? this.upsertClause(columns, upsertOn) : '';
+    const tail = upsertOn
+      ? this.upsertClause(updateColumns ?? columns.filter((c) => c !== upsertOn), upsertOn)
+      : '';
     for (const chunk of chunkRows(rows)) {
-      await manager.query(head + chunk.map(() => tuple).join(', ') + tail, chunk.flat());
+      await writer.write(head + chunk.map(() => tuple).join(', ') + tail, chunk.flat());
     }
   }
 
-  private upsertClause(columns: readonly string[], key: string): string {
-    const others = columns.filter((column) => column !== key);
+  private upsertClause(others: readonly string[], key: string): string {
     if (this.engine === 'mysql') {
       return ` ON DUPLICATE KEY UPDATE ${others.map((c) => `${this.id(c)} = VALUES(${this.id(c)})`).join(', ')}`;
     }

@@ -1,8 +1,9 @@
-import { DataSource, EntityManager, LessThanOrEqual, MoreThanOrEqual } from 'typeorm';
+import { DataSource, MoreThanOrEqual } from 'typeorm';
 import { Entry, EntryType, HardState, MemoryStorage, RaftStorage, Ready, Snapshot } from '@cc/raft';
 import { RaftLogRow, RaftSnapshotRow, RaftStateRow } from '../database/entities';
 import { appendLogEntries, saveRaftState } from '../database/raft-tables';
-import { SqlDialect } from '../database/sql-dialect';
+import { sqlTime } from '../database/sql-dialect';
+import { EntityManagerSqlWriter, SqlWriter } from '../database/sql-writer';
 
 /**
  * RaftStorage on the `raft_log` / `raft_state` / `raft_snapshot` tables. The core reads a
@@ -79,29 +80,28 @@ export class DurableRaftStorage implements RaftStorage {
    * entry at an index already stored replaces it and everything after it, Figure 2 step 3) and
    * the hard state. Call `persisted(ready)` once that transaction committed.
    */
-  async write(manager: EntityManager, ready: Ready): Promise<void> {
+  async write(writer: SqlWriter, ready: Ready): Promise<void> {
+    const { id } = writer.dialect;
     if (ready.snapshot) {
-      await this.saveSnapshot(manager, ready.snapshot);
+      await this.saveSnapshot(writer, ready.snapshot);
       // As MemoryStorage.applySnapshot: drop what the snapshot covers, and the tail after it
       // unless this log agrees with the snapshot at its index.
       const { index, term } = ready.snapshot.meta;
-      const sql = SqlDialect.of(manager);
       const keepTail = this.memory.term(index) === term;
-      await manager.query(
-        `DELETE FROM ${sql.id('raft_log')} WHERE ${sql.id('index')} ${keepTail ? '<=' : '>='} ?`,
+      await writer.write(
+        `DELETE FROM ${id('raft_log')} WHERE ${id('index')} ${keepTail ? '<=' : '>='} ?`,
         [keepTail ? index : 0],
       );
     }
     if (ready.entries.length > 0) {
-      const sql = SqlDialect.of(manager);
-      // Appending at the end (the usual case) needs no DELETE: skip its round trip.
+      // Appending at the end (the usual case) needs no DELETE.
       if (ready.entries[0].index <= this.memory.lastIndex())
-        await manager.query(`DELETE FROM ${sql.id('raft_log')} WHERE ${sql.id('index')} >= ?`, [
+        await writer.write(`DELETE FROM ${id('raft_log')} WHERE ${id('index')} >= ?`, [
           ready.entries[0].index,
         ]);
-      await appendLogEntries(manager, ready.entries);
+      await appendLogEntries(writer, ready.entries);
     }
-    if (ready.hardState) await this.saveHardState(manager, ready.hardState);
+    if (ready.hardState) await this.saveHardState(writer, ready.hardState);
   }
 
   /** Updates the memory mirror the core reads, after `write`'s transaction committed. */
@@ -112,29 +112,37 @@ export class DurableRaftStorage implements RaftStorage {
   /** Stores a locally taken snapshot and drops the log entries it covers (paper section 7). */
   async compact(snapshot: Snapshot): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      await this.saveSnapshot(manager, snapshot);
-      await manager.delete(RaftLogRow, { index: LessThanOrEqual(snapshot.meta.index) });
+      const writer = new EntityManagerSqlWriter(manager);
+      await this.saveSnapshot(writer, snapshot);
+      await writer.write(
+        `DELETE FROM ${writer.dialect.id('raft_log')} WHERE ${writer.dialect.id('index')} <= ?`,
+        [snapshot.meta.index],
+      );
     });
     this.memory.compact(snapshot);
   }
 
-  private async saveSnapshot(manager: EntityManager, snapshot: Snapshot): Promise<void> {
-    await manager.upsert(
-      RaftSnapshotRow,
-      {
-        nodeId: this.nodeId,
-        snapshotIndex: snapshot.meta.index,
-        snapshotTerm: snapshot.meta.term,
-        voters: JSON.stringify(snapshot.meta.confState.voters),
-        data: Buffer.from(snapshot.data),
-        createdAt: new Date(),
-      },
-      ['nodeId'],
+  private async saveSnapshot(writer: SqlWriter, snapshot: Snapshot): Promise<void> {
+    await writer.dialect.insertRows(
+      writer,
+      'raft_snapshot',
+      ['node_id', 'snapshot_index', 'snapshot_term', 'voters', 'data', 'created_at'],
+      [
+        [
+          this.nodeId,
+          snapshot.meta.index,
+          snapshot.meta.term,
+          JSON.stringify(snapshot.meta.confState.voters),
+          Buffer.from(snapshot.data),
+          sqlTime(Date.now()),
+        ],
+      ],
+      'node_id',
     );
   }
 
-  private async saveHardState(manager: EntityManager, hardState: HardState): Promise<void> {
-    await saveRaftState(manager, this.nodeId, {
+  private async saveHardState(writer: SqlWriter, hardState: HardState): Promise<void> {
+    await saveRaftState(writer, this.nodeId, {
       currentTerm: hardState.term,
       votedFor: hardState.vote ?? null,
       commitIndex: hardState.commit,

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AppError, ErrorCode, NotLeader, OutcomeUnknown, ServiceUnavailable } from '@cc/common';
 import {
   ConfChange,
@@ -12,13 +12,14 @@ import {
   RaftStatus,
   Ready,
 } from '@cc/raft';
+import { EntityManagerSqlWriter, SqlTransactions, SqlWriter } from '../database/sql-writer';
 import { ClusterSettings } from '../env/app-config';
 import { AppliedBatch, CommandLog } from '../state/command-log';
 import { CommandOutcome, decodeCommand, encodeCommand, Command } from '../state/commands';
 import { loadState } from '../state/state-loader';
 import { StateMachine } from '../state/state-machine';
 import { StateView, ViewOverlay } from '../state/state-view';
-import { TypeOrmStateTransaction } from '../state/typeorm-state-transaction';
+import { SqlStateTransaction } from '../state/sql-state-transaction';
 import { DurableRaftStorage } from './durable-raft-storage';
 import { RaftTransport } from './raft-transport';
 import { dumpState, restoreState } from './state-snapshot';
@@ -69,6 +70,7 @@ export class RaftCommandLog extends CommandLog {
     private readonly nodeId: string,
     private readonly settings: ClusterSettings,
     private readonly dataSource: DataSource,
+    private readonly transactions: SqlTransactions,
     private readonly storage: DurableRaftStorage,
     private readonly transport: RaftTransport,
     private readonly stateMachine: StateMachine,
@@ -279,9 +281,10 @@ export class RaftCommandLog extends CommandLog {
       // InstallSnapshot: replace the state machine, then apply what follows on the new view.
       const snapshot = ready.snapshot;
       await this.dataSource.transaction(async (manager) => {
-        await this.storage.write(manager, ready);
+        const writer = new EntityManagerSqlWriter(manager);
+        await this.storage.write(writer, ready);
         await restoreState(manager, snapshot.data);
-        await new TypeOrmStateTransaction(manager, this.nodeId).setApplied(snapshot.meta.index);
+        await new SqlStateTransaction(writer, this.nodeId).setApplied(snapshot.meta.index);
       });
       this.storage.persisted(ready);
       await this.reloadView(snapshot.meta.index);
@@ -292,9 +295,9 @@ export class RaftCommandLog extends CommandLog {
       const overlay = new ViewOverlay(this.view);
       let applied: AppliedBatch['commands'] = [];
       if (ready.snapshot || ready.entries.length > 0 || ready.hardState || fresh.length > 0) {
-        await this.dataSource.transaction(async (manager) => {
-          await this.storage.write(manager, ready);
-          applied = await this.applyEntries(manager, fresh, overlay);
+        await this.transactions.run(async (writer) => {
+          await this.storage.write(writer, ready);
+          applied = await this.applyEntries(writer, fresh, overlay);
         });
       }
       this.storage.persisted(ready);
@@ -310,12 +313,12 @@ export class RaftCommandLog extends CommandLog {
 
   /** The state machine changes of committed entries, and `last_applied`, inside `manager`'s transaction. */
   private async applyEntries(
-    manager: EntityManager,
+    writer: SqlWriter,
     fresh: readonly Entry[],
     overlay: ViewOverlay,
   ): Promise<AppliedBatch['commands']> {
     if (fresh.length === 0) return [];
-    const tx = new TypeOrmStateTransaction(manager, this.nodeId);
+    const tx = new SqlStateTransaction(writer, this.nodeId);
     const applied: AppliedBatch['commands'] = [];
     for (const entry of fresh) {
       if (entry.type !== 'normal' || entry.data.length === 0) continue;
@@ -335,8 +338,8 @@ export class RaftCommandLog extends CommandLog {
     if (fresh.length === 0) return;
     const overlay = new ViewOverlay(this.view);
     let applied: AppliedBatch['commands'] = [];
-    await this.dataSource.transaction(async (manager) => {
-      applied = await this.applyEntries(manager, fresh, overlay);
+    await this.transactions.run(async (writer) => {
+      applied = await this.applyEntries(writer, fresh, overlay);
     });
     this.published(fresh, overlay, applied);
   }

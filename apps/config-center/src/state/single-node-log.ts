@@ -1,12 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { DatabaseError } from '@cc/common';
 import { appendLogEntries } from '../database/raft-tables';
+import { SqlTransactions } from '../database/sql-writer';
 import { AppliedBatch, CommandLog } from './command-log';
 import { Command, CommandOutcome, encodeCommand } from './commands';
 import { StateMachine } from './state-machine';
 import { StateView, ViewOverlay } from './state-view';
-import { TypeOrmStateTransaction } from './typeorm-state-transaction';
+import { SqlStateTransaction } from './sql-state-transaction';
 
 interface Pending {
   command: Command;
@@ -29,7 +29,7 @@ export class SingleNodeCommandLog extends CommandLog {
   private nextIndex: number;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly transactions: SqlTransactions,
     private readonly stateMachine: StateMachine,
     private readonly view: StateView,
     private readonly nodeId: string,
@@ -75,10 +75,10 @@ export class SingleNodeCommandLog extends CommandLog {
     const firstIndex = this.nextIndex;
     const overlay = new ViewOverlay(this.view);
     const entries: AppliedBatch['commands'] = [];
-    await this.dataSource.transaction(async (manager) => {
-      const tx = new TypeOrmStateTransaction(manager, this.nodeId);
+    await this.transactions.run(async (writer) => {
+      const tx = new SqlStateTransaction(writer, this.nodeId);
       await appendLogEntries(
-        manager,
+        writer,
         commands.map((command, i) => ({
           index: firstIndex + i,
           term: SINGLE_NODE_TERM,

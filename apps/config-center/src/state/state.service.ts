@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { SqlTransactions } from '../database/sql-writer';
 import { AppError, ErrorCodeValue, NotLeader, OutcomeUnknown } from '@cc/common';
 import { CallContext } from '@cc/resource';
 import { NotLeaderError } from '@cc/raft';
@@ -29,12 +30,14 @@ export class StateService extends ReadModel implements OnModuleInit, OnApplicati
   private raftLog?: RaftCommandLog;
   private forwarder?: ForwardProposalResource;
   private readonly visibilityBarriers: Array<(index: number) => Promise<void>> = [];
+  private readonly transactions: SqlTransactions;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super();
+    this.transactions = new SqlTransactions(dataSource);
   }
 
   async onModuleInit(): Promise<void> {
@@ -43,7 +46,7 @@ export class StateService extends ReadModel implements OnModuleInit, OnApplicati
     const cluster = this.config.cluster;
     if (cluster.peers.length === 0 && !cluster.join) {
       this.log = new SingleNodeCommandLog(
-        this.dataSource,
+        this.transactions,
         this.stateMachine,
         this.view,
         this.config.nodeId,
@@ -64,6 +67,7 @@ export class StateService extends ReadModel implements OnModuleInit, OnApplicati
       this.config.nodeId,
       cluster,
       this.dataSource,
+      this.transactions,
       storage,
       transport,
       this.stateMachine,
@@ -75,8 +79,9 @@ export class StateService extends ReadModel implements OnModuleInit, OnApplicati
     this.raftLog.start();
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     this.raftLog?.stop();
+    await this.transactions.close();
   }
 
   get reader(): StateReader {

@@ -1,6 +1,6 @@
-import { EntityManager } from 'typeorm';
 import { saveRaftState } from '../database/raft-tables';
 import { SqlDialect, sqlTime } from '../database/sql-dialect';
+import { SqlWriter } from '../database/sql-writer';
 import { CommandOutcome } from './commands';
 import { Mutation, StateTransaction } from './mutations';
 import { ConfigRecord, NamespaceRecord } from './records';
@@ -76,10 +76,6 @@ function configValues(c: ConfigRecord): unknown[] {
   ];
 }
 
-/**
- * StateTransaction inside a TypeORM transaction: the same SQL on MySQL and SQLite, written by
- * hand because this is the write hot path (see SqlDialect).
- */
 interface RowBuffer {
   namespaces: Map<number, { record: NamespaceRecord; isNew: boolean }>;
   configs: Map<number, ConfigRecord>;
@@ -98,16 +94,20 @@ function emptyBuffer(): RowBuffer {
   };
 }
 
-export class TypeOrmStateTransaction extends StateTransaction {
+/**
+ * StateTransaction on a SqlWriter: the same SQL on MySQL and SQLite, written by hand because
+ * this is the write hot path (see SqlDialect).
+ */
+export class SqlStateTransaction extends StateTransaction {
   private readonly sql: SqlDialect;
   private pending: RowBuffer = emptyBuffer();
 
   constructor(
-    private readonly manager: EntityManager,
+    private readonly writer: SqlWriter,
     private readonly nodeId: string,
   ) {
     super();
-    this.sql = SqlDialect.of(manager);
+    this.sql = writer.dialect;
   }
 
   /**
@@ -181,11 +181,11 @@ export class TypeOrmStateTransaction extends StateTransaction {
     this.pending = emptyBuffer();
     for (const { record, isNew } of namespaces.values()) await this.saveNamespace(record, isNew);
     const configRows = [...configs.values()].map((record) => configValues(record));
-    await this.sql.insertRows(this.manager, 'config', CONFIG_COLUMNS, configRows, 'id');
-    await this.sql.insertRows(this.manager, 'config_history', HISTORY_COLUMNS, histories);
-    await this.sql.insertRows(this.manager, 'config_version', VERSION_COLUMNS, versions);
+    await this.sql.insertRows(this.writer, 'config', CONFIG_COLUMNS, configRows, 'id');
+    await this.sql.insertRows(this.writer, 'config_history', HISTORY_COLUMNS, histories);
+    await this.sql.insertRows(this.writer, 'config_version', VERSION_COLUMNS, versions);
     await this.sql.insertRows(
-      this.manager,
+      this.writer,
       'idempotency_record',
       ['request_id', 'revision', 'result', 'created_at'],
       [...outcomes.values()].map(({ key, outcome, at }) => [
@@ -199,7 +199,7 @@ export class TypeOrmStateTransaction extends StateTransaction {
 
   private async saveNamespace(ns: NamespaceRecord, isNew: boolean): Promise<void> {
     if (isNew) {
-      await this.sql.insertRows(this.manager, 'namespace', NAMESPACE_COLUMNS, [
+      await this.sql.insertRows(this.writer, 'namespace', NAMESPACE_COLUMNS, [
         [
           ns.id,
           ns.name,
@@ -213,7 +213,7 @@ export class TypeOrmStateTransaction extends StateTransaction {
       return;
     }
     const { id } = this.sql;
-    await this.manager.query(
+    await this.writer.write(
       `UPDATE ${id('namespace')} SET ${id('description')} = ?, ${id('status')} = ?, ${id('revision')} = ?, ${id('updated_at')} = ? WHERE ${id('id')} = ?`,
       [ns.description, ns.status, ns.revision, sqlTime(ns.updatedAt), ns.id],
     );
@@ -223,11 +223,11 @@ export class TypeOrmStateTransaction extends StateTransaction {
     const { id } = this.sql;
     switch (mutation.kind) {
       case 'deleteNamespace': {
-        await this.manager.query(
+        await this.writer.write(
           `DELETE FROM ${id('config_version')} WHERE ${id('namespace_id')} = ?`,
           [mutation.id],
         );
-        await this.manager.query(`DELETE FROM ${id('config')} WHERE ${id('namespace_id')} = ?`, [
+        await this.writer.write(`DELETE FROM ${id('config')} WHERE ${id('namespace_id')} = ?`, [
           mutation.id,
         ]);
         return this.run(`DELETE FROM ${id('namespace')} WHERE ${id('id')} = ?`, [mutation.id]);
@@ -263,21 +263,18 @@ export class TypeOrmStateTransaction extends StateTransaction {
   }
 
   /** Runs a statement and answers how many rows it touched, on either engine. */
-  private async run(sql: string, parameters: unknown[]): Promise<number> {
-    const runner = this.manager.queryRunner;
-    if (!runner) throw new Error('TypeOrmStateTransaction needs a transactional EntityManager');
-    const result = await runner.query(sql, parameters, true);
-    return result.affected ?? 0;
+  private run(sql: string, parameters: unknown[]): Promise<number> {
+    return this.writer.run(sql, parameters);
   }
 
   async findOutcome(idempotencyKey: string): Promise<CommandOutcome | undefined> {
     const buffered = this.pending.outcomes.get(idempotencyKey);
     if (buffered) return buffered.outcome;
     const { id } = this.sql;
-    const rows = (await this.manager.query(
+    const rows = await this.writer.select<{ result: string }>(
       `SELECT ${id('result')} FROM ${id('idempotency_record')} WHERE ${id('request_id')} = ?`,
       [idempotencyKey],
-    )) as Array<{ result: string }>;
+    );
     return rows.length > 0 ? (JSON.parse(rows[0].result) as CommandOutcome) : undefined;
   }
 
@@ -293,7 +290,7 @@ export class TypeOrmStateTransaction extends StateTransaction {
   async setApplied(index: number, term?: number): Promise<void> {
     await this.flush();
     await saveRaftState(
-      this.manager,
+      this.writer,
       this.nodeId,
       term === undefined
         ? { lastApplied: index }
