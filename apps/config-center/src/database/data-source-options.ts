@@ -6,8 +6,13 @@ import { DatabaseSettings } from '../env/app-config';
 import { ENTITIES } from './entities';
 import { InitialSchema1732600000000 } from './migrations/1732600000000-initial-schema';
 import { RaftSnapshot1732700000000 } from './migrations/1732700000000-raft-snapshot';
+import { LeanWriteIndexes1732800000000 } from './migrations/1732800000000-lean-write-indexes';
 
-export const MIGRATIONS = [InitialSchema1732600000000, RaftSnapshot1732700000000];
+export const MIGRATIONS = [
+  InitialSchema1732600000000,
+  RaftSnapshot1732700000000,
+  LeanWriteIndexes1732800000000,
+];
 
 /**
  * One source of truth for both engines. Migrations run at start; `synchronize` is never on:

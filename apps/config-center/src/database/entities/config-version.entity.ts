@@ -9,7 +9,6 @@ export class ConfigVersionRow {
   @PrimaryColumn({ type: 'bigint', transformer: bigintToNumber })
   id!: number;
 
-  @Index('idx_version_config_id')
   @Column({ name: 'config_id', type: 'bigint', transformer: bigintToNumber })
   configId!: number;
 
@@ -25,7 +24,6 @@ export class ConfigVersionRow {
   @Column({ type: 'int' })
   version!: number;
 
-  @Index('idx_version_status')
   @Column({ type: 'tinyint', default: 1 })
   status!: number;
 

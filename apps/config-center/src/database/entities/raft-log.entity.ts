@@ -7,7 +7,6 @@ export class RaftLogRow {
   @PrimaryColumn({ type: 'bigint', transformer: bigintToNumber })
   id!: number;
 
-  @Index('idx_term')
   @Column({ type: 'bigint', transformer: bigintToNumber })
   term!: number;
 
