@@ -35,10 +35,19 @@ export class SqlDialect {
     updateColumns?: readonly string[],
   ): Promise<void> {
     const head = `INSERT INTO ${this.id(table)} (${columns.map((c) => this.id(c)).join(', ')}) VALUES `;
-    const tuple = `(${columns.map(() => '?').join(', ')})`;
     const tail = upsertOn
       ? this.upsertClause(updateColumns ?? columns.filter((c) => c !== upsertOn), upsertOn)
       : '';
+    const literal = writer.literal;
+    if (literal) {
+      // Values inline: no placeholder scan over a statement of hundreds of `?`.
+      for (const chunk of chunkRows(rows)) {
+        const tuples = chunk.map((row) => `(${row.map(literal).join(', ')})`);
+        await writer.write(head + tuples.join(', ') + tail, []);
+      }
+      return;
+    }
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
     for (const chunk of chunkRows(rows)) {
       await writer.write(head + chunk.map(() => tuple).join(', ') + tail, chunk.flat());
     }
@@ -54,8 +63,14 @@ export class SqlDialect {
 
 /** DATETIME(3) text in UTC, the form both engines store and TypeORM reads back. */
 export function sqlTime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+  // Every row of a batch carries the same few timestamps: format each millisecond once.
+  if (ms !== lastTime.ms) {
+    lastTime.ms = ms;
+    lastTime.text = new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+  }
+  return lastTime.text;
 }
+const lastTime = { ms: Number.NaN, text: '' };
 
 const ROWS_PER_STATEMENT = 200;
 const BYTES_PER_STATEMENT = 4 * 1024 * 1024;

@@ -10,6 +10,8 @@ import { SqlDialect } from './sql-dialect';
  */
 export interface SqlWriter {
   readonly dialect: SqlDialect;
+  /** A value as an SQL literal, when this writer sends text (then `write` takes no parameters). */
+  readonly literal?: (value: unknown) => string;
   write(sql: string, parameters: readonly unknown[]): Promise<void>;
   /** Answers how many rows the statement touched. */
   run(sql: string, parameters: readonly unknown[]): Promise<number>;
@@ -57,8 +59,10 @@ class MysqlBatchWriter implements SqlWriter {
 
   constructor(private readonly connection: Connection) {}
 
+  readonly literal = (value: unknown): string => this.connection.escape(value);
+
   async write(sql: string, parameters: readonly unknown[]): Promise<void> {
-    this.hold(this.connection.format(sql, [...parameters]));
+    this.hold(parameters.length > 0 ? this.connection.format(sql, [...parameters]) : sql);
     if (this.heldBytes > MAX_PACKET_TEXT) await this.send();
   }
 
