@@ -3,19 +3,18 @@ import { Logger } from '@nestjs/common';
 import { Message } from '@cc/raft';
 import { PeerAddress } from '../env/app-config';
 import { encodeMessages } from './message-codec';
-
-export const CLUSTER_SECRET_HEADER = 'x-cluster-secret';
-export const RAFT_MESSAGES_PATH = '/internal/raft/messages';
-export const RAFT_FROM_HEADER = 'x-raft-from';
-/** Lets a node learn the address of a member added after it started (membership changes). */
-export const RAFT_FROM_URL_HEADER = 'x-raft-from-url';
+import {
+  CLUSTER_SECRET_HEADER,
+  RAFT_FROM_HEADER,
+  RAFT_FROM_URL_HEADER,
+  RAFT_MESSAGES_PATH,
+} from './raft-wire';
 
 /** Beyond this many queued messages a peer is not keeping up: drop the oldest (Raft tolerates loss). */
 const MAX_QUEUED = 10_000;
 const MESSAGES_PER_REQUEST = 512;
 /** Keeps a request well below the messages route's body limit (base64 grows payloads by 4/3). */
 const BYTES_PER_REQUEST = 16 * 1024 * 1024;
-export const RAFT_MESSAGES_BODY_LIMIT = 512 * 1024 * 1024;
 
 function payloadBytes(message: Message): number {
   if (message.type === 'append')
