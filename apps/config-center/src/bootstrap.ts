@@ -6,11 +6,13 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './env/app-config';
 import { installEnvelope } from './http/envelope';
+import { SERVER_TIMEOUTS } from './http/server-timeouts';
 import { requestIdOf } from './http/request-id';
 import { HealthRegistry } from './observability/health-registry';
 import { HttpMetrics } from './observability/http-metrics';
 import { ClusterSecretCheck } from './raft/cluster-secret.guard';
 import { installRaftMessagesRoute } from './raft/raft-messages.route';
+import { installRaftStreamRoute } from './raft/raft-stream.route';
 import { StateService } from './state/state.service';
 
 /** Builds the node's HTTP application; `main.ts` listens, tests use it in-process. */
@@ -19,7 +21,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     genReqId: (request: IncomingMessage) => requestIdOf(request.headers['x-request-id']),
     bodyLimit: Math.max(8 * 1024 * 1024, config.limits.maxValueBytes * 4),
     routerOptions: { maxParamLength: 512 },
-    keepAliveTimeout: 65_000,
+    ...SERVER_TIMEOUTS,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
@@ -32,6 +34,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   fastify.decorateRequest('nodeId', config.nodeId);
   installEnvelope(fastify);
   installRaftMessagesRoute(fastify, app.get(StateService), app.get(ClusterSecretCheck));
+  installRaftStreamRoute(fastify, app.get(StateService), app.get(ClusterSecretCheck));
   fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
     done(null, payload);

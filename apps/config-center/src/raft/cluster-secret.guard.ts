@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { FastifyRequest } from 'fastify';
 import { Forbidden, Unauthorized } from '@cc/common';
 import { APP_CONFIG, AppConfig } from '../env/app-config';
-import { CLUSTER_SECRET_HEADER } from './raft-transport';
+import { CLUSTER_SECRET_HEADER } from './raft-wire';
 
 /** Node-to-node requests must carry CLUSTER_SECRET; anything else is refused (40101 / 40301). */
 @Injectable()

@@ -67,6 +67,7 @@ export class ClusterService implements OnModuleInit {
         self: id === this.config.nodeId,
         leader: id === status.leader,
         reachable: id === this.config.nodeId ? true : (peers.get(id)?.reachable ?? false),
+        stream: id === this.config.nodeId ? null : (peers.get(id)?.stream ?? null),
       })),
     };
   }

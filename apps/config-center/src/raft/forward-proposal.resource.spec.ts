@@ -4,7 +4,7 @@ import { AppError, ErrorCode, errorEnvelope, successEnvelope } from '@cc/common'
 import { callContextFrom, NestedCallRefused } from '@cc/resource';
 import { Command } from '../state/commands';
 import { ForwardProposalResource, PROPOSE_PATH } from './forward-proposal.resource';
-import { CLUSTER_SECRET_HEADER } from './raft-transport';
+import { CLUSTER_SECRET_HEADER } from './raft-wire';
 
 const SECRET = 'test-cluster-secret';
 const command: Command = {

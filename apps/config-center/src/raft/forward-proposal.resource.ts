@@ -1,7 +1,7 @@
 import { IsDefined, IsObject } from 'class-validator';
 import { ApiResource, ApiTarget, CallContext } from '@cc/resource';
 import { Command, CommandOutcome } from '../state/commands';
-import { CLUSTER_SECRET_HEADER } from './raft-transport';
+import { CLUSTER_SECRET_HEADER } from './raft-wire';
 
 export const PROPOSE_PATH = '/internal/raft/propose';
 

@@ -82,3 +82,14 @@ export function decodeMessages(body: unknown): Message[] {
     return message as unknown as Message;
   });
 }
+
+/** One stream frame (the bytes of what `encodeMessages` wrote, without the newline). */
+export function decodeFrame(frame: Buffer): Message[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(frame.toString('utf8'));
+  } catch {
+    throw new BadParameter('a raft stream frame is not JSON');
+  }
+  return decodeMessages(parsed);
+}

@@ -8,7 +8,7 @@ import {
   RAFT_FROM_URL_HEADER,
   RAFT_MESSAGES_BODY_LIMIT,
   RAFT_MESSAGES_PATH,
-} from './raft-transport';
+} from './raft-wire';
 
 /**
  * POST /internal/raft/messages as a bare Fastify route: the busiest request a node serves

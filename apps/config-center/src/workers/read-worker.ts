@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { IncomingMessage } from 'node:http';
+import { pipeline, Readable } from 'node:stream';
 import Fastify, { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ErrorCode, errorEnvelope, httpStatusOf, successEnvelope } from '@cc/common';
 import { CallContext, decodeCallChain, Resource } from '@cc/resource';
@@ -10,6 +11,8 @@ import {
 } from '../config/config-read.resources';
 import { AppConfig } from '../env/app-config';
 import { requestIdOf } from '../http/request-id';
+import { SERVER_TIMEOUTS } from '../http/server-timeouts';
+import { RAFT_STREAM_CONTENT_TYPE, RAFT_STREAM_PATH } from '../raft/raft-wire';
 import { Consistency, ReadModel } from '../state/read-model';
 import { StateView } from '../state/state-view';
 import { VersionLookup } from '../version/version-queries';
@@ -84,7 +87,7 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
   const fastify = Fastify({
     genReqId: (request: IncomingMessage) => requestIdOf(request.headers['x-request-id']),
     bodyLimit: Math.max(8 * 1024 * 1024, config.limits.maxValueBytes * 4),
-    keepAliveTimeout: 65_000,
+    ...SERVER_TIMEOUTS,
     routerOptions: { maxParamLength: 512 },
   });
   // Bodies stay raw: a proxied request is passed on byte for byte.
@@ -128,18 +131,34 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
           resolve();
         },
       );
-      upstream.setTimeout(PROXY_TIMEOUT_MS, () =>
-        upstream.destroy(new Error(`no answer in ${PROXY_TIMEOUT_MS} ms`)),
-      );
+      const body = request.body;
+      // A Raft stream lives as long as its sender keeps it; its sender watches it.
+      const streaming = body instanceof Readable;
+      if (!streaming)
+        upstream.setTimeout(PROXY_TIMEOUT_MS, () =>
+          upstream.destroy(new Error(`no answer in ${PROXY_TIMEOUT_MS} ms`)),
+        );
       upstream.on('error', (error) => {
+        // A stream under way cannot take an error envelope any more: cut it, its sender reconnects.
+        if (reply.raw.headersSent) {
+          reply.raw.destroy();
+          resolve();
+          return;
+        }
         const failure = new AppError(ErrorCode.UNAVAILABLE, `node unavailable: ${error.message}`);
         void reply
           .code(httpStatusOf(failure.code))
           .send(errorEnvelope(failure.code, failure.message, request.id));
         resolve();
       });
-      const body = request.body;
-      upstream.end(Buffer.isBuffer(body) ? body : undefined);
+      if (streaming) {
+        // The sender writes nothing until the node accepts: the node must see the request now.
+        // A sender that goes away tears the upstream request down with it (pipeline destroys it).
+        upstream.flushHeaders();
+        pipeline(body, upstream, () => undefined);
+      } else {
+        upstream.end(Buffer.isBuffer(body) ? body : undefined);
+      }
     });
 
   const serve = async <I extends object>(
@@ -197,6 +216,13 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
     if (typeof body !== 'object' || body === null || !servedHere(body as Record<string, unknown>))
       return proxy(request, reply);
     return serve(request, reply, batchGet, body, '/api/v1/config/batch-get');
+  });
+  // Raft streams pass through unbuffered: a scoped parser hands the body on as it arrives.
+  void fastify.register(async (scope) => {
+    scope.addContentTypeParser(RAFT_STREAM_CONTENT_TYPE, (_request, payload, done) =>
+      done(null, payload),
+    );
+    scope.post(RAFT_STREAM_PATH, proxy);
   });
   fastify.all('/*', proxy);
   fastify.all('/', proxy);
