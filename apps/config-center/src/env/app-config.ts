@@ -213,7 +213,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       tickMs: integer('RAFT_TICK_MS', 100, 5, 10_000),
       electionTicks,
       heartbeatTicks: integer('RAFT_HEARTBEAT_TICKS', 1, 1, Math.max(1, electionTicks - 1)),
-      snapshotEntries: integer('RAFT_SNAPSHOT_ENTRIES', 10_000, 2, 10_000_000),
+      snapshotEntries: integer('RAFT_SNAPSHOT_ENTRIES', 100_000, 2, 10_000_000),
       forwardWrites: bool('RAFT_FORWARD_WRITES', true),
     },
     adminToken: env.ADMIN_TOKEN ? env.ADMIN_TOKEN : null,
