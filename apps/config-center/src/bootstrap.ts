@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './env/app-config';
+import { installCheapAsyncResourceBind } from './http/cheap-async-resource-bind';
 import { installEnvelope } from './http/envelope';
 import { SERVER_TIMEOUTS } from './http/server-timeouts';
 import { requestIdOf } from './http/request-id';
@@ -17,6 +18,7 @@ import { StateService } from './state/state.service';
 
 /** Builds the node's HTTP application; `main.ts` listens, tests use it in-process. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  installCheapAsyncResourceBind();
   const adapter = new FastifyAdapter({
     genReqId: (request: IncomingMessage) => requestIdOf(request.headers['x-request-id']),
     bodyLimit: Math.max(8 * 1024 * 1024, config.limits.maxValueBytes * 4),
