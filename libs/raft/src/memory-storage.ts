@@ -58,7 +58,9 @@ export class MemoryStorage implements RaftStorage {
     // Entries already covered by the snapshot are committed and identical: skip them.
     const fresh = entries.filter((entry) => entry.index >= this.firstIndex());
     if (fresh.length === 0) return;
-    this.log = this.log.slice(0, fresh[0].index - this.firstIndex()).concat(fresh);
+    // In place: the log may hold RAFT_SNAPSHOT_ENTRIES entries, and this runs every Ready.
+    this.log.length = fresh[0].index - this.firstIndex();
+    for (const entry of fresh) this.log.push(entry);
   }
 
   /** Replaces the whole log with a snapshot received from the leader. */

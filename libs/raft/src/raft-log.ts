@@ -151,13 +151,14 @@ export class RaftLog {
     if (low < this.firstIndex()) throw new LogCompactedError(low);
     const end = Math.min(high, this.lastIndex() + 1, low + maxEntries);
     if (low >= end) return [];
-    const result: Entry[] = [];
+    // concat, not push(...): a range may hold more entries than a call takes arguments.
+    let result: Entry[] = [];
     if (low < this.unstableOffset) {
-      result.push(...this.storage.entries(low, Math.min(end, this.unstableOffset)));
+      result = this.storage.entries(low, Math.min(end, this.unstableOffset));
     }
     if (end > this.unstableOffset) {
       const from = Math.max(low, this.unstableOffset) - this.unstableOffset;
-      result.push(...this.unstableEntries.slice(from, end - this.unstableOffset));
+      result = result.concat(this.unstableEntries.slice(from, end - this.unstableOffset));
     }
     return result;
   }
