@@ -27,10 +27,15 @@ export function syncProgressWithMembership(raft: Raft): void {
   }
 }
 
+/**
+ * `broadcast: false` leaves the appends to the caller (RaftNode sends one per follower for all
+ * the proposals made before the next Ready, instead of one per proposal).
+ */
 export function appendAsLeader(
   raft: Raft,
   type: EntryType,
   data: Uint8Array,
+  broadcast = true,
 ): { index: number; term: number } {
   const entry = { index: raft.log.lastIndex() + 1, term: raft.term, type, data };
   raft.log.append([entry]);
@@ -38,7 +43,7 @@ export function appendAsLeader(
   if (raft.membership.onAppend([entry])) syncProgressWithMembership(raft);
   raft.progress.get(raft.id)?.maybeUpdate(entry.index);
   if (maybeCommit(raft)) onCommitAdvanced(raft);
-  if (raft.role === 'leader') broadcastAppend(raft);
+  if (broadcast && raft.role === 'leader') broadcastAppend(raft);
   return { index: entry.index, term: entry.term };
 }
 
@@ -76,6 +81,16 @@ function onCommitAdvanced(raft: Raft): void {
 export function broadcastAppend(raft: Raft): void {
   for (const id of raft.progress.keys()) {
     if (id !== raft.id) sendAppend(raft, id, true);
+  }
+}
+
+/** Sends each follower what it has not been sent yet, as far as its inflight window allows. */
+export function sendPendingAppends(raft: Raft): void {
+  for (const id of raft.progress.keys()) {
+    if (id === raft.id) continue;
+    while (sendAppend(raft, id, false)) {
+      /* pipelining: keep sending */
+    }
   }
 }
 

@@ -8,7 +8,7 @@ import {
   NotLeaderError,
   RaftInvariantError,
 } from './errors';
-import { appendAsLeader, transferLeadership } from './leader';
+import { appendAsLeader, sendPendingAppends, transferLeadership } from './leader';
 import { encodeConfChange } from './membership';
 import { Raft } from './raft';
 import type {
@@ -52,6 +52,8 @@ export class RaftNode {
   private lastHardState: HardState;
   private lastSoftState: SoftState;
   private outstandingReady: Ready | undefined;
+  /** Proposals were appended since the last Ready: the followers have not been sent them yet. */
+  private appendsPending = false;
 
   constructor(config: RaftConfig) {
     this.raft = new Raft(config);
@@ -101,7 +103,8 @@ export class RaftNode {
   propose(data: Uint8Array | string): ProposalResult {
     this.requireLeaderAcceptingProposals();
     const bytes = typeof data === 'string' ? encoder.encode(data) : data;
-    return appendAsLeader(this.raft, 'normal', bytes);
+    this.appendsPending = true;
+    return appendAsLeader(this.raft, 'normal', bytes, false);
   }
 
   /** Proposes adding or removing one voter; it takes effect on every node once appended. */
@@ -177,6 +180,7 @@ export class RaftNode {
   hasReady(): boolean {
     const raft = this.raft;
     return (
+      this.appendsPending ||
       raft.messages.length > 0 ||
       raft.readStates.length > 0 ||
       raft.log.hasUnstable() ||
@@ -191,6 +195,10 @@ export class RaftNode {
       throw new RaftInvariantError('advance() the previous Ready before asking for another');
     }
     const raft = this.raft;
+    if (this.appendsPending) {
+      this.appendsPending = false;
+      if (raft.role === 'leader') sendPendingAppends(raft);
+    }
     const hardState = this.hardState();
     const softState = this.softState();
     const ready: Ready = {
