@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { format } from 'mysql2';
 import { Connection, ResultSetHeader, createConnection } from 'mysql2/promise';
 import { DataSource, EntityManager } from 'typeorm';
 import { SqlDialect } from './sql-dialect';
@@ -42,6 +43,9 @@ export class EntityManagerSqlWriter implements SqlWriter {
   }
 }
 
+const formatSql = (sql: string, parameters: readonly unknown[]): string =>
+  format(sql, [...parameters] as Parameters<typeof format>[1], false, 'Z');
+
 /** Held-back SQL is sent once it reaches this size, well below MySQL's 16 MiB max_allowed_packet. */
 const MAX_PACKET_TEXT = 8 * 1024 * 1024;
 
@@ -62,12 +66,12 @@ class MysqlBatchWriter implements SqlWriter {
   readonly literal = (value: unknown): string => this.connection.escape(value);
 
   async write(sql: string, parameters: readonly unknown[]): Promise<void> {
-    this.hold(parameters.length > 0 ? this.connection.format(sql, [...parameters]) : sql);
+    this.hold(parameters.length > 0 ? formatSql(sql, parameters) : sql);
     if (this.heldBytes > MAX_PACKET_TEXT) await this.send();
   }
 
   async run(sql: string, parameters: readonly unknown[]): Promise<number> {
-    this.hold(this.connection.format(sql, [...parameters]));
+    this.hold(formatSql(sql, parameters));
     const results = await this.send();
     return results[results.length - 1]?.affectedRows ?? 0;
   }
@@ -158,6 +162,13 @@ export class SqlTransactions {
         charset: 'utf8mb4_bin',
         timezone: 'Z',
         enableKeepAlive: true,
+        // mysql2 scans every query for placeholders, even one without values: ours are formatted
+        // already, and a Ready's packet is tens of KB.
+        queryFormat: ((sql: string, values?: unknown[]) =>
+          values && values.length > 0 ? formatSql(sql, values) : sql) as unknown as (
+          query: string,
+          values: unknown,
+        ) => void,
       }).then((connection) => {
         connection.on('error', (error: Error) => {
           this.logger.warn({ err: error }, 'write connection lost; the next write reconnects');
