@@ -8,6 +8,9 @@ import {
   validate,
   validateSync,
 } from 'class-validator';
+import { installValidationMetadataCache } from './metadata-cache';
+
+installValidationMetadataCache();
 
 /** One entry of an error's `details`: a dotted path (`items.0.key`) and what is wrong with it. */
 export interface FieldError {
