@@ -1,8 +1,9 @@
 import { FastifyInstance } from 'fastify';
-import { AppError, ErrorCode, errorEnvelope, ServiceUnavailable } from '@cc/common';
+import { ServiceUnavailable } from '@cc/common';
 import { StateService } from '../state/state.service';
 import { ClusterSecretCheck } from './cluster-secret.guard';
 import { decodeMessages } from './message-codec';
+import { refuseRaftRequest } from './raft-refusal';
 import {
   RAFT_FROM_HEADER,
   RAFT_FROM_URL_HEADER,
@@ -36,14 +37,7 @@ export function installRaftMessagesRoute(
         raft.step(decodeMessages(request.body));
         return { accepted: true };
       } catch (error) {
-        const failure =
-          error instanceof AppError
-            ? error
-            : new AppError(ErrorCode.BAD_PARAMETER, (error as Error).message);
-        request.enveloped = true;
-        return reply
-          .code(failure.httpStatus)
-          .send(errorEnvelope(failure.code, failure.message, request.id, failure.details));
+        return refuseRaftRequest(request, reply, error);
       }
     },
   );

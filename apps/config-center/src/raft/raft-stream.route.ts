@@ -1,9 +1,10 @@
 import { PassThrough, Readable } from 'node:stream';
 import { Logger } from '@nestjs/common';
-import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, BadParameter, ErrorCode, errorEnvelope, ServiceUnavailable } from '@cc/common';
+import { FastifyInstance } from 'fastify';
+import { BadParameter, ErrorCode, ServiceUnavailable } from '@cc/common';
 import { StateService } from '../state/state.service';
 import { ClusterSecretCheck } from './cluster-secret.guard';
+import { refuseRaftRequest as refuse } from './raft-refusal';
 import { StreamReceiver } from './raft-stream-receiver';
 import {
   RAFT_FROM_HEADER,
@@ -14,17 +15,6 @@ import {
 
 /** After this side ended a stream, how long the sender gets to close its end. */
 const SENDER_CLOSE_GRACE_MS = 1_000;
-
-function refuse(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
-  const failure =
-    error instanceof AppError
-      ? error
-      : new AppError(ErrorCode.BAD_PARAMETER, (error as Error).message);
-  request.enveloped = true;
-  return reply
-    .code(failure.httpStatus)
-    .send(errorEnvelope(failure.code, failure.message, request.id, failure.details));
-}
 
 /**
  * POST /internal/raft/stream, a bare Fastify route like the messages route: the cluster secret
