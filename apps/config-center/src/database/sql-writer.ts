@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { format } from 'mysql2';
-import { Connection, ResultSetHeader, createConnection } from 'mysql2/promise';
+import { Connection, ResultSetHeader, createConnection, format } from 'mysql2';
 import { DataSource, EntityManager } from 'typeorm';
 import { SqlDialect } from './sql-dialect';
 
@@ -46,6 +45,18 @@ export class EntityManagerSqlWriter implements SqlWriter {
 const formatSql = (sql: string, parameters: readonly unknown[]): string =>
   format(sql, [...parameters] as Parameters<typeof format>[1], false, 'Z');
 
+/**
+ * One query on mysql2's callback API: its promise wrapper captures a stack trace per query,
+ * which cost more than the query's own JavaScript on this path.
+ */
+function query<T>(connection: Connection, sql: string, values?: readonly unknown[]): Promise<T> {
+  return new Promise((resolve, reject) =>
+    connection.query(sql, values === undefined ? undefined : [...values], (error, results) =>
+      error ? reject(error) : resolve(results as T),
+    ),
+  );
+}
+
 /** Held-back SQL is sent once it reaches this size, well below MySQL's 16 MiB max_allowed_packet. */
 const MAX_PACKET_TEXT = 8 * 1024 * 1024;
 
@@ -78,8 +89,7 @@ class MysqlBatchWriter implements SqlWriter {
 
   async select<T>(sql: string, parameters: readonly unknown[]): Promise<T[]> {
     if (this.held.length > 0) await this.send();
-    const [rows] = await this.connection.query(sql, [...parameters]);
-    return rows as T[];
+    return query<T[]>(this.connection, sql, parameters);
   }
 
   async commit(): Promise<void> {
@@ -90,7 +100,7 @@ class MysqlBatchWriter implements SqlWriter {
 
   async rollback(): Promise<void> {
     this.held = [];
-    if (this.started) await this.connection.query('ROLLBACK');
+    if (this.started) await query(this.connection, 'ROLLBACK');
   }
 
   private hold(statement: string): void {
@@ -106,7 +116,7 @@ class MysqlBatchWriter implements SqlWriter {
     this.held = [];
     this.heldBytes = 0;
     this.started = true;
-    const [results] = await this.connection.query(text);
+    const results = await query<ResultSetHeader | ResultSetHeader[]>(this.connection, text);
     if (count === 1) return [results as ResultSetHeader];
     return results as ResultSetHeader[];
   }
@@ -134,7 +144,8 @@ export class SqlTransactions {
   async close(): Promise<void> {
     const connection = this.connection;
     this.connection = undefined;
-    if (connection) await (await connection.catch(() => undefined))?.end().catch(() => undefined);
+    const open = connection ? await connection.catch(() => undefined) : undefined;
+    if (open) await new Promise<void>((resolve) => open.end(() => resolve()));
   }
 
   private async runNow<T>(work: (writer: SqlWriter) => Promise<T>): Promise<T> {
@@ -156,7 +167,7 @@ export class SqlTransactions {
     if (!this.connection) {
       const options = this.dataSource.options;
       if (options.type !== 'mysql' || !options.url) throw new Error('MySQL needs a url');
-      const opening = createConnection({
+      const connection = createConnection({
         uri: options.url,
         multipleStatements: true,
         charset: 'utf8mb4_bin',
@@ -169,13 +180,14 @@ export class SqlTransactions {
           query: string,
           values: unknown,
         ) => void,
-      }).then((connection) => {
-        connection.on('error', (error: Error) => {
-          this.logger.warn({ err: error }, 'write connection lost; the next write reconnects');
-          void this.drop(connection);
-        });
-        return connection;
       });
+      connection.on('error', (error: Error) => {
+        this.logger.warn({ err: error }, 'write connection lost; the next write reconnects');
+        void this.drop(connection);
+      });
+      const opening = new Promise<Connection>((resolve, reject) =>
+        connection.connect((error) => (error ? reject(error) : resolve(connection))),
+      );
       this.connection = opening;
       opening.catch(() => {
         if (this.connection === opening) this.connection = undefined;
