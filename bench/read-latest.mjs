@@ -15,7 +15,7 @@ import { runLoad } from './lib/load.mjs';
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { SetupError } from './lib/processes.mjs';
-import { compare, printComparison, printCpu, printTable } from './lib/report.mjs';
+import { compare, medianRound, printComparison, printCpu, printTable } from './lib/report.mjs';
 
 export const name = 'read-latest';
 export const description =
@@ -109,12 +109,6 @@ async function measureEtcd(ctx) {
   } finally {
     await cluster.stop();
   }
-}
-
-/** The round whose req/s is the median (lower median for an even count). */
-function medianRound(results) {
-  const sorted = [...results].sort((a, b) => a.rps - b.rps);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 export async function run(ctx) {

@@ -27,7 +27,14 @@ import {
   mariaDbInfo,
 } from './lib/mariadb.mjs';
 import { SetupError } from './lib/processes.mjs';
-import { compare, printComparison, printCpu, printTable } from './lib/report.mjs';
+import {
+  compare,
+  medianOf,
+  medianRound,
+  printComparison,
+  printCpu,
+  printTable,
+} from './lib/report.mjs';
 
 export const name = 'write-cluster';
 export const description =
@@ -332,16 +339,6 @@ async function measureEtcd(ctx) {
   } finally {
     await cluster.stop();
   }
-}
-
-function medianRound(results) {
-  const sorted = [...results].sort((a, b) => a.rps - b.rps);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
-}
-
-function medianOf(values) {
-  const v = values.filter((x) => x !== null && x !== undefined).sort((a, b) => a - b);
-  return v.length ? v[Math.floor((v.length - 1) / 2)] : null;
 }
 
 function printProcesses(rows) {

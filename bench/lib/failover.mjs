@@ -34,19 +34,24 @@ export async function measureFailover({
     resolveFirst = resolve;
   });
 
-  async function probe(c) {
+  /** One write with its timing; a throw becomes `error` (timeout, socket code or message). */
+  async function attempt(c, seq, timeoutMs) {
     const sentAt = performance.now();
     let ok = false;
     let error = null;
     try {
-      ok = await send(c, 0, AbortSignal.timeout(probeTimeoutMs));
+      ok = await send(c, seq, AbortSignal.timeout(timeoutMs));
     } catch (e) {
       error =
         e && e.name === 'TimeoutError'
           ? 'timeout'
           : String((e && e.code) || (e && e.cause && e.cause.code) || (e && e.message) || e);
     }
-    const doneAt = performance.now();
+    return { sentAt, doneAt: performance.now(), ok, error };
+  }
+
+  async function probe(c) {
+    const { sentAt, doneAt, ok, error } = await attempt(c, 0, probeTimeoutMs);
     events.push({ client: c, sentAt, doneAt, ok, error, probe: true });
     if (ok && firstAfterKill === null) {
       firstAfterKill = { sentAt, doneAt, client: c, probe: true };
@@ -58,18 +63,7 @@ export async function measureFailover({
     let seq = 0;
     while (!stopped) {
       seq += 1;
-      const sentAt = performance.now();
-      let ok = false;
-      let error = null;
-      try {
-        ok = await send(c, seq, AbortSignal.timeout(requestTimeoutMs));
-      } catch (e) {
-        error =
-          e && e.name === 'TimeoutError'
-            ? 'timeout'
-            : String((e && e.code) || (e && e.cause && e.cause.code) || (e && e.message) || e);
-      }
-      const doneAt = performance.now();
+      const { sentAt, doneAt, ok, error } = await attempt(c, seq, requestTimeoutMs);
       events.push({ client: c, sentAt, doneAt, ok, error });
       if (ok && killAt !== null && sentAt >= killAt && firstAfterKill === null) {
         firstAfterKill = { sentAt, doneAt, client: c };

@@ -61,3 +61,15 @@ export function printCpu(rows) {
     );
   }
 }
+
+/** The round whose req/s is the median (lower median for an even count). */
+export function medianRound(results) {
+  const sorted = [...results].sort((a, b) => a.rps - b.rps);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/** Lower median of the values that are present, or null. */
+export function medianOf(values) {
+  const v = values.filter((x) => x !== null && x !== undefined).sort((a, b) => a - b);
+  return v.length ? v[Math.floor((v.length - 1) / 2)] : null;
+}

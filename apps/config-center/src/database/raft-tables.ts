@@ -31,6 +31,19 @@ export async function appendLogEntries(
   );
 }
 
+/**
+ * Drops log rows: `through` an index (compaction, a snapshot covering them) or `from` one on
+ * (a conflicting tail).
+ */
+export async function deleteLogEntries(
+  writer: SqlWriter,
+  range: { through: number } | { from: number },
+): Promise<void> {
+  const { id } = writer.dialect;
+  const [operator, index] = 'through' in range ? ['<=', range.through] : ['>=', range.from];
+  await writer.write(`DELETE FROM ${id('raft_log')} WHERE ${id('index')} ${operator} ?`, [index]);
+}
+
 export interface RaftStateFields {
   currentTerm?: number;
   votedFor?: string | null;

@@ -38,18 +38,14 @@ export class SqlDialect {
     const tail = upsertOn
       ? this.upsertClause(updateColumns ?? columns.filter((c) => c !== upsertOn), upsertOn)
       : '';
+    // A writer that sends text takes values inline: no placeholder scan over hundreds of `?`.
     const literal = writer.literal;
-    if (literal) {
-      // Values inline: no placeholder scan over a statement of hundreds of `?`.
-      for (const chunk of chunkRows(rows)) {
-        const tuples = chunk.map((row) => `(${row.map(literal).join(', ')})`);
-        await writer.write(head + tuples.join(', ') + tail, []);
-      }
-      return;
-    }
-    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    const placeholders = `(${columns.map(() => '?').join(', ')})`;
+    const tuple = literal
+      ? (row: readonly unknown[]) => `(${row.map(literal).join(', ')})`
+      : () => placeholders;
     for (const chunk of chunkRows(rows)) {
-      await writer.write(head + chunk.map(() => tuple).join(', ') + tail, chunk.flat());
+      await writer.write(head + chunk.map(tuple).join(', ') + tail, literal ? [] : chunk.flat());
     }
   }
 

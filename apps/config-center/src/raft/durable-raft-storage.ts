@@ -1,7 +1,7 @@
 import { DataSource, MoreThanOrEqual } from 'typeorm';
 import { Entry, EntryType, HardState, MemoryStorage, RaftStorage, Ready, Snapshot } from '@cc/raft';
 import { RaftLogRow, RaftSnapshotRow, RaftStateRow } from '../database/entities';
-import { appendLogEntries, saveRaftState } from '../database/raft-tables';
+import { appendLogEntries, deleteLogEntries, saveRaftState } from '../database/raft-tables';
 import { sqlTime } from '../database/sql-dialect';
 import { EntityManagerSqlWriter, SqlWriter } from '../database/sql-writer';
 
@@ -81,24 +81,18 @@ export class DurableRaftStorage implements RaftStorage {
    * the hard state. Call `persisted(ready)` once that transaction committed.
    */
   async write(writer: SqlWriter, ready: Ready): Promise<void> {
-    const { id } = writer.dialect;
     if (ready.snapshot) {
       await this.saveSnapshot(writer, ready.snapshot);
       // As MemoryStorage.applySnapshot: drop what the snapshot covers, and the tail after it
       // unless this log agrees with the snapshot at its index.
       const { index, term } = ready.snapshot.meta;
       const keepTail = this.memory.term(index) === term;
-      await writer.write(
-        `DELETE FROM ${id('raft_log')} WHERE ${id('index')} ${keepTail ? '<=' : '>='} ?`,
-        [keepTail ? index : 0],
-      );
+      await deleteLogEntries(writer, keepTail ? { through: index } : { from: 0 });
     }
     if (ready.entries.length > 0) {
       // Appending at the end (the usual case) needs no DELETE.
       if (ready.entries[0].index <= this.memory.lastIndex())
-        await writer.write(`DELETE FROM ${id('raft_log')} WHERE ${id('index')} >= ?`, [
-          ready.entries[0].index,
-        ]);
+        await deleteLogEntries(writer, { from: ready.entries[0].index });
       await appendLogEntries(writer, ready.entries);
     }
     if (ready.hardState) await this.saveHardState(writer, ready.hardState);
@@ -114,10 +108,7 @@ export class DurableRaftStorage implements RaftStorage {
     await this.dataSource.transaction(async (manager) => {
       const writer = new EntityManagerSqlWriter(manager);
       await this.saveSnapshot(writer, snapshot);
-      await writer.write(
-        `DELETE FROM ${writer.dialect.id('raft_log')} WHERE ${writer.dialect.id('index')} <= ?`,
-        [snapshot.meta.index],
-      );
+      await deleteLogEntries(writer, { through: snapshot.meta.index });
     });
     this.memory.compact(snapshot);
   }
