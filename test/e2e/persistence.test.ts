@@ -121,4 +121,30 @@ describe('persistence across restart', () => {
       revision: lastRevision,
     });
   });
+  it('values with quotes, backslashes, control characters and emoji come back byte for byte after a restart', async () => {
+    // The MySQL write path builds its own SQL literals: every character it escapes (or not) must round-trip.
+    const tricky: Json[] = [
+      "it's",
+      'back\\slash \\n not a newline',
+      'real\nnewline\r\tand tab',
+      'nul\u0000and ctrl-z\u001a',
+      '"double" \\"escaped\\"',
+      'ünïcødé 😀 中文',
+      { nested: "o'k", path: 'C:\\dir\\file', quote: '"' },
+    ];
+    const ns = uniqueName('escape');
+    server = await startApp();
+    await server.api.createNamespace(ns, "desc with ' and \\");
+    for (const [i, value] of tricky.entries())
+      ok(await server.api.createConfig(ns, `k${i}`, value));
+    ok(await server.api.updateConfig(ns, 'k0', tricky[1]));
+    await server.close();
+
+    server = await startApp();
+    for (const [i, value] of tricky.entries()) {
+      const expected = i === 0 ? tricky[1] : value;
+      expect(ok(await server.api.getConfig(ns, `k${i}`)).value).toEqual(expected);
+    }
+    expect(ok(await server.api.getConfig(ns, 'k0', 1)).value).toEqual(tricky[0]);
+  });
 });

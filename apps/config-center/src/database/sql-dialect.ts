@@ -59,14 +59,17 @@ export class SqlDialect {
 
 /** DATETIME(3) text in UTC, the form both engines store and TypeORM reads back. */
 export function sqlTime(ms: number): string {
-  // Every row of a batch carries the same few timestamps: format each millisecond once.
-  if (ms !== lastTime.ms) {
-    lastTime.ms = ms;
-    lastTime.text = new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+  // Rows of a batch carry timestamps a few ms apart: format each second once, then add the ms.
+  const whole = Math.floor(ms);
+  const second = Math.floor(whole / 1000);
+  if (second !== lastSecond.second) {
+    lastSecond.second = second;
+    lastSecond.text = new Date(second * 1000).toISOString().slice(0, 19).replace('T', ' ');
   }
-  return lastTime.text;
+  const milli = whole - second * 1000;
+  return `${lastSecond.text}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}`;
 }
-const lastTime = { ms: Number.NaN, text: '' };
+const lastSecond = { second: Number.NaN, text: '' };
 
 const ROWS_PER_STATEMENT = 200;
 const BYTES_PER_STATEMENT = 4 * 1024 * 1024;

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Connection, ResultSetHeader, createConnection, format } from 'mysql2';
 import { DataSource, EntityManager } from 'typeorm';
+import { mysqlLiteral } from './mysql-literal';
 import { SqlDialect } from './sql-dialect';
 
 /**
@@ -74,7 +75,7 @@ class MysqlBatchWriter implements SqlWriter {
 
   constructor(private readonly connection: Connection) {}
 
-  readonly literal = (value: unknown): string => this.connection.escape(value);
+  readonly literal = mysqlLiteral;
 
   async write(sql: string, parameters: readonly unknown[]): Promise<void> {
     this.hold(parameters.length > 0 ? formatSql(sql, parameters) : sql);
