@@ -71,6 +71,32 @@ describe('config API', () => {
       expect(ok(await api.getConfig(name, 'nil')).value).toBeNull();
     });
 
+    it('keeps object keys that shadow Object.prototype, through PUT, batch and every read', async () => {
+      // class-transformer dropped {"toString": 1} silently and threw on a "constructor" key.
+      const { name } = await api.createNamespace();
+      const value = {
+        toString: 1,
+        valueOf: 'v',
+        hasOwnProperty: true,
+        constructor: { name: 'plain data' },
+        list: [{ toString: 'kept' }],
+      };
+      ok(await api.createConfig(name, 'single', value));
+      ok(
+        await api.post('/api/v1/admin/config/batch', {
+          operations: [{ op: 'create', namespace: name, key: 'batched', value }],
+        }),
+      );
+      ok(await api.updateConfig(name, 'single', { ...value, toString: 2 }));
+      expect(ok(await api.getConfig(name, 'batched')).value).toEqual(value);
+      expect(ok(await api.getConfig(name, 'single', 1)).value).toEqual(value);
+      expect(ok(await api.getConfig(name, 'single')).value).toEqual({ ...value, toString: 2 });
+      expect(ok(await api.namespaceConfigs(name)).configs).toEqual({
+        single: { ...value, toString: 2 },
+        batched: value,
+      });
+    });
+
     it('POST /config/batch-get returns the present keys and lists the missing ones', async () => {
       const data = ok(
         await api.post('/api/v1/config/batch-get', {

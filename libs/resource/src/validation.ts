@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { plainToInstance } from 'class-transformer';
 import {
   ValidationError,
   ValidationTypes,
@@ -34,7 +33,6 @@ export const INPUT_VALIDATOR_OPTIONS: Readonly<ValidatorOptions> = Object.freeze
 export const OUTPUT_VALIDATOR_OPTIONS: Readonly<ValidatorOptions> = Object.freeze({
   forbidUnknownValues: false,
 });
-const TRANSFORM_OPTIONS = Object.freeze({ exposeDefaultValues: true });
 
 const NON_DTO_TYPES = new Set<unknown>([Object, Array, Map, Set, Promise, String, Number, Boolean]);
 
@@ -78,9 +76,7 @@ function computeSync(schema: SchemaClass, visiting: Set<SchemaClass>): boolean {
   return true;
 }
 
-export function toInstance<T extends object>(schema: SchemaClass<T>, plain: object): T {
-  return plain instanceof schema ? plain : plainToInstance(schema, plain, TRANSFORM_OPTIONS);
-}
+export { toInstance } from './to-instance';
 
 /** Runs class-validator on an instance; `undefined` when it is valid (the common case allocates nothing). */
 export async function check(
