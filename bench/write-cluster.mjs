@@ -127,7 +127,10 @@ async function measureConfigCenter(ctx) {
       logDir: ctx.logDir,
       size: 3,
       env: extraEnv,
-      nodeArgs: ctx.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfDir}`] : [],
+      nodeArgs: [
+        ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+        ...(ctx.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfDir}`] : []),
+      ],
       databaseUrl: mariadb
         ? (i) =>
             `mysql://${MARIADB.user}:${MARIADB.password}@${MARIADB.host}:${MARIADB.port}/${DB_NAMES[i]}`

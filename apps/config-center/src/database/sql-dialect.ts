@@ -41,11 +41,20 @@ export class SqlDialect {
     // A writer that sends text takes values inline: no placeholder scan over hundreds of `?`.
     const literal = writer.literal;
     const placeholders = `(${columns.map(() => '?').join(', ')})`;
-    const tuple = literal
-      ? (row: readonly unknown[]) => `(${row.map(literal).join(', ')})`
-      : () => placeholders;
     for (const chunk of chunkRows(rows)) {
-      await writer.write(head + chunk.map(tuple).join(', ') + tail, literal ? [] : chunk.flat());
+      if (!literal) {
+        await writer.write(head + chunk.map(() => placeholders).join(', ') + tail, chunk.flat());
+        continue;
+      }
+      // Plain concatenation: this runs for every row of every Ready on every node.
+      let sql = head;
+      for (let r = 0; r < chunk.length; r++) {
+        const row = chunk[r];
+        sql += r === 0 ? '(' : ', (';
+        for (let c = 0; c < row.length; c++) sql += (c === 0 ? '' : ', ') + literal(row[c]);
+        sql += ')';
+      }
+      await writer.write(sql + tail, []);
     }
   }
 
@@ -60,6 +69,7 @@ export class SqlDialect {
 /** DATETIME(3) text in UTC, the form both engines store and TypeORM reads back. */
 export function sqlTime(ms: number): string {
   // Rows of a batch carry timestamps a few ms apart: format each second once, then add the ms.
+  if (ms === lastTime.ms) return lastTime.text;
   const whole = Math.floor(ms);
   const second = Math.floor(whole / 1000);
   if (second !== lastSecond.second) {
@@ -67,9 +77,12 @@ export function sqlTime(ms: number): string {
     lastSecond.text = new Date(second * 1000).toISOString().slice(0, 19).replace('T', ' ');
   }
   const milli = whole - second * 1000;
-  return `${lastSecond.text}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}`;
+  lastTime.ms = ms;
+  lastTime.text = `${lastSecond.text}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}`;
+  return lastTime.text;
 }
 const lastSecond = { second: Number.NaN, text: '' };
+const lastTime = { ms: Number.NaN, text: '' };
 
 const ROWS_PER_STATEMENT = 200;
 const BYTES_PER_STATEMENT = 4 * 1024 * 1024;
