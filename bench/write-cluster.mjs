@@ -293,7 +293,12 @@ async function measureEtcd(ctx) {
     const leaderCluster = { ...cluster, endpoints: [leaderUrl] };
     for (let i = 0; i < KEYS; i += 1) await etcdPut(leaderCluster, `k${i}`, valueText(-1));
     const follower = cluster.endpoints.find((_, i) => i !== leaderIndex);
-    const read = await etcdGet(cluster, `k${KEYS - 1}`, follower);
+    // A serializable read on a follower may run before the follower applied the last put.
+    let read = null;
+    for (let attempt = 0; attempt < 20 && read !== valueText(-1); attempt += 1) {
+      if (attempt > 0) await sleep(100);
+      read = await etcdGet(cluster, `k${KEYS - 1}`, follower);
+    }
     if (read !== valueText(-1))
       throw new SetupError(`etcd follower returned ${read} for a seeded key`);
 
