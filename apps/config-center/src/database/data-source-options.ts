@@ -7,11 +7,13 @@ import { ENTITIES } from './entities';
 import { InitialSchema1732600000000 } from './migrations/1732600000000-initial-schema';
 import { RaftSnapshot1732700000000 } from './migrations/1732700000000-raft-snapshot';
 import { LeanWriteIndexes1732800000000 } from './migrations/1732800000000-lean-write-indexes';
+import { RaftSnapshotChunks1732900000000 } from './migrations/1732900000000-raft-snapshot-chunks';
 
 export const MIGRATIONS = [
   InitialSchema1732600000000,
   RaftSnapshot1732700000000,
   LeanWriteIndexes1732800000000,
+  RaftSnapshotChunks1732900000000,
 ];
 
 /**

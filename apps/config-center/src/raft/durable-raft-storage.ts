@@ -2,8 +2,11 @@ import { DataSource, MoreThanOrEqual } from 'typeorm';
 import { Entry, EntryType, HardState, MemoryStorage, RaftStorage, Ready, Snapshot } from '@cc/raft';
 import { RaftLogRow, RaftSnapshotRow, RaftStateRow } from '../database/entities';
 import { appendLogEntries, deleteLogEntries, saveRaftState } from '../database/raft-tables';
-import { sqlTime } from '../database/sql-dialect';
+import { SqlDialect, sqlTime } from '../database/sql-dialect';
 import { EntityManagerSqlWriter, SqlWriter } from '../database/sql-writer';
+
+/** Rows of at most 1 MiB: a statement stays far below MySQL's max_allowed_packet, even as hex. */
+const SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * RaftStorage on the `raft_log` / `raft_state` / `raft_snapshot` tables. The core reads a
@@ -56,7 +59,9 @@ export class DurableRaftStorage implements RaftStorage {
           term: snapshot.snapshotTerm,
           confState: { voters: JSON.parse(snapshot.voters) as string[] },
         },
-        data: new Uint8Array(snapshot.data),
+        data: new Uint8Array(
+          snapshot.data.length > 0 ? snapshot.data : await this.loadSnapshotChunks(),
+        ),
       });
     }
     const rows = await this.dataSource.getRepository(RaftLogRow).find({
@@ -113,7 +118,9 @@ export class DurableRaftStorage implements RaftStorage {
     this.memory.compact(snapshot);
   }
 
+  /** The metadata row, and the data in SNAPSHOT_CHUNK_BYTES rows (see the chunks migration). */
   private async saveSnapshot(writer: SqlWriter, snapshot: Snapshot): Promise<void> {
+    const { id } = writer.dialect;
     await writer.dialect.insertRows(
       writer,
       'raft_snapshot',
@@ -124,12 +131,38 @@ export class DurableRaftStorage implements RaftStorage {
           snapshot.meta.index,
           snapshot.meta.term,
           JSON.stringify(snapshot.meta.confState.voters),
-          Buffer.from(snapshot.data),
+          Buffer.alloc(0),
           sqlTime(Date.now()),
         ],
       ],
       'node_id',
     );
+    await writer.write(`DELETE FROM ${id('raft_snapshot_chunk')} WHERE ${id('node_id')} = ?`, [
+      this.nodeId,
+    ]);
+    const data = Buffer.from(
+      snapshot.data.buffer,
+      snapshot.data.byteOffset,
+      snapshot.data.byteLength,
+    );
+    for (let seq = 0; seq * SNAPSHOT_CHUNK_BYTES < data.length; seq++) {
+      const chunk = data.subarray(seq * SNAPSHOT_CHUNK_BYTES, (seq + 1) * SNAPSHOT_CHUNK_BYTES);
+      await writer.dialect.insertRows(
+        writer,
+        'raft_snapshot_chunk',
+        ['node_id', 'seq', 'data'],
+        [[this.nodeId, seq, chunk]],
+      );
+    }
+  }
+
+  private async loadSnapshotChunks(): Promise<Buffer> {
+    const { id } = SqlDialect.of(this.dataSource.manager);
+    const rows: Array<{ data: Buffer }> = await this.dataSource.query(
+      `SELECT ${id('data')} FROM ${id('raft_snapshot_chunk')} WHERE ${id('node_id')} = ? ORDER BY ${id('seq')}`,
+      [this.nodeId],
+    );
+    return Buffer.concat(rows.map((row) => row.data));
   }
 
   private async saveHardState(writer: SqlWriter, hardState: HardState): Promise<void> {

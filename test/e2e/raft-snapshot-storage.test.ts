@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
+import { DataSource } from 'typeorm';
+import { Entry, Ready, Snapshot } from '@cc/raft';
+import { dataSourceOptions } from '../../apps/config-center/src/database/data-source-options';
+import { SqlTransactions } from '../../apps/config-center/src/database/sql-writer';
+import { parseDatabaseUrl } from '../../apps/config-center/src/env/app-config';
+import { DurableRaftStorage } from '../../apps/config-center/src/raft/durable-raft-storage';
+import { suiteDatabaseUrl } from '../support/database';
+
+jest.setTimeout(60_000);
+
+/**
+ * Raft snapshots larger than MySQL's max_allowed_packet (16 MiB) are stored and loaded back
+ * whole, through both writers (compaction on TypeORM, a received snapshot in a Ready's
+ * transaction). A database of its own: compaction deletes raft_log rows, and raft_log is
+ * per database, not per node (the install test runs first, on an empty log).
+ */
+describe('Raft snapshot storage', () => {
+  let dataSource: DataSource;
+  let transactions: SqlTransactions;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    const suiteUrl = suiteDatabaseUrl();
+    let url: string;
+    if (suiteUrl.startsWith('mysql')) {
+      const database = 'config_center_snapshot_test';
+      const server = new URL(suiteUrl);
+      server.pathname = '/';
+      const admin = await createConnection(server.toString());
+      await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
+      await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4`);
+      await admin.end();
+      url = new URL(`/${database}`, suiteUrl).toString();
+      cleanup = async () => {
+        const again = await createConnection(server.toString());
+        await again.query(`DROP DATABASE IF EXISTS \`${database}\``);
+        await again.end();
+      };
+    } else {
+      const dir = mkdtempSync(join(tmpdir(), 'cc-snapshot-'));
+      url = `sqlite:${join(dir, 'snapshot.sqlite')}`;
+      cleanup = () => Promise.resolve(rmSync(dir, { recursive: true, force: true }));
+    }
+    dataSource = new DataSource(dataSourceOptions(parseDatabaseUrl(url)));
+    await dataSource.initialize();
+    transactions = new SqlTransactions(dataSource);
+  });
+
+  afterAll(async () => {
+    await transactions?.close();
+    await dataSource?.destroy();
+    await cleanup?.();
+  });
+
+  const entries = (from: number, to: number): Entry[] =>
+    Array.from({ length: to - from + 1 }, (_, i) => ({
+      index: from + i,
+      term: 2,
+      type: 'normal' as const,
+      data: new Uint8Array(Buffer.from(`{"n":${from + i}}`)),
+    }));
+
+  const ready = (fields: Partial<Ready>): Ready => ({
+    softState: undefined,
+    hardState: undefined,
+    entries: [],
+    snapshot: undefined,
+    committedEntries: [],
+    messages: [],
+    readStates: [],
+    ...fields,
+  });
+
+  const snapshotOf = (index: number, bytes: number): Snapshot => ({
+    meta: { index, term: 2, confState: { voters: ['n1', 'n2', 'n3'] } },
+    data: new Uint8Array(randomBytes(bytes)),
+  });
+
+  async function reloaded(nodeId: string): Promise<DurableRaftStorage> {
+    const storage = new DurableRaftStorage(dataSource, nodeId);
+    await storage.load();
+    return storage;
+  }
+
+  it('a snapshot received from the leader (in a Ready) is stored whole by the write transaction', async () => {
+    const storage = await reloaded('installing');
+    const received = snapshotOf(50, 20 * 1024 * 1024);
+    const install = ready({
+      snapshot: received,
+      hardState: { term: 2, vote: undefined, commit: 50 },
+    });
+    await transactions.run((writer) => storage.write(writer, install));
+    storage.persisted(install);
+
+    const after = await reloaded('installing');
+    expect(after.snapshot().meta).toEqual(received.meta);
+    expect(Buffer.compare(Buffer.from(after.snapshot().data), Buffer.from(received.data))).toBe(0);
+    expect(after.hardState().commit).toBe(50);
+  });
+
+  it('compaction stores a 40 MiB snapshot and a restart loads it byte for byte, with the log after it', async () => {
+    const storage = await reloaded('compacting');
+    const append = ready({ entries: entries(1, 12) });
+    await transactions.run((writer) => storage.write(writer, append));
+    storage.persisted(append);
+
+    const big = snapshotOf(8, 40 * 1024 * 1024 + 5);
+    await storage.compact(big);
+
+    const after = await reloaded('compacting');
+    expect(after.snapshot().meta).toEqual(big.meta);
+    expect(Buffer.compare(Buffer.from(after.snapshot().data), Buffer.from(big.data))).toBe(0);
+    expect(after.firstIndex()).toBe(9);
+    expect(after.lastIndex()).toBe(12);
+
+    // A smaller snapshot replaces every chunk of the bigger one.
+    const small = snapshotOf(10, 3000);
+    await storage.compact(small);
+    const latest = await reloaded('compacting');
+    expect(Buffer.from(latest.snapshot().data)).toEqual(Buffer.from(small.data));
+    expect(latest.snapshot().meta.index).toBe(10);
+  });
+
+  it('keeps each node’s snapshot apart', async () => {
+    const one = await reloaded('installing');
+    const other = await reloaded('compacting');
+    expect(one.snapshot().meta.index).toBe(50);
+    expect(other.snapshot().meta.index).toBe(10);
+  });
+});
