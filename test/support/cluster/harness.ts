@@ -34,6 +34,11 @@ export interface ClusterOptions {
   /** Temp dir prefix (logs and SQLite files go there). */
   name: string;
   size?: number;
+  /**
+   * Brand-new members after the `size` voters (node-4, ...): started with RAFT_JOIN=true, in no
+   * voter's RAFT_PEERS; they wait until an admin adds them.
+   */
+  joiners?: number;
   /** Env for every node, over the harness defaults. */
   env?: Record<string, string>;
   /** One DATABASE_URL per node; default: clusterDatabaseUrls(). */
@@ -99,9 +104,11 @@ export class ClusterHarness {
   readonly proxies = new Map<string, LinkProxy>();
   readonly dir: string;
   private readonly size: number;
+  private readonly joiners: number;
 
   private constructor(private readonly options: ClusterOptions) {
     this.size = options.size ?? 3;
+    this.joiners = options.joiners ?? 0;
     this.dir = mkdtempSync(join(tmpdir(), `cc-cluster-${options.name}-`));
   }
 
@@ -113,7 +120,7 @@ export class ClusterHarness {
     try {
       await cluster.init();
       await Promise.all(cluster.nodes.map((node) => cluster.spawnNode(node)));
-      await cluster.waitForLeader();
+      await cluster.waitForLeader({ among: cluster.voterIds });
     } catch (error) {
       await cluster.stopAll();
       throw new Error(`${(error as Error).message}\n${cluster.dump()}`);
@@ -121,9 +128,15 @@ export class ClusterHarness {
     return cluster;
   }
 
+  /** The initial voters (not the joiners). */
+  get voterIds(): string[] {
+    return this.nodes.slice(0, this.size).map((node) => node.id);
+  }
+
   private async init(): Promise<void> {
-    const ids = Array.from({ length: this.size }, (_, i) => `node-${i + 1}`);
-    const urls = this.options.databaseUrls ?? (await clusterDatabaseUrls(this.dir, this.size));
+    const total = this.size + this.joiners;
+    const ids = Array.from({ length: total }, (_, i) => `node-${i + 1}`);
+    const urls = this.options.databaseUrls ?? (await clusterDatabaseUrls(this.dir, total));
     const ports: number[] = [];
     for (let i = 0; i < ids.length; i++) ports.push(await reservePort());
     for (const [i, from] of ids.entries()) {
@@ -135,12 +148,15 @@ export class ClusterHarness {
       }
     }
     for (const [i, id] of ids.entries()) {
+      const joiner = i >= this.size;
       const peers = ids
         .map((other, j) =>
           other === id
             ? `${other}=http://127.0.0.1:${ports[j]}`
             : `${other}=${this.proxy(id, other).url}`,
         )
+        // A voter knows only the voters; a joiner knows everyone and waits to be added.
+        .filter((_, j) => joiner || j < this.size)
         .join(',');
       const env: Record<string, string> = {
         NODE_ID: id,
@@ -156,6 +172,7 @@ export class ClusterHarness {
         // Raft is what these tests exercise: no shared Redis (L2) in between, no admin token.
         REDIS_URL: '',
         ADMIN_TOKEN: '',
+        ...(joiner ? { RAFT_JOIN: 'true' } : {}),
         ...this.options.env,
       };
       this.nodes.push(new ClusterNode(id, ports[i], join(this.dir, `${id}.log`), env));
