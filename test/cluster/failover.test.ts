@@ -295,6 +295,9 @@ describe('a 3-node cluster of real processes', () => {
     });
     log(`transfer-leader ${leader} -> ${to}: ${brief(answer)}`);
     expect(answer.body?.code).toBe(0);
+    // The answer comes once the transfer is done, not when it starts.
+    expect(answer.body?.data?.leader).toBe(to);
+    expect((await cluster.health(to))?.role).toBe('leader');
     let elected = '';
     await waitFor(
       `${to} leads`,
@@ -315,6 +318,18 @@ describe('a 3-node cluster of real processes', () => {
     expect((await cluster.createConfig(leader, ns, 'after', 'transfer')).body?.code).toBe(0);
     ledger.record(ns, 'after', 'transfer');
     expect((await cluster.health(leader))?.role).toBe('follower');
+
+    // A target that cannot be reached never catches up: 50301 after two election timeouts,
+    // and the leader keeps leading.
+    const cut = cluster.nodes.map((n) => n.id).find((id) => id !== to)!;
+    cluster.isolate(cut);
+    const refused = await cluster.http(to, 'POST', '/api/v1/admin/cluster/transfer-leader', {
+      to: cut,
+    });
+    log(`transfer-leader ${to} -> isolated ${cut}: ${brief(refused)}`);
+    expect(refused.body?.code).toBe(50301);
+    cluster.healAll();
+    expect(await cluster.waitForLeader()).toBe(to);
   });
 
   scenario('a member can be removed and added back', async () => {

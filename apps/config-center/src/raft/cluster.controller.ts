@@ -66,7 +66,11 @@ export class ClusterController {
 
   @Post('transfer-leader')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Hand leadership to an up-to-date voter (on the leader)' })
+  @ApiOperation({
+    summary: 'Hand leadership to an up-to-date voter (on the leader)',
+    description:
+      'Answers once the named voter leads (`leader`, `took_ms`); 50301 when it did not within two election timeouts (target down or behind).',
+  })
   @ApiEnvelope()
   @ApiErrors(40001, 40002, 40101, 40901, 50301, 50302)
   transfer(@Body() body: TransferLeaderBody, @Ctx() context: RequestContext) {

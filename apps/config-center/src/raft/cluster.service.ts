@@ -91,12 +91,30 @@ export class ClusterService implements OnModuleInit {
     );
   }
 
-  transferLeadership(to: string) {
+  /**
+   * Answers once `to` leads (an operator drains a node next), or 50301 when it did not within
+   * two election timeouts: the core abandons a transfer after one (thesis 3.10), e.g. when the
+   * target is down or cannot catch up.
+   */
+  async transferLeadership(to: string) {
     const raft = this.requireCluster();
-    return this.changeMembership(raft, () => raft.transferLeadership(to), {
+    const started = Date.now();
+    const result = this.changeMembership(raft, () => raft.transferLeadership(to), {
       to,
       change: 'transfer-leadership',
     });
+    const { tickMs, electionTicks } = this.config.cluster;
+    const budgetMs = 2 * electionTicks * tickMs;
+    while (raft.status().leader !== to) {
+      if (Date.now() - started > budgetMs) {
+        throw new ServiceUnavailable(
+          `leadership transfer to ${to} did not complete within ${budgetMs} ms (leader now: ${raft.status().leader ?? 'none'}); is ${to} up and caught up?`,
+          { to },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(tickMs, 20)));
+    }
+    return { ...result, leader: to, took_ms: Date.now() - started };
   }
 
   private changeMembership<T extends object>(
