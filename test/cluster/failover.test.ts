@@ -282,6 +282,37 @@ describe('a 3-node cluster of real processes', () => {
     },
   );
 
+  scenario(
+    'a linearizable read waiting on a leader that loses its quorum fails when it steps down, not at its timeout',
+    async () => {
+      const ns = uniqueName('stepdown');
+      const first = await cluster.waitForLeader();
+      expect((await cluster.createNamespace(first, ns)).body?.code).toBe(0);
+      expect((await cluster.createConfig(first, ns, 'k', 'v')).body?.code).toBe(0);
+      ledger.record(ns, 'k', 'v');
+      // A node whose reads would wait 20 s, made leader, then cut off from both peers.
+      const slow = cluster.nodes.map((n) => n.id).find((id) => id !== first)!;
+      await cluster.restart(slow, { PROPOSAL_TIMEOUT_MS: '20000' });
+      await cluster.waitForApplied(cluster.nodes.map((n) => n.id));
+      expect(
+        (await cluster.http(first, 'POST', '/api/v1/admin/cluster/transfer-leader', { to: slow }))
+          .body?.data?.leader,
+      ).toBe(slow);
+      cluster.isolate(slow);
+      try {
+        const read = await cluster.getConfig(slow, ns, 'k', 'linearizable', 25_000);
+        log(`read on cut-off leader ${slow}: ${brief(read)}`);
+        expect([50301, 50302]).toContain(read.body?.code);
+        // CheckQuorum steps it down within two election timeouts (2 s here).
+        expect(read.ms).toBeLessThan(6000);
+      } finally {
+        cluster.healAll();
+        await cluster.restart(slow, { PROPOSAL_TIMEOUT_MS: '2000' });
+      }
+      await cluster.waitForLeader({ all: true });
+    },
+  );
+
   scenario('leadership transfer moves the leader to the named follower', async () => {
     const leader = await cluster.waitForLeader();
     const to = cluster.nodes.map((n) => n.id).find((id) => id !== leader)!;

@@ -32,6 +32,7 @@ interface ProposalWaiter {
 
 interface ReadWaiter {
   resolve: (index: number) => void;
+  reject: (error: Error) => void;
 }
 
 /** A proposal whose log slot went to another leader's entry: it was NOT applied; retrying is safe. */
@@ -192,7 +193,9 @@ export class RaftCommandLog extends CommandLog {
       if (error instanceof NotLeaderError) throw new NotLeader(this.leaderAddress());
       throw error;
     }
-    const readIndex = new Promise<number>((resolve) => this.readWaiters.set(context, { resolve }));
+    const readIndex = new Promise<number>((resolve, reject) =>
+      this.readWaiters.set(context, { resolve, reject }),
+    );
     this.schedule();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -309,6 +312,23 @@ export class RaftCommandLog extends CommandLog {
       this.readWaiters.delete(state.requestContext);
       waiter?.resolve(state.index);
     }
+    // Reads confirmed above stand; the others were lost with the old leadership.
+    if (ready.softState) this.failPendingReads();
+  }
+
+  /**
+   * A leader change drops the ReadIndex requests in flight (the old leader's, or the ones a
+   * follower sent it): answer them now, retryable, instead of at their timeout.
+   */
+  private failPendingReads(): void {
+    if (this.readWaiters.size === 0) return;
+    const waiters = [...this.readWaiters.values()];
+    this.readWaiters.clear();
+    const error = new ServiceUnavailable(
+      'leadership changed while a linearizable read was being confirmed; retry it',
+      { consistency: 'linearizable', leader: this.node.status().leader ?? null },
+    );
+    for (const waiter of waiters) waiter.reject(error);
   }
 
   /** The state machine changes of committed entries, and `last_applied`, inside `manager`'s transaction. */
