@@ -72,8 +72,15 @@ async function measureConfigCenter(ctx) {
       );
       if (target.path === path) {
         // Cross-check with the server's own counter: every request autocannon saw as 2xx was
-        // counted by the node as a 200 on this route (warm-up included).
-        const after = await countedRequests(node, '/api/v1/config/get', '200');
+        // counted by the node as a 200 on this route (warm-up included). Read workers report
+        // their counts every 250 ms: wait until the counter stops moving.
+        let after = await countedRequests(node, '/api/v1/config/get', '200');
+        for (let attempt = 0; attempt < 10 && after !== null; attempt += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          const again = await countedRequests(node, '/api/v1/config/get', '200');
+          if (again === after) break;
+          after = again;
+        }
         results[target.id].serverCounted200 =
           before === null || after === null ? null : after - before;
       }
