@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { Answer, ClusterHarness } from '../support/cluster/harness';
+import { Answer, ClusterHarness, log, waitFor } from '../support/cluster/harness';
 import {
   Ledger,
   WriteRecord,
@@ -17,18 +17,8 @@ import { uniqueName } from '../support/names';
  */
 jest.setTimeout(180_000);
 
-async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const brief = (a: Answer) =>
   `HTTP ${a.status} code=${a.body?.code ?? a.error} ${a.body?.message ?? ''} (${a.ms} ms)`;
-
-const log = (line: string) => process.stdout.write(`[cluster] ${line}\n`);
 
 describe('a 3-node cluster of real processes', () => {
   let cluster: ClusterHarness;

@@ -1,4 +1,4 @@
-import { Answer, ClusterHarness } from '../support/cluster/harness';
+import { ClusterHarness, log, must, waitFor } from '../support/cluster/harness';
 import { pool } from '../support/cluster/workload';
 import { uniqueName } from '../support/names';
 
@@ -12,24 +12,6 @@ import { uniqueName } from '../support/names';
 jest.setTimeout(180_000);
 
 const SNAPSHOT_ENTRIES = 30;
-const log = (line: string) => process.stdout.write(`[cluster] ${line}\n`);
-
-function must(answer: Answer, what: string) {
-  if (answer.body?.code !== 0)
-    throw new Error(
-      `${what}: HTTP ${answer.status} ${JSON.stringify(answer.body ?? answer.error)}`,
-    );
-  return answer.body.data;
-}
-
-async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe('adding a brand-new member to a 3-node cluster of real processes', () => {
   let cluster: ClusterHarness;
   let failed = false;
@@ -72,10 +54,14 @@ describe('adding a brand-new member to a 3-node cluster of real processes', () =
       });
       log(`add ${joiner}: ${JSON.stringify(added.body?.data ?? added.body)}`);
       expect(added.body?.code).toBe(0);
-      await waitFor(`${joiner} a voter everywhere`, async () => {
-        const hs = await cluster.healths(everyone);
-        return hs.size === 4 && [...hs.values()].every((h) => h.voters.length === 4);
-      });
+      await waitFor(
+        `${joiner} a voter everywhere`,
+        async () => {
+          const hs = await cluster.healths(everyone);
+          return hs.size === 4 && [...hs.values()].every((h) => h.voters.length === 4);
+        },
+        30_000,
+      );
       await cluster.waitForApplied(everyone);
       expect(cluster.node(joiner).output()).toMatch(/installed snapshot from the leader/);
 

@@ -1,4 +1,4 @@
-import { Answer, ClusterHarness } from '../support/cluster/harness';
+import { ClusterHarness, log, must } from '../support/cluster/harness';
 import { pool } from '../support/cluster/workload';
 import { uniqueName } from '../support/names';
 
@@ -11,16 +11,6 @@ import { uniqueName } from '../support/names';
 jest.setTimeout(180_000);
 
 const SNAPSHOT_ENTRIES = 50;
-const log = (line: string) => process.stdout.write(`[cluster] ${line}\n`);
-
-function must(answer: Answer, what: string) {
-  if (answer.body?.code !== 0)
-    throw new Error(
-      `${what}: HTTP ${answer.status} ${JSON.stringify(answer.body ?? answer.error)}`,
-    );
-  return answer.body.data;
-}
-
 describe('log compaction and snapshots on a 3-node cluster of real processes', () => {
   let cluster: ClusterHarness;
   let failed = false;

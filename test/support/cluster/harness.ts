@@ -64,6 +64,31 @@ function installExitHook(): void {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Progress lines of the cluster tests, on stdout (Jest shows them with the test). */
+export const log = (line: string) => process.stdout.write(`[cluster] ${line}\n`);
+
+/** An answer's `data` when its code is 0; otherwise fails with what was asked and the answer. */
+export function must(answer: Answer, what: string) {
+  if (answer.body?.code !== 0)
+    throw new Error(
+      `${what}: HTTP ${answer.status} ${JSON.stringify(answer.body ?? answer.error)}`,
+    );
+  return answer.body.data;
+}
+
+/** Polls `condition` every 100 ms until it holds; fails after `timeoutMs`. */
+export async function waitFor(
+  what: string,
+  condition: () => Promise<boolean>,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await sleep(100);
+  }
+}
+
 export class ClusterNode {
   child?: ChildProcess;
   exited?: Promise<void>;
