@@ -36,6 +36,38 @@ describe('error codes', () => {
     });
   });
 
+  describe('40002 a write too large for one log entry', () => {
+    let server: TestApp;
+    beforeAll(async () => {
+      server = await startApp();
+    });
+    afterAll(() => server.close());
+
+    it('refuses a batch that encodes above 7 MiB before writing anything, and keeps serving', async () => {
+      // Six values just under MAX_VALUE_BYTES (1 MiB) in a body under 8 MiB; every `"` of a
+      // value is escaped inside the log entry, so the entry grows to ~9 MiB. Its raft_log row
+      // (hex, 18 MiB) would exceed MySQL's max_allowed_packet.
+      const { name } = await server.api.createNamespace();
+      const value = Array.from({ length: 250_000 }, () => 'a');
+      const body = fails(
+        await server.api.post('/api/v1/admin/config/batch', {
+          operations: Array.from({ length: 6 }, (_, i) => ({
+            op: 'create',
+            namespace: name,
+            key: `big.${i}`,
+            value,
+          })),
+        }),
+        40002,
+      );
+      expect(body.message).toMatch(/at most \d+ bytes/);
+      expect(ok(await server.api.namespaceConfigs(name)).configs).toEqual({});
+      ok(await server.api.createConfig(name, 'after', 'still writable'));
+      ok(await server.api.createConfig(name, 'one-big', value));
+      expect(ok(await server.api.getConfig(name, 'one-big')).value).toHaveLength(250_000);
+    });
+  });
+
   describe('40101 / 40301 admin token (ADMIN_TOKEN set)', () => {
     let secured: TestApp;
     const token = 's3cret-token';

@@ -24,13 +24,19 @@ describe('mysqlLiteral', () => {
       new Date(Date.UTC(2026, 10, 27, 8, 0, 0, 5)),
     ];
     for (const value of same)
-      expect(mysqlLiteral(value)).toBe(escape(value as Parameters<typeof escape>[0]));
+      expect(mysqlLiteral(value)).toBe(escape(value as Parameters<typeof escape>[0], false, 'Z'));
   });
 
   it('leaves double quotes, tabs and backspaces as they are (they need no escape in single quotes)', () => {
     expect(mysqlLiteral('{"v":1}')).toBe(`'{"v":1}'`);
     expect(mysqlLiteral('a\tb\bc')).toBe("'a\tb\bc'");
     expect(mysqlLiteral(`{"q":"it's \\"x\\""}`)).toBe(`'{"q":"it\\'s \\\\"x\\\\""}'`);
+  });
+
+  it('writes dates in UTC whatever the process time zone', () => {
+    expect(mysqlLiteral(new Date(Date.UTC(2026, 0, 1, 0, 0, 0, 5)))).toBe(
+      "'2026-01-01 00:00:00.005'",
+    );
   });
 
   it('writes bigints as numbers', () => {

@@ -37,6 +37,7 @@ export function mysqlLiteral(value: unknown): string {
     default:
       if (value === null) return 'NULL';
       if (Buffer.isBuffer(value)) return `X'${value.toString('hex')}'`;
-      return escape(value as Parameters<typeof escape>[0]);
+      // Dates in UTC, as the connection's own escape did (timezone 'Z').
+      return escape(value as Parameters<typeof escape>[0], false, 'Z');
   }
 }

@@ -91,7 +91,8 @@ function sizeOf(row: readonly unknown[]): number {
   let bytes = 0;
   for (const value of row) {
     if (typeof value === 'string') bytes += value.length * 3;
-    else if (Buffer.isBuffer(value)) bytes += value.length;
+    // Written as hex (X'...'): two characters per byte.
+    else if (Buffer.isBuffer(value)) bytes += value.length * 2;
     else bytes += 8;
   }
   return bytes;

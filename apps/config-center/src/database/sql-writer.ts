@@ -58,8 +58,12 @@ function query<T>(connection: Connection, sql: string, values?: readonly unknown
   );
 }
 
-/** Held-back SQL is sent once it reaches this size, well below MySQL's 16 MiB max_allowed_packet. */
-const MAX_PACKET_TEXT = 8 * 1024 * 1024;
+/** Held-back SQL is sent before it passes this size, well below MySQL's 16 MiB max_allowed_packet. */
+const MAX_PACKET_BYTES = 8 * 1024 * 1024;
+
+/** Bytes of `text` in UTF-8, or an upper bound for short text (3 per UTF-16 unit). */
+const utf8Bound = (text: string): number =>
+  text.length < 65_536 ? text.length * 3 : Buffer.byteLength(text, 'utf8');
 
 /**
  * MySQL: the whole transaction in as few round trips as possible. Statements are formatted
@@ -78,8 +82,11 @@ class MysqlBatchWriter implements SqlWriter {
   readonly literal = mysqlLiteral;
 
   async write(sql: string, parameters: readonly unknown[]): Promise<void> {
-    this.hold(parameters.length > 0 ? formatSql(sql, parameters) : sql);
-    if (this.heldBytes > MAX_PACKET_TEXT) await this.send();
+    const statement = parameters.length > 0 ? formatSql(sql, parameters) : sql;
+    // A statement that would take the packet past the limit goes in the next one.
+    if (this.heldBytes > 0 && this.heldBytes + utf8Bound(statement) > MAX_PACKET_BYTES)
+      await this.send();
+    this.hold(statement);
   }
 
   async run(sql: string, parameters: readonly unknown[]): Promise<number> {
@@ -107,7 +114,7 @@ class MysqlBatchWriter implements SqlWriter {
   private hold(statement: string): void {
     if (!this.started && this.held.length === 0) this.held.push('START TRANSACTION');
     this.held.push(statement);
-    this.heldBytes += statement.length;
+    this.heldBytes += utf8Bound(statement);
   }
 
   /** Sends what is held back in one packet; answers one result per statement. */

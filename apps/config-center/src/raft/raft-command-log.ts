@@ -15,7 +15,7 @@ import {
 import { EntityManagerSqlWriter, SqlTransactions, SqlWriter } from '../database/sql-writer';
 import { ClusterSettings } from '../env/app-config';
 import { AppliedBatch, CommandLog } from '../state/command-log';
-import { CommandOutcome, decodeCommand, encodeCommand, Command } from '../state/commands';
+import { CommandOutcome, decodeCommand, encodeProposal, Command } from '../state/commands';
 import { loadState } from '../state/state-loader';
 import { StateMachine } from '../state/state-machine';
 import { StateView, ViewOverlay } from '../state/state-view';
@@ -34,6 +34,8 @@ interface ReadWaiter {
   resolve: (index: number) => void;
   reject: (error: Error) => void;
 }
+
+const NO_READS: ReadonlySet<string> = new Set();
 
 /** A proposal whose log slot went to another leader's entry: it was NOT applied; retrying is safe. */
 export class ProposalDropped extends AppError {
@@ -162,7 +164,7 @@ export class RaftCommandLog extends CommandLog {
 
   /** Throws NotLeaderError on a follower: the caller forwards or answers 50302. */
   propose(command: Command): Promise<CommandOutcome> {
-    const { index, term } = this.node.propose(encodeCommand(command));
+    const { index, term } = this.node.propose(encodeProposal(command));
     // A re-elected leader may reuse an index its truncated log gave out before: that proposal lost.
     this.waiters.get(index)?.reject(new ProposalDropped(index));
     const promise = new Promise<CommandOutcome>((resolve, reject) =>
@@ -241,8 +243,11 @@ export class RaftCommandLog extends CommandLog {
   private async processReadies(): Promise<void> {
     try {
       while (!this.stopped && this.node.hasReady()) {
+        // A read asked for while this Ready is handled reached the core after its soft state.
+        const readsBefore =
+          this.readWaiters.size === 0 ? NO_READS : new Set(this.readWaiters.keys());
         const ready = this.node.ready();
-        await this.handle(ready);
+        await this.handle(ready, readsBefore);
         this.node.advance(ready);
         await this.maybeCompact();
       }
@@ -270,7 +275,7 @@ export class RaftCommandLog extends CommandLog {
    * transaction because committed entries are already durable (an earlier Ready) or become
    * durable with it; a crash loses both or neither, and re-applies from `last_applied`.
    */
-  private async handle(ready: Ready): Promise<void> {
+  private async handle(ready: Ready, readsBefore: ReadonlySet<string>): Promise<void> {
     if (ready.softState)
       this.logger.log(
         { role: ready.softState.role, leader: ready.softState.leader },
@@ -312,18 +317,23 @@ export class RaftCommandLog extends CommandLog {
       this.readWaiters.delete(state.requestContext);
       waiter?.resolve(state.index);
     }
-    // Reads confirmed above stand; the others were lost with the old leadership.
-    if (ready.softState) this.failPendingReads();
+    // Reads confirmed above stand; the others asked before the change were lost with it.
+    if (ready.softState) this.failPendingReads(readsBefore);
   }
 
   /**
    * A leader change drops the ReadIndex requests in flight (the old leader's, or the ones a
    * follower sent it): answer them now, retryable, instead of at their timeout.
    */
-  private failPendingReads(): void {
-    if (this.readWaiters.size === 0) return;
-    const waiters = [...this.readWaiters.values()];
-    this.readWaiters.clear();
+  private failPendingReads(contexts: ReadonlySet<string>): void {
+    const waiters: ReadWaiter[] = [];
+    for (const context of contexts) {
+      const waiter = this.readWaiters.get(context);
+      if (!waiter) continue;
+      this.readWaiters.delete(context);
+      waiters.push(waiter);
+    }
+    if (waiters.length === 0) return;
     const error = new ServiceUnavailable(
       'leadership changed while a linearizable read was being confirmed; retry it',
       { consistency: 'linearizable', leader: this.node.status().leader ?? null },

@@ -1,3 +1,5 @@
+import { ValidationFailed } from '@cc/common';
+
 /**
  * Every write is one of these plain objects (DESIGN 2, STYLE "Inside"). The proposer fills in
  * time, operator and request id, so apply is a pure function of the command and the state
@@ -111,6 +113,24 @@ export type CommandOutcome<T = unknown> =
 
 export function encodeCommand(command: Command): Buffer {
   return Buffer.from(JSON.stringify(command), 'utf8');
+}
+
+/**
+ * The largest write one log entry may hold. Its `raft_log` row travels as hex (twice the
+ * bytes) in one statement, and MySQL refuses packets above max_allowed_packet (16 MiB by
+ * default): a larger entry would fail to persist on every replica at once, and a replica that
+ * cannot persist stops. Refused at the proposer instead, before anything is written.
+ */
+export const MAX_COMMAND_BYTES = 7 * 1024 * 1024;
+
+/** encodeCommand for a new proposal: 40002 when it is too large for one entry. */
+export function encodeProposal(command: Command): Buffer {
+  const data = encodeCommand(command);
+  if (data.length > MAX_COMMAND_BYTES) {
+    const message = `this write is ${data.length} bytes once encoded; one replicated write holds at most ${MAX_COMMAND_BYTES} bytes (split it into smaller batches)`;
+    throw new ValidationFailed([{ field: '(body)', errors: [message] }], message);
+  }
+  return data;
 }
 
 export function decodeCommand(data: Buffer | string): Command {

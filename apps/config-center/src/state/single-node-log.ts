@@ -3,13 +3,15 @@ import { DatabaseError } from '@cc/common';
 import { appendLogEntries } from '../database/raft-tables';
 import { SqlTransactions } from '../database/sql-writer';
 import { AppliedBatch, CommandLog } from './command-log';
-import { Command, CommandOutcome, encodeCommand } from './commands';
+import { Command, CommandOutcome, encodeProposal } from './commands';
 import { StateMachine } from './state-machine';
 import { StateView, ViewOverlay } from './state-view';
 import { SqlStateTransaction } from './sql-state-transaction';
 
 interface Pending {
   command: Command;
+  /** Encoded (and size-checked) when proposed. */
+  data: Buffer;
   resolve: (outcome: CommandOutcome) => void;
   reject: (error: Error) => void;
 }
@@ -40,8 +42,14 @@ export class SingleNodeCommandLog extends CommandLog {
   }
 
   propose(command: Command): Promise<CommandOutcome> {
+    let data: Buffer;
+    try {
+      data = encodeProposal(command);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     return new Promise((resolve, reject) => {
-      this.queue.push({ command, resolve, reject });
+      this.queue.push({ command, data, resolve, reject });
       if (!this.flushing) {
         this.flushing = true;
         setImmediate(() => void this.flush());
@@ -57,7 +65,7 @@ export class SingleNodeCommandLog extends CommandLog {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_ENTRIES_PER_COMMIT);
       try {
-        const applied = await this.commit(batch.map((p) => p.command));
+        const applied = await this.commit(batch);
         this.view.commit(applied.changes, applied.batch.appliedIndex);
         this.nextIndex = applied.batch.appliedIndex + 1;
         applied.batch.commands.forEach((entry, i) => batch[i].resolve(entry.outcome));
@@ -71,7 +79,8 @@ export class SingleNodeCommandLog extends CommandLog {
     this.flushing = false;
   }
 
-  private async commit(commands: Command[]) {
+  private async commit(proposals: readonly Pending[]) {
+    const commands = proposals.map((proposal) => proposal.command);
     const firstIndex = this.nextIndex;
     const overlay = new ViewOverlay(this.view);
     const entries: AppliedBatch['commands'] = [];
@@ -79,11 +88,11 @@ export class SingleNodeCommandLog extends CommandLog {
       const tx = new SqlStateTransaction(writer, this.nodeId);
       await appendLogEntries(
         writer,
-        commands.map((command, i) => ({
+        commands.map((_, i) => ({
           index: firstIndex + i,
           term: SINGLE_NODE_TERM,
           type: 'normal',
-          data: encodeCommand(command),
+          data: proposals[i].data,
         })),
       );
       for (let i = 0; i < commands.length; i++) {

@@ -28,7 +28,22 @@ export class RaftSnapshotChunks1732900000000 implements MigrationInterface {
     }
   }
 
+  /** Puts chunked data back into `raft_snapshot.data` (fails, as before, above max_allowed_packet). */
   async down(runner: QueryRunner): Promise<void> {
+    const q = runner.connection.options.type === 'mysql' ? '`' : '"';
+    const nodes: Array<{ node_id: string }> = await runner.query(
+      `SELECT DISTINCT ${q}node_id${q} FROM ${q}raft_snapshot_chunk${q}`,
+    );
+    for (const { node_id: nodeId } of nodes) {
+      const chunks: Array<{ data: Buffer }> = await runner.query(
+        `SELECT ${q}data${q} FROM ${q}raft_snapshot_chunk${q} WHERE ${q}node_id${q} = ? ORDER BY ${q}seq${q}`,
+        [nodeId],
+      );
+      await runner.query(
+        `UPDATE ${q}raft_snapshot${q} SET ${q}data${q} = ? WHERE ${q}node_id${q} = ?`,
+        [Buffer.concat(chunks.map((chunk) => chunk.data)), nodeId],
+      );
+    }
     await runner.query('DROP TABLE IF EXISTS raft_snapshot_chunk');
   }
 }
