@@ -194,7 +194,10 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     logLevel,
     limits: {
       maxKeyLength: integer('MAX_KEY_LENGTH', 256, 1, 256),
-      maxValueBytes: integer('MAX_VALUE_BYTES', 1024 * 1024, 1, 16 * 1024 * 1024),
+      // At most 3 MiB: a history row holds the old and the new value, each up to twice its size
+      // once escaped, and one statement must fit MySQL's 16 MiB max_allowed_packet. A value
+      // that could not be stored would stop every replica when its entry is applied.
+      maxValueBytes: integer('MAX_VALUE_BYTES', 1024 * 1024, 1, 3 * 1024 * 1024),
       maxBatchItems: integer('MAX_BATCH_ITEMS', 500, 1, 10000),
     },
     retention: {
