@@ -37,7 +37,7 @@ export function coalesceMessages(messages: Message[], maxEntries: number): Messa
     if (message.type === 'appendResp' && !message.reject) {
       const earlier = lastAckTo.get(message.to);
       const previous = earlier === undefined ? undefined : (out[earlier] as AppendResponse);
-      if (earlier !== undefined && previous && previous.term === message.term) {
+      if (earlier !== undefined && previous?.term === message.term) {
         out[earlier] = undefined;
         out.push(message.index >= previous.index ? message : previous);
       } else {

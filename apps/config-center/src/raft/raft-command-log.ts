@@ -243,11 +243,8 @@ export class RaftCommandLog extends CommandLog {
   private async processReadies(): Promise<void> {
     try {
       while (!this.stopped && this.node.hasReady()) {
-        // A read asked for while this Ready is handled reached the core after its soft state.
-        const readsBefore =
-          this.readWaiters.size === 0 ? NO_READS : new Set(this.readWaiters.keys());
         const ready = this.node.ready();
-        await this.handle(ready, readsBefore);
+        await this.handle(ready);
         this.node.advance(ready);
         await this.maybeCompact();
       }
@@ -275,7 +272,11 @@ export class RaftCommandLog extends CommandLog {
    * transaction because committed entries are already durable (an earlier Ready) or become
    * durable with it; a crash loses both or neither, and re-applies from `last_applied`.
    */
-  private async handle(ready: Ready, readsBefore: ReadonlySet<string>): Promise<void> {
+  private async handle(ready: Ready): Promise<void> {
+    // The reads a leader change may have lost: those asked before this Ready was taken (one
+    // asked while it is handled reached the core after the change).
+    const readsBefore =
+      ready.softState && this.readWaiters.size > 0 ? new Set(this.readWaiters.keys()) : NO_READS;
     if (ready.softState)
       this.logger.log(
         { role: ready.softState.role, leader: ready.softState.leader },

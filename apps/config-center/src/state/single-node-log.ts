@@ -80,7 +80,6 @@ export class SingleNodeCommandLog extends CommandLog {
   }
 
   private async commit(proposals: readonly Pending[]) {
-    const commands = proposals.map((proposal) => proposal.command);
     const firstIndex = this.nextIndex;
     const overlay = new ViewOverlay(this.view);
     const entries: AppliedBatch['commands'] = [];
@@ -88,23 +87,23 @@ export class SingleNodeCommandLog extends CommandLog {
       const tx = new SqlStateTransaction(writer, this.nodeId);
       await appendLogEntries(
         writer,
-        commands.map((_, i) => ({
+        proposals.map(({ data }, i) => ({
           index: firstIndex + i,
           term: SINGLE_NODE_TERM,
           type: 'normal',
-          data: proposals[i].data,
+          data,
         })),
       );
-      for (let i = 0; i < commands.length; i++) {
+      for (const [i, { command }] of proposals.entries()) {
         const index = firstIndex + i;
-        const outcome = await this.stateMachine.apply(commands[i], index, overlay, tx);
-        entries.push({ index, command: commands[i], outcome });
+        const outcome = await this.stateMachine.apply(command, index, overlay, tx);
+        entries.push({ index, command, outcome });
       }
-      await tx.setApplied(firstIndex + commands.length - 1, SINGLE_NODE_TERM);
+      await tx.setApplied(firstIndex + proposals.length - 1, SINGLE_NODE_TERM);
     });
     return {
       changes: overlay.changes,
-      batch: { appliedIndex: firstIndex + commands.length - 1, commands: entries },
+      batch: { appliedIndex: firstIndex + proposals.length - 1, commands: entries },
     };
   }
 }

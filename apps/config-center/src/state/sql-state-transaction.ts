@@ -3,7 +3,7 @@ import { SqlDialect, sqlTime } from '../database/sql-dialect';
 import { SqlWriter } from '../database/sql-writer';
 import { CommandOutcome } from './commands';
 import { Mutation, StateTransaction } from './mutations';
-import { ConfigRecord, NamespaceRecord } from './records';
+import { ConfigRecord, HistoryRecord, NamespaceRecord, VersionRecord } from './records';
 
 const NAMESPACE_COLUMNS = [
   'id',
@@ -76,6 +76,39 @@ function configValues(c: ConfigRecord): unknown[] {
   ];
 }
 
+function historyValues(h: HistoryRecord): unknown[] {
+  return [
+    h.id,
+    h.configId,
+    h.namespaceId,
+    h.key,
+    h.oldValue,
+    h.newValue,
+    h.version,
+    h.operation,
+    h.operator,
+    h.revision,
+    sqlTime(h.createdAt),
+  ];
+}
+
+/** A new version is enabled (status 1) and not kept. */
+function versionValues(v: VersionRecord): unknown[] {
+  return [
+    v.id,
+    v.configId,
+    v.namespaceId,
+    v.key,
+    v.value,
+    v.version,
+    1,
+    0,
+    v.createdBy,
+    v.revision,
+    sqlTime(v.createdAt),
+  ];
+}
+
 interface RowBuffer {
   namespaces: Map<number, { record: NamespaceRecord; isNew: boolean }>;
   configs: Map<number, ConfigRecord>;
@@ -131,40 +164,12 @@ export class SqlStateTransaction extends StateTransaction {
         case 'saveConfig':
           this.pending.configs.set(mutation.record.id, mutation.record);
           break;
-        case 'insertHistory': {
-          const h = mutation.record;
-          this.pending.histories.push([
-            h.id,
-            h.configId,
-            h.namespaceId,
-            h.key,
-            h.oldValue,
-            h.newValue,
-            h.version,
-            h.operation,
-            h.operator,
-            h.revision,
-            sqlTime(h.createdAt),
-          ]);
+        case 'insertHistory':
+          this.pending.histories.push(historyValues(mutation.record));
           break;
-        }
-        case 'insertVersion': {
-          const v = mutation.record;
-          this.pending.versions.push([
-            v.id,
-            v.configId,
-            v.namespaceId,
-            v.key,
-            v.value,
-            v.version,
-            1,
-            0,
-            v.createdBy,
-            v.revision,
-            sqlTime(v.createdAt),
-          ]);
+        case 'insertVersion':
+          this.pending.versions.push(versionValues(mutation.record));
           break;
-        }
         default:
           immediate.push({ mutation, position });
       }
@@ -230,19 +235,22 @@ export class SqlStateTransaction extends StateTransaction {
         await this.writer.write(`DELETE FROM ${id('config')} WHERE ${id('namespace_id')} = ?`, [
           mutation.id,
         ]);
-        return this.run(`DELETE FROM ${id('namespace')} WHERE ${id('id')} = ?`, [mutation.id]);
+        return this.writer.run(`DELETE FROM ${id('namespace')} WHERE ${id('id')} = ?`, [
+          mutation.id,
+        ]);
       }
       case 'setVersionKept':
-        return this.run(
+        return this.writer.run(
           `UPDATE ${id('config_version')} SET ${id('kept')} = ? WHERE ${id('config_id')} = ? AND ${id('version')} = ?`,
           [mutation.kept ? 1 : 0, mutation.configId, mutation.version],
         );
       case 'pruneVersions':
         return this.pruneVersions(mutation.keepLatest, mutation.olderThan);
       case 'pruneIdempotency':
-        return this.run(`DELETE FROM ${id('idempotency_record')} WHERE ${id('created_at')} < ?`, [
-          sqlTime(mutation.olderThan),
-        ]);
+        return this.writer.run(
+          `DELETE FROM ${id('idempotency_record')} WHERE ${id('created_at')} < ?`,
+          [sqlTime(mutation.olderThan)],
+        );
       default:
         throw new Error(`mutation ${mutation.kind} is executed in bulk`);
     }
@@ -255,16 +263,11 @@ export class SqlStateTransaction extends StateTransaction {
   private async pruneVersions(keepLatest: number, olderThan: number): Promise<number> {
     const { id } = this.sql;
     const age = olderThan > 0 ? ` AND ${id('created_at')} < ?` : '';
-    return this.run(
+    return this.writer.run(
       `DELETE FROM ${id('config_version')} WHERE ${id('kept')} = 0${age} AND ${id('version')} <= ` +
         `(SELECT c.${id('version')} FROM ${id('config')} c WHERE c.${id('id')} = ${id('config_version')}.${id('config_id')}) - ?`,
       olderThan > 0 ? [sqlTime(olderThan), keepLatest] : [keepLatest],
     );
-  }
-
-  /** Runs a statement and answers how many rows it touched, on either engine. */
-  private run(sql: string, parameters: unknown[]): Promise<number> {
-    return this.writer.run(sql, parameters);
   }
 
   async findOutcome(idempotencyKey: string): Promise<CommandOutcome | undefined> {
