@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,9 +7,20 @@ import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { Entry, Ready, Snapshot } from '@cc/raft';
 import { dataSourceOptions } from '../../apps/config-center/src/database/data-source-options';
+import {
+  ConfigHistoryRow,
+  ConfigRow,
+  NamespaceRow,
+  RaftLogRow,
+} from '../../apps/config-center/src/database/entities';
 import { SqlTransactions } from '../../apps/config-center/src/database/sql-writer';
 import { parseDatabaseUrl } from '../../apps/config-center/src/env/app-config';
 import { DurableRaftStorage } from '../../apps/config-center/src/raft/durable-raft-storage';
+import {
+  dumpState,
+  openStateReader,
+  restoreState,
+} from '../../apps/config-center/src/raft/state-snapshot';
 import { suiteDatabaseUrl } from '../support/database';
 
 jest.setTimeout(60_000);
@@ -109,8 +121,18 @@ describe('Raft snapshot storage', () => {
     await transactions.run((writer) => storage.write(writer, append));
     storage.persisted(append);
 
+    // Through the Raft loop's queue: MariaDB's batch writer, 2 MiB of hex per chunk statement.
     const big = snapshotOf(8, 40 * 1024 * 1024 + 5);
-    await storage.compact(big);
+    await storage.compact(big, (work) => transactions.run(work));
+    const logRows = async () =>
+      (await dataSource.getRepository(RaftLogRow).find({ order: { index: 'ASC' } })).map(
+        (row) => row.index,
+      );
+    expect(await logRows()).toEqual(entries(1, 12).map((entry) => entry.index));
+    // Three rows per transaction: 8 rows go in three transactions, the rows after 8 stay.
+    expect(await storage.dropCompactedLog((work) => transactions.run(work), 3)).toBe(8);
+    expect(await logRows()).toEqual([9, 10, 11, 12]);
+    expect(await storage.dropCompactedLog((work) => transactions.run(work), 3)).toBe(0);
 
     const after = await reloaded('compacting');
     expect(after.snapshot().meta).toEqual(big.meta);
@@ -118,9 +140,10 @@ describe('Raft snapshot storage', () => {
     expect(after.firstIndex()).toBe(9);
     expect(after.lastIndex()).toBe(12);
 
-    // A smaller snapshot replaces every chunk of the bigger one.
+    // A smaller snapshot replaces every chunk of the bigger one (TypeORM's transaction this time).
     const small = snapshotOf(10, 3000);
     await storage.compact(small);
+    expect(await storage.dropCompactedLog((work) => transactions.run(work))).toBe(2);
     const latest = await reloaded('compacting');
     expect(Buffer.from(latest.snapshot().data)).toEqual(Buffer.from(small.data));
     expect(latest.snapshot().meta.index).toBe(10);
@@ -147,5 +170,106 @@ describe('Raft snapshot storage', () => {
     expect(Buffer.from((await reloaded('compacting')).snapshot().data)).toEqual(
       Buffer.from(chunked.data),
     );
+  });
+
+  describe('state reader (snapshots built off the Raft loop)', () => {
+    const at = new Date('2026-11-27T08:00:00.000Z');
+    type Document = { format: number; tables: Record<string, Array<Record<string, unknown>>> };
+    const parse = (data: Uint8Array): Document =>
+      JSON.parse(gunzipSync(Buffer.from(data)).toString('utf8')) as Document;
+    const ids = (document: Document, table: string): unknown[] =>
+      document.tables[table].map((row) => row.id);
+    const config = (id: number, value: string) => ({
+      id,
+      namespaceId: 1,
+      key: `k${id}`,
+      value,
+      version: 1,
+      description: null,
+      status: 1,
+      createdBy: null,
+      updatedBy: null,
+      revision: id,
+      createRevision: id,
+      deleted: 0,
+      createdAt: at,
+      updatedAt: at,
+    });
+    const history = (id: number) => ({
+      id,
+      configId: 1,
+      namespaceId: 1,
+      key: 'k1',
+      oldValue: null,
+      newValue: `{"n":${id}}`,
+      version: id,
+      operation: 'UPDATE' as const,
+      operator: null,
+      revision: id,
+      createdAt: at,
+    });
+
+    beforeAll(async () => {
+      // An empty state machine, whatever ran before.
+      await dataSource.transaction((manager) =>
+        restoreState(manager, new Uint8Array(gzipSync(JSON.stringify({ format: 1, tables: {} })))),
+      );
+      await dataSource.getRepository(NamespaceRow).insert({
+        id: 1,
+        name: 'app',
+        description: null,
+        status: 1,
+        revision: 1,
+        createdAt: at,
+        updatedAt: at,
+      });
+      await dataSource.getRepository(ConfigRow).insert([1, 2, 3].map((id) => config(id, '"old"')));
+      // More than two read chunks of 2,000 rows.
+      for (let from = 1; from <= 4500; from += 500)
+        await dataSource
+          .getRepository(ConfigHistoryRow)
+          .insert(Array.from({ length: 500 }, (_, i) => history(from + i)));
+    });
+
+    it('shows the tables as of its opening while writes go on, and its dump restores them', async () => {
+      const reader = await openStateReader(dataSource);
+      if (!reader) throw new Error('a file or MySQL database has a second connection');
+      try {
+        await dataSource.getRepository(ConfigRow).update({ id: 1 }, { value: '"new"' });
+        await dataSource.getRepository(ConfigRow).delete({ id: 3 });
+        await dataSource.getRepository(ConfigRow).insert(config(4, '"later"'));
+        await dataSource.getRepository(ConfigHistoryRow).insert(history(4501));
+
+        const then = await reader.dump();
+        const document = parse(then);
+        expect(ids(document, 'ConfigRow')).toEqual([1, 2, 3]);
+        expect(document.tables.ConfigRow[0].value).toBe('"old"');
+        expect(ids(document, 'ConfigHistoryRow')).toEqual(
+          Array.from({ length: 4500 }, (_, i) => i + 1),
+        );
+
+        const now = parse(await dumpState(dataSource.manager));
+        expect(ids(now, 'ConfigRow')).toEqual([1, 2, 4]);
+        expect(now.tables.ConfigHistoryRow).toHaveLength(4501);
+
+        // Installed on a replica, the dump is the state it was read from, row for row.
+        await dataSource.transaction((manager) => restoreState(manager, then));
+        expect(parse(await dumpState(dataSource.manager))).toEqual(document);
+      } finally {
+        await reader.close();
+      }
+    });
+
+    it('has no second connection to an in-memory SQLite database (dumped in place)', async () => {
+      const memory = new DataSource(
+        dataSourceOptions({ engine: 'sqlite', location: ':memory:', url: 'sqlite::memory:' }),
+      );
+      await memory.initialize();
+      try {
+        expect(await openStateReader(memory)).toBeUndefined();
+      } finally {
+        await memory.destroy();
+      }
+    });
   });
 });

@@ -1,6 +1,8 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { EntityManager } from 'typeorm';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { createGzip, gunzipSync } from 'node:zlib';
+import { DataSource, EntityManager, FindOptionsWhere, MoreThan, QueryRunner } from 'typeorm';
 import {
+  ENTITIES,
   ConfigHistoryRow,
   ConfigRow,
   ConfigVersionRow,
@@ -26,16 +28,113 @@ interface SnapshotDocument {
 
 const DATE_COLUMNS = new Set(['createdAt', 'updatedAt']);
 
-/** Everything the state machine wrote, as of the transaction `manager` belongs to. */
+/** Rows read per query while dumping: the event loop gets a turn between two reads. */
+const READ_CHUNK = 2000;
+
+/**
+ * Everything the state machine wrote, as `manager` sees it. Read in primary-key order, a chunk
+ * at a time, and compressed on the thread pool, so a history of millions of rows neither holds
+ * the event loop for seconds nor needs a second copy as one JSON string. The document is the
+ * one `restoreState` reads (`{"format":1,"tables":{...}}`).
+ */
 export async function dumpState(manager: EntityManager): Promise<Uint8Array> {
-  const document: SnapshotDocument = { format: 1, tables: {} };
-  for (const table of TABLES) {
-    const rows = (await manager.find(table as new () => Row)) as unknown as Array<
-      Record<string, unknown>
-    >;
-    document.tables[table.name] = rows;
+  const gzip = createGzip();
+  const parts: Buffer[] = [];
+  gzip.on('data', (part: Buffer) => parts.push(part));
+  const finished = new Promise<void>((resolve, reject) => {
+    gzip.on('end', resolve);
+    gzip.on('error', reject);
+  });
+  gzip.write('{"format":1,"tables":{');
+  for (const [position, table] of TABLES.entries()) {
+    gzip.write(`${position > 0 ? ',' : ''}${JSON.stringify(table.name)}:[`);
+    let separator = '';
+    for await (const rows of chunksOf(manager, table)) {
+      gzip.write(separator + rows.map((row) => JSON.stringify(row)).join(','));
+      separator = ',';
+    }
+    gzip.write(']');
   }
-  return gzipSync(Buffer.from(JSON.stringify(document)));
+  gzip.end('}}');
+  await finished;
+  return Buffer.concat(parts);
+}
+
+async function* chunksOf(
+  manager: EntityManager,
+  table: (typeof TABLES)[number],
+): AsyncGenerator<Row[]> {
+  const key = manager.connection.getMetadata(table).primaryColumns[0].propertyName as keyof Row;
+  let after: unknown;
+  for (;;) {
+    const where = (after === undefined ? {} : { [key]: MoreThan(after) }) as FindOptionsWhere<Row>;
+    const rows = await manager.find(table as new () => Row, {
+      where,
+      order: { [key]: 'ASC' },
+      take: READ_CHUNK,
+    });
+    if (rows.length > 0) yield rows;
+    if (rows.length < READ_CHUNK) return;
+    after = rows[rows.length - 1][key];
+    // better-sqlite3 answers synchronously: without this, the loop would not get a turn.
+    await nextTurn();
+  }
+}
+
+/** The state machine as of the moment it was opened, whatever is written after. */
+export interface StateReader {
+  dump(): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a read view of the state machine that later commits do not change, so a snapshot of a
+ * large state can be built while the Raft loop goes on writing: on MySQL a REPEATABLE READ
+ * transaction started WITH CONSISTENT SNAPSHOT, on SQLite a read transaction on a second
+ * (read-only) connection, which WAL keeps at the moment of its first read. Undefined for an
+ * in-memory SQLite database, which has no second connection: dump that one in place.
+ */
+export async function openStateReader(dataSource: DataSource): Promise<StateReader | undefined> {
+  const options = dataSource.options;
+  if (options.type === 'mysql') {
+    const runner = dataSource.createQueryRunner();
+    try {
+      await runner.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      await runner.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
+    } catch (error) {
+      await runner.release();
+      throw error;
+    }
+    return readerOn(runner, async () => {
+      await runner.query('ROLLBACK');
+      await runner.release();
+    });
+  }
+  if (options.type !== 'better-sqlite3' || options.database === ':memory:') return undefined;
+  const second = new DataSource({
+    type: 'better-sqlite3',
+    database: options.database,
+    readonly: true,
+    entities: ENTITIES,
+  });
+  await second.initialize();
+  const runner = second.createQueryRunner();
+  try {
+    await runner.query('BEGIN');
+    // A SQLite read transaction takes its snapshot at its first read, not at BEGIN.
+    await runner.query('SELECT COUNT(*) FROM "namespace"');
+  } catch (error) {
+    await second.destroy();
+    throw error;
+  }
+  return readerOn(runner, async () => {
+    await runner.query('ROLLBACK');
+    await second.destroy();
+  });
+}
+
+function readerOn(runner: QueryRunner, close: () => Promise<void>): StateReader {
+  return { dump: () => dumpState(runner.manager), close };
 }
 
 /** Replaces the state machine's tables with a snapshot's (InstallSnapshot on a follower). */
