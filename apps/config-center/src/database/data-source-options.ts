@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import { DataSourceOptions } from 'typeorm';
 import { DatabaseSettings } from '../env/app-config';
 import { ENTITIES } from './entities';
+import { mysqlDriver } from './mysql-session';
 import { InitialSchema1732600000000 } from './migrations/1732600000000-initial-schema';
 import { RaftSnapshot1732700000000 } from './migrations/1732700000000-raft-snapshot';
 import { LeanWriteIndexes1732800000000 } from './migrations/1732800000000-lean-write-indexes';
@@ -49,6 +50,8 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
   return {
     ...common,
     type: 'mysql',
+    driver: mysqlDriver,
+    connectorPackage: 'mysql2',
     url: settings.location,
     timezone: 'Z',
     charset: 'utf8mb4_bin',

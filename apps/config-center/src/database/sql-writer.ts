@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Connection, ResultSetHeader, createConnection, format } from 'mysql2';
 import { DataSource, EntityManager } from 'typeorm';
 import { mysqlLiteral } from './mysql-literal';
+import { pinSessionSqlMode } from './mysql-session';
 import { SqlDialect } from './sql-dialect';
 
 /**
@@ -189,6 +190,7 @@ export class SqlTransactions {
           values: unknown,
         ) => void,
       });
+      pinSessionSqlMode(connection);
       connection.on('error', (error: Error) => {
         this.logger.warn({ err: error }, 'write connection lost; the next write reconnects');
         void this.drop(connection);
