@@ -1,4 +1,7 @@
-import { ClusterHarness, log, must } from '../support/cluster/harness';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../apps/config-center/src/database/data-source-options';
+import { parseDatabaseUrl } from '../../apps/config-center/src/env/app-config';
+import { ClusterHarness, log, must, waitFor } from '../support/cluster/harness';
 import { pool } from '../support/cluster/workload';
 import { uniqueName } from '../support/names';
 
@@ -148,4 +151,83 @@ describe('log compaction and snapshots on a 3-node cluster of real processes', (
       throw error;
     }
   });
+
+  it('compacting a large state keeps the leader: the snapshot is read off the Raft loop', async () => {
+    try {
+      // The same 100,000 old history rows on every node, as a long-lived cluster has: reading
+      // them for a snapshot takes seconds, longer than the election timeout (1-2 s).
+      const databases = await Promise.all(
+        cluster.nodes.map(async (node) => {
+          const dataSource = new DataSource(
+            dataSourceOptions(parseDatabaseUrl(node.env.DATABASE_URL)),
+          );
+          await dataSource.initialize();
+          return dataSource;
+        }),
+      );
+      try {
+        await Promise.all(databases.map((dataSource) => addOldHistory(dataSource, 100_000)));
+        // Writing into a running node's SQLite file holds its loop (better-sqlite3 waits for the
+        // lock synchronously), which may cost a leader: measure from the leader after it.
+        const leader = await cluster.waitForLeader();
+        await cluster.waitForApplied(cluster.nodes.map((n) => n.id));
+        const before = (await cluster.health(leader))!;
+        const ns = uniqueName('big');
+        must(await cluster.createNamespace(leader, ns), 'namespace');
+        const keys = Array.from({ length: 3 * SNAPSHOT_ENTRIES }, (_, i) => `k.${i}`);
+        await pool(keys, 8, async (key) =>
+          must(await cluster.createConfig(leader, ns, key, key), `create ${key}`),
+        );
+        // Every node stores a snapshot taken after the rows went in, and it holds them (the
+        // cluster's own state compresses to ~20 KB, the rows to ~500 KB).
+        await waitFor(
+          'a snapshot of the large state on every node',
+          async () => {
+            const stored = await Promise.all(databases.map(storedSnapshot));
+            return stored.every((s) => s.index > before.commit_index && s.bytes > 200_000);
+          },
+          90_000,
+        );
+        const after = (await cluster.health(leader))!;
+        expect({ role: after.role, term: after.term }).toEqual({
+          role: 'leader',
+          term: before.term,
+        });
+      } finally {
+        await Promise.all(databases.map((dataSource) => dataSource.destroy()));
+      }
+    } catch (error) {
+      failed = true;
+      (error as Error).message += `\n${cluster.dump(2000)}`;
+      throw error;
+    }
+  });
 });
+
+async function addOldHistory(dataSource: DataSource, rows: number): Promise<void> {
+  const q = dataSource.options.type === 'mysql' ? '`' : '"';
+  const value = `'{"timeout":30,"retry":3,"hosts":["10.0.0.1","10.0.0.2"]}'`;
+  for (let from = 0; from < rows; from += 2000) {
+    const values = Array.from({ length: Math.min(2000, rows - from) }, (_, i) => {
+      const id = 1e12 + from + i;
+      return `(${id}, 999999, 999999, 'old.key', ${value}, ${value}, ${from + i + 1}, 'UPDATE', NULL, 0, '2026-01-01 00:00:00')`;
+    });
+    await dataSource.query(
+      `INSERT INTO config_history (id, config_id, namespace_id, ${q}key${q}, old_value, new_value, version, operation, operator, revision, created_at) VALUES ${values.join(', ')}`,
+    );
+  }
+}
+
+async function storedSnapshot(dataSource: DataSource): Promise<{ index: number; bytes: number }> {
+  const [snapshot] = (await dataSource.query(
+    'SELECT snapshot_index AS i FROM raft_snapshot',
+  )) as Array<{
+    i: number | string;
+  }>;
+  const [stored] = (await dataSource.query(
+    'SELECT SUM(LENGTH(data)) AS n FROM raft_snapshot_chunk',
+  )) as Array<{
+    n: number | string | null;
+  }>;
+  return { index: Number(snapshot?.i ?? 0), bytes: Number(stored.n ?? 0) };
+}
