@@ -1,4 +1,4 @@
-import { ErrorCode, ErrorCodeValue, ServiceUnavailable } from '@cc/common';
+import { AppError, ErrorCode, ErrorCodeValue, ServiceUnavailable } from '@cc/common';
 import {
   CALL_CHAIN_HEADER,
   CallChainEntry,
@@ -153,7 +153,8 @@ export abstract class ApiResource<I extends object, O> extends Resource<I, O> {
     );
   }
 
-  private unreachable(label: string, error: unknown): ServiceUnavailable {
+  /** No answer came (refused, reset, timed out): 50301 here; a resource may know better. */
+  protected unreachable(label: string, error: unknown): AppError {
     // Checked by shape, not instanceof: the DOMException from AbortSignal.timeout may come from
     // another realm (jest's vm context) and fail `instanceof Error`.
     const timedOut = isRecord(error) && error.name === 'TimeoutError';

@@ -275,6 +275,17 @@ export class ClusterHarness {
     return at;
   }
 
+  /** SIGSTOP: the process keeps its sockets (the kernel still accepts and buffers) but runs nothing. */
+  pause(id: string): void {
+    this.node(id).child!.kill('SIGSTOP');
+    appendFileSync(this.node(id).logFile, `===== SIGSTOP at ${new Date().toISOString()}\n`);
+  }
+
+  resume(id: string): void {
+    this.node(id).child!.kill('SIGCONT');
+    appendFileSync(this.node(id).logFile, `===== SIGCONT at ${new Date().toISOString()}\n`);
+  }
+
   /** Starts the node again with the same command and env (plus `envOverride`, kept for later). */
   async restart(id: string, envOverride: Record<string, string> = {}): Promise<void> {
     const node = this.node(id);

@@ -1,4 +1,5 @@
 import { IsDefined, IsObject } from 'class-validator';
+import { AppError, OutcomeUnknown } from '@cc/common';
 import { ApiResource, ApiTarget, CallContext } from '@cc/resource';
 import { Command, CommandOutcome } from '../state/commands';
 import { CLUSTER_SECRET_HEADER } from './raft-wire';
@@ -39,4 +40,27 @@ export class ForwardProposalResource extends ApiResource<ForwardedProposal, Comm
       headers: { [CLUSTER_SECRET_HEADER]: this.secret },
     };
   }
+
+  /**
+   * A forward the leader may have received is not a failure: it can still commit (the leader
+   * was paused, or the link dropped after the request left). So it is answered like a proposal
+   * that timed out on the leader itself, 50003 with outcome "unknown", and a client retries
+   * with its request id instead of assuming nothing happened. Only a refused connection proves
+   * the leader never saw the write.
+   */
+  protected override unreachable(label: string, error: unknown): AppError {
+    if (connectionRefused(error)) return super.unreachable(label, error);
+    return new OutcomeUnknown(
+      `the write was forwarded to the leader (${label}) and no answer came in time; it may still be applied`,
+    );
+  }
+}
+
+/** undici's "fetch failed" carries the socket error as its cause (checked by shape: realms). */
+function connectionRefused(error: unknown): boolean {
+  const cause =
+    typeof error === 'object' && error !== null ? Reflect.get(error, 'cause') : undefined;
+  return (
+    typeof cause === 'object' && cause !== null && Reflect.get(cause, 'code') === 'ECONNREFUSED'
+  );
 }
