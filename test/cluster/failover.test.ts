@@ -114,6 +114,11 @@ describe('a 3-node cluster of real processes', () => {
       const newLeader = await cluster.waitForLeader();
       expect(newLeader).not.toBe(leader);
       await cluster.waitForApplied(survivors);
+      // What an SRE sees on the new leader: it leads, it saw a takeover, the dead peer is down.
+      const metrics = await cluster.metrics(newLeader);
+      expect(metrics.get('config_center_raft_leader')).toBe(1);
+      expect(metrics.get('config_center_raft_leader_changes_total')).toBeGreaterThanOrEqual(2);
+      expect(metrics.get(`config_center_raft_peer_reachable{peer="${leader}"}`)).toBe(0);
       for (const r of okWrites) ledger.record(r.namespace, r.key, r.value);
 
       const entries = okWrites.map((r) => ({ namespace: r.namespace, key: r.key, value: r.value }));

@@ -88,6 +88,16 @@ describe('log compaction and snapshots on a 3-node cluster of real processes', (
       const output = cluster.node(down).output();
       const sinceRestart = output.slice(output.lastIndexOf('===== start #2'));
       expect(sinceRestart).toMatch(/installed snapshot from the leader/);
+      // And so do the metrics an SRE would watch.
+      const downMetrics = await cluster.metrics(down);
+      expect(downMetrics.get('config_center_raft_snapshots_installed_total')).toBe(1);
+      expect(downMetrics.get('config_center_raft_applied_index')).toBeGreaterThanOrEqual(target);
+      const leaderMetrics = await cluster.metrics(leader);
+      expect(leaderMetrics.get('config_center_raft_leader')).toBe(1);
+      expect(leaderMetrics.get('config_center_raft_snapshots_taken_total')).toBeGreaterThanOrEqual(
+        5,
+      );
+      expect(leaderMetrics.get(`config_center_raft_peer_reachable{peer="${down}"}`)).toBe(1);
 
       // Same data everywhere: every namespace's configs, versions and the history kept.
       for (const namespace of [ns, ns2]) {
@@ -188,6 +198,9 @@ describe('log compaction and snapshots on a 3-node cluster of real processes', (
           },
           90_000,
         );
+        const metrics = await cluster.metrics(leader);
+        expect(metrics.get('config_center_raft_snapshot_bytes')).toBeGreaterThan(200_000);
+        expect(metrics.get('config_center_raft_snapshot_build_seconds')).toBeGreaterThan(0);
         const after = (await cluster.health(leader))!;
         expect({ role: after.role, term: after.term }).toEqual({
           role: 'leader',

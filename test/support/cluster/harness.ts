@@ -375,6 +375,18 @@ export class ClusterHarness {
     }
   }
 
+  /** GET /api/v1/metrics as `name{labels}` -> value. */
+  async metrics(id: string): Promise<Map<string, number>> {
+    const answer = await this.http(id, 'GET', '/api/v1/metrics');
+    const out = new Map<string, number>();
+    for (const line of String(answer.body ?? '').split('\n')) {
+      if (line === '' || line.startsWith('#')) continue;
+      const space = line.lastIndexOf(' ');
+      out.set(line.slice(0, space), Number(line.slice(space + 1)));
+    }
+    return out;
+  }
+
   async health(id: string, timeoutMs = 2000): Promise<RaftHealth | undefined> {
     if (!this.node(id).alive) return undefined;
     const answer = await this.http(id, 'GET', '/api/v1/health', undefined, timeoutMs);

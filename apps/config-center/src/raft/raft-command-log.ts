@@ -70,9 +70,19 @@ export class RaftCommandLog extends CommandLog {
   private snapshotIndex = 0;
   /** A snapshot being read off the loop (maybeCompact), and the one read, to install in it. */
   private building?: Promise<void>;
-  private built?: { index: number; data: Uint8Array };
+  private built?: { index: number; data: Uint8Array; started: number };
   private droppingLog?: Promise<void>;
   private compactionRetryAt = 0;
+  private knownLeader?: string;
+  /** Counters for /api/v1/metrics (raft-metrics.ts), read at scrape time. */
+  readonly stats = {
+    leaderChanges: 0,
+    snapshotsTaken: 0,
+    snapshotsInstalled: 0,
+    lastSnapshotBytes: 0,
+    lastSnapshotBuildMs: 0,
+    proposalsDropped: 0,
+  };
 
   constructor(
     private readonly nodeId: string,
@@ -171,7 +181,8 @@ export class RaftCommandLog extends CommandLog {
   propose(command: Command): Promise<CommandOutcome> {
     const { index, term } = this.node.propose(encodeProposal(command));
     // A re-elected leader may reuse an index its truncated log gave out before: that proposal lost.
-    this.waiters.get(index)?.reject(new ProposalDropped(index));
+    const lost = this.waiters.get(index);
+    if (lost) this.dropped(lost, index);
     const promise = new Promise<CommandOutcome>((resolve, reject) =>
       this.waiters.set(index, { term, resolve, reject }),
     );
@@ -284,11 +295,16 @@ export class RaftCommandLog extends CommandLog {
     // asked while it is handled reached the core after the change).
     const readsBefore =
       ready.softState && this.readWaiters.size > 0 ? new Set(this.readWaiters.keys()) : NO_READS;
-    if (ready.softState)
+    if (ready.softState) {
       this.logger.log(
         { role: ready.softState.role, leader: ready.softState.leader },
         'raft role changed',
       );
+      if (ready.softState.leader !== undefined && ready.softState.leader !== this.knownLeader) {
+        this.knownLeader = ready.softState.leader;
+        this.stats.leaderChanges += 1;
+      }
+    }
     // A leader may send before its own fsync (thesis 10.2.1); everyone else persists first.
     const isLeader = this.node.status().role === 'leader';
     if (isLeader) this.transport.send(ready.messages);
@@ -393,6 +409,7 @@ export class RaftCommandLog extends CommandLog {
     this.view.load(index, loaded.namespaces, loaded.configs);
     this.appliedIndex = index;
     this.snapshotIndex = index;
+    this.stats.snapshotsInstalled += 1;
     this.logger.log({ index }, 'installed snapshot from the leader');
     this.releaseAppliedWaiters();
   }
@@ -413,11 +430,16 @@ export class RaftCommandLog extends CommandLog {
       this.waiters.delete(entry.index);
       const outcome = outcomes.get(entry.index);
       if (waiter.term === entry.term && outcome) waiter.resolve(outcome);
-      else waiter.reject(new ProposalDropped(entry.index));
+      else this.dropped(waiter, entry.index);
     }
     this.releaseAppliedWaiters();
     if (applied.length > 0)
       for (const listener of this.listeners) listener({ appliedIndex: last, commands: applied });
+  }
+
+  private dropped(waiter: ProposalWaiter, index: number): void {
+    this.stats.proposalsDropped += 1;
+    waiter.reject(new ProposalDropped(index));
   }
 
   private releaseAppliedWaiters(): void {
@@ -437,16 +459,17 @@ export class RaftCommandLog extends CommandLog {
     if (this.building || this.built || this.appliedIndex < this.compactionRetryAt) return;
     if (this.appliedIndex - this.snapshotIndex < this.settings.snapshotEntries) return;
     const index = this.appliedIndex;
+    const started = Date.now();
     const reader = await openStateReader(this.dataSource);
     if (!reader) {
-      this.built = { index, data: await dumpState(this.dataSource.manager) };
+      this.built = { index, data: await dumpState(this.dataSource.manager), started };
       return this.installBuiltSnapshot();
     }
     this.building = reader
       .dump()
       .then(
         (data) => {
-          this.built = { index, data };
+          this.built = { index, data, started };
           this.schedule();
         },
         (error: unknown) => {
@@ -471,6 +494,9 @@ export class RaftCommandLog extends CommandLog {
     try {
       const snapshot = this.node.compact(built.index, built.data);
       await this.storage.compact(snapshot, (work) => this.transactions.run(work));
+      this.stats.snapshotsTaken += 1;
+      this.stats.lastSnapshotBytes = built.data.length;
+      this.stats.lastSnapshotBuildMs = Date.now() - built.started;
       this.logger.log(
         { index: built.index, bytes: built.data.length },
         'log compacted into a snapshot',
