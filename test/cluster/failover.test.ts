@@ -119,6 +119,13 @@ describe('a 3-node cluster of real processes', () => {
       expect(metrics.get('config_center_raft_leader')).toBe(1);
       expect(metrics.get('config_center_raft_leader_changes_total')).toBeGreaterThanOrEqual(2);
       expect(metrics.get(`config_center_raft_peer_reachable{peer="${leader}"}`)).toBe(0);
+      // Spec 3.7.4's raft_commit_duration: the new leader committed writes proposed on it.
+      expect(metrics.get('config_center_raft_commit_duration_milliseconds_count')).toBeGreaterThan(
+        0,
+      );
+      expect(metrics.get('config_center_raft_apply_duration_milliseconds_count')).toBeGreaterThan(
+        0,
+      );
       for (const r of okWrites) ledger.record(r.namespace, r.key, r.value);
 
       const entries = okWrites.map((r) => ({ namespace: r.namespace, key: r.key, value: r.value }));

@@ -1,4 +1,4 @@
-import { ClusterHarness, log, must, sleep } from '../support/cluster/harness';
+import { ClusterHarness, log, must, sleep, waitFor } from '../support/cluster/harness';
 import { uniqueName } from '../support/names';
 
 /**
@@ -48,11 +48,10 @@ describe('writes forwarded by a follower', () => {
       expect(answer.body?.error?.details).toEqual({ outcome: 'unknown' });
 
       // The leader resumed in its term and committed the write it had received.
-      const read = must(
-        await cluster.getConfig(leader, ns, 'paused', 'linearizable'),
-        'read after resume',
-      );
-      expect(read.value).toBe('sent while paused');
+      await waitFor('the write sent while the leader was paused, applied', async () => {
+        const read = await cluster.getConfig(leader, ns, 'paused', 'linearizable');
+        return read.body?.code === 0 && read.body.data.value === 'sent while paused';
+      });
       expect((await cluster.health(leader))!).toMatchObject({ role: 'leader', term });
     } catch (error) {
       failed = true;

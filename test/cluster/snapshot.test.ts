@@ -90,7 +90,9 @@ describe('log compaction and snapshots on a 3-node cluster of real processes', (
       expect(sinceRestart).toMatch(/installed snapshot from the leader/);
       // And so do the metrics an SRE would watch.
       const downMetrics = await cluster.metrics(down);
-      expect(downMetrics.get('config_center_raft_snapshots_installed_total')).toBe(1);
+      expect(
+        downMetrics.get('config_center_raft_snapshots_installed_total'),
+      ).toBeGreaterThanOrEqual(1);
       expect(downMetrics.get('config_center_raft_applied_index')).toBeGreaterThanOrEqual(target);
       const leaderMetrics = await cluster.metrics(leader);
       expect(leaderMetrics.get('config_center_raft_leader')).toBe(1);

@@ -12,6 +12,9 @@ import { Counter, Histogram } from 'prom-client';
 export const API_REQUESTS = 'config_center_api_requests_total';
 export const API_DURATION = 'config_center_api_request_duration_milliseconds';
 
+/** Spec 3.7.4's histogram buckets, in milliseconds. */
+export const DURATION_BUCKETS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
+
 /** Spec 3.7.4 names, labels and buckets (DESIGN 20). */
 export const httpMetricProviders = [
   makeCounterProvider({
@@ -23,7 +26,7 @@ export const httpMetricProviders = [
     name: API_DURATION,
     help: 'API request duration in milliseconds',
     labelNames: ['api', 'method'],
-    buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000],
+    buckets: DURATION_BUCKETS,
   }),
 ];
 

@@ -121,29 +121,24 @@ export class DurableRaftStorage implements RaftStorage {
   }
 
   /**
-   * Deletes the `raft_log` rows the stored snapshot covers, `chunk` rows per transaction, so the
-   * Raft loop's own transactions go on in between (one DELETE of 100,000 rows holds MariaDB's
-   * write connection for ~0.6 s). Returns how many rows went.
+   * Deletes up to `limit` of the `raft_log` rows the stored snapshot covers, in one transaction
+   * (a restart ignores them, so they can go a chunk at a time). Returns how many went: 0 when
+   * none are left.
    */
-  async dropCompactedLog(run: TransactionRunner, chunk = 5000): Promise<number> {
+  async dropCompactedLog(run: TransactionRunner, limit: number): Promise<number> {
     const through = this.memory.firstIndex() - 1;
-    let dropped = 0;
-    for (;;) {
-      const removed = await run(async (writer) => {
-        const { id } = writer.dialect;
-        const [lowest] = await writer.select<{ low: number | string | null }>(
-          `SELECT MIN(${id('index')}) AS low FROM ${id('raft_log')}`,
-          [],
-        );
-        const low = lowest?.low === null || lowest?.low === undefined ? null : Number(lowest.low);
-        if (low === null || low > through) return 0;
-        return writer.run(`DELETE FROM ${id('raft_log')} WHERE ${id('index')} <= ?`, [
-          Math.min(through, low + chunk - 1),
-        ]);
-      });
-      if (removed === 0) return dropped;
-      dropped += removed;
-    }
+    return run(async (writer) => {
+      const { id } = writer.dialect;
+      const [lowest] = await writer.select<{ low: number | string | null }>(
+        `SELECT MIN(${id('index')}) AS low FROM ${id('raft_log')}`,
+        [],
+      );
+      const low = lowest?.low === null || lowest?.low === undefined ? null : Number(lowest.low);
+      if (low === null || low > through) return 0;
+      return writer.run(`DELETE FROM ${id('raft_log')} WHERE ${id('index')} <= ?`, [
+        Math.min(through, low + limit - 1),
+      ]);
+    });
   }
 
   private readonly ownTransaction: TransactionRunner = (work) =>

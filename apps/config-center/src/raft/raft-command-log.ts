@@ -2,16 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppError, ErrorCode, NotLeader, OutcomeUnknown, ServiceUnavailable } from '@cc/common';
-import {
-  ConfChange,
-  Entry,
-  Message,
-  NotLeaderError,
-  RaftError,
-  RaftNode,
-  RaftStatus,
-  Ready,
-} from '@cc/raft';
+import { ConfChange, Entry, Message, NotLeaderError, RaftNode, RaftStatus, Ready } from '@cc/raft';
 import { EntityManagerSqlWriter, SqlTransactions, SqlWriter } from '../database/sql-writer';
 import { ClusterSettings } from '../env/app-config';
 import { AppliedBatch, CommandLog } from '../state/command-log';
@@ -22,10 +13,19 @@ import { StateView, ViewOverlay } from '../state/state-view';
 import { SqlStateTransaction } from '../state/sql-state-transaction';
 import { DurableRaftStorage } from './durable-raft-storage';
 import { RaftTransport } from './raft-transport';
-import { dumpState, openStateReader, restoreState } from './state-snapshot';
+import { CompactionStats, LogCompaction } from './log-compaction';
+import { restoreState } from './state-snapshot';
+
+export interface RaftTimings {
+  /** A proposal made here, from propose() to its outcome. */
+  committed(milliseconds: number): void;
+  /** A Ready's transaction that applied committed entries (with the entries it stored). */
+  applied(milliseconds: number): void;
+}
 
 interface ProposalWaiter {
   term: number;
+  proposedAt: number;
   resolve: (outcome: CommandOutcome) => void;
   reject: (error: Error) => void;
 }
@@ -67,20 +67,14 @@ export class RaftCommandLog extends CommandLog {
   private again = false;
   private stopped = false;
   private appliedIndex = 0;
-  private snapshotIndex = 0;
-  /** A snapshot being read off the loop (maybeCompact), and the one read, to install in it. */
-  private building?: Promise<void>;
-  private built?: { index: number; data: Uint8Array; started: number };
-  private droppingLog?: Promise<void>;
-  private compactionRetryAt = 0;
+  private compaction!: LogCompaction;
   private knownLeader?: string;
+  /** Set by RaftMetrics: spec 3.7.4's raft_commit_duration and raft_apply_duration. */
+  timings?: RaftTimings;
   /** Counters for /api/v1/metrics (raft-metrics.ts), read at scrape time. */
   readonly stats = {
     leaderChanges: 0,
-    snapshotsTaken: 0,
     snapshotsInstalled: 0,
-    lastSnapshotBytes: 0,
-    lastSnapshotBuildMs: 0,
     proposalsDropped: 0,
   };
 
@@ -99,7 +93,6 @@ export class RaftCommandLog extends CommandLog {
 
   start(): void {
     this.appliedIndex = this.storage.applied;
-    this.snapshotIndex = this.storage.snapshot().meta.index;
     this.node = new RaftNode({
       id: this.nodeId,
       peers: this.settings.join ? [] : this.settings.peers.map((peer) => peer.id),
@@ -114,6 +107,14 @@ export class RaftCommandLog extends CommandLog {
       maxInflight: 64,
       applied: this.appliedIndex,
     });
+    this.compaction = new LogCompaction(
+      this.settings.snapshotEntries,
+      () => this.node,
+      this.storage,
+      this.transactions,
+      this.dataSource,
+      () => this.schedule(),
+    );
     this.ticker = setInterval(() => {
       this.node.tick();
       this.schedule();
@@ -128,6 +129,10 @@ export class RaftCommandLog extends CommandLog {
     this.stopped = true;
     clearInterval(this.ticker);
     this.transport.close();
+  }
+
+  get compactionStats(): CompactionStats {
+    return this.compaction.stats;
   }
 
   status(): RaftStatus {
@@ -184,7 +189,7 @@ export class RaftCommandLog extends CommandLog {
     const lost = this.waiters.get(index);
     if (lost) this.dropped(lost, index);
     const promise = new Promise<CommandOutcome>((resolve, reject) =>
-      this.waiters.set(index, { term, resolve, reject }),
+      this.waiters.set(index, { term, proposedAt: performance.now(), resolve, reject }),
     );
     this.schedule();
     return promise;
@@ -259,12 +264,15 @@ export class RaftCommandLog extends CommandLog {
   private async processReadies(): Promise<void> {
     try {
       while (!this.stopped) {
-        if (this.built) await this.installBuiltSnapshot();
-        if (!this.node.hasReady()) break;
+        await this.compaction.betweenReadies();
+        if (!this.node.hasReady()) {
+          if (this.compaction.pending) continue;
+          break;
+        }
         const ready = this.node.ready();
         await this.handle(ready);
         this.node.advance(ready);
-        await this.maybeCompact();
+        await this.compaction.afterReady(this.appliedIndex);
       }
     } catch (error) {
       // DESIGN 19: a node that cannot persist must not keep a cluster alive with heartbeats.
@@ -327,10 +335,12 @@ export class RaftCommandLog extends CommandLog {
       const overlay = new ViewOverlay(this.view);
       let applied: AppliedBatch['commands'] = [];
       if (ready.snapshot || ready.entries.length > 0 || ready.hardState || fresh.length > 0) {
+        const started = performance.now();
         await this.transactions.run(async (writer) => {
           await this.storage.write(writer, ready);
           applied = await this.applyEntries(writer, fresh, overlay);
         });
+        if (fresh.length > 0) this.timings?.applied(performance.now() - started);
       }
       this.storage.persisted(ready);
       if (!isLeader) this.transport.send(ready.messages);
@@ -408,7 +418,7 @@ export class RaftCommandLog extends CommandLog {
     const loaded = await loadState(this.dataSource, this.nodeId);
     this.view.load(index, loaded.namespaces, loaded.configs);
     this.appliedIndex = index;
-    this.snapshotIndex = index;
+    this.compaction.installed(index);
     this.stats.snapshotsInstalled += 1;
     this.logger.log({ index }, 'installed snapshot from the leader');
     this.releaseAppliedWaiters();
@@ -429,8 +439,10 @@ export class RaftCommandLog extends CommandLog {
       if (!waiter) continue;
       this.waiters.delete(entry.index);
       const outcome = outcomes.get(entry.index);
-      if (waiter.term === entry.term && outcome) waiter.resolve(outcome);
-      else this.dropped(waiter, entry.index);
+      if (waiter.term === entry.term && outcome) {
+        this.timings?.committed(performance.now() - waiter.proposedAt);
+        waiter.resolve(outcome);
+      } else this.dropped(waiter, entry.index);
     }
     this.releaseAppliedWaiters();
     if (applied.length > 0)
@@ -446,81 +458,5 @@ export class RaftCommandLog extends CommandLog {
     const ready = this.appliedWaiters.filter((waiter) => waiter.index <= this.appliedIndex);
     this.appliedWaiters = this.appliedWaiters.filter((waiter) => waiter.index > this.appliedIndex);
     for (const waiter of ready) waiter.resolve();
-  }
-
-  /**
-   * Log compaction (paper section 7) every RAFT_SNAPSHOT_ENTRIES applied entries. The read view
-   * is opened here, between two Readies, so it shows the state at `appliedIndex` exactly; the
-   * reading (seconds for a history of 100,000s of rows) goes on without holding the loop, which
-   * keeps sending heartbeats: a loop held longer than the election timeout would cost the
-   * cluster its leader at every compaction.
-   */
-  private async maybeCompact(): Promise<void> {
-    if (this.building || this.built || this.appliedIndex < this.compactionRetryAt) return;
-    if (this.appliedIndex - this.snapshotIndex < this.settings.snapshotEntries) return;
-    const index = this.appliedIndex;
-    const started = Date.now();
-    const reader = await openStateReader(this.dataSource);
-    if (!reader) {
-      this.built = { index, data: await dumpState(this.dataSource.manager), started };
-      return this.installBuiltSnapshot();
-    }
-    this.building = reader
-      .dump()
-      .then(
-        (data) => {
-          this.built = { index, data, started };
-          this.schedule();
-        },
-        (error: unknown) => {
-          this.compactionRetryAt = index + Math.ceil(this.settings.snapshotEntries / 10);
-          this.logger.warn({ err: error, index }, 'snapshot not built; compaction retries later');
-        },
-      )
-      .finally(() =>
-        reader
-          .close()
-          .catch(() => undefined)
-          .finally(() => (this.building = undefined)),
-      );
-  }
-
-  /** In the loop: the core and the storage take the snapshot read by maybeCompact. */
-  private async installBuiltSnapshot(): Promise<void> {
-    const built = this.built;
-    this.built = undefined;
-    // A snapshot from the leader may have replaced the state while this one was read.
-    if (!built || built.index <= this.storage.snapshot().meta.index) return;
-    try {
-      const snapshot = this.node.compact(built.index, built.data);
-      await this.storage.compact(snapshot, (work) => this.transactions.run(work));
-      this.stats.snapshotsTaken += 1;
-      this.stats.lastSnapshotBytes = built.data.length;
-      this.stats.lastSnapshotBuildMs = Date.now() - built.started;
-      this.logger.log(
-        { index: built.index, bytes: built.data.length },
-        'log compacted into a snapshot',
-      );
-    } catch (error) {
-      if (!(error instanceof RaftError)) throw error;
-      this.logger.warn({ err: error }, 'compaction skipped');
-    }
-    this.snapshotIndex = built.index;
-    this.dropCompactedLog();
-  }
-
-  private dropCompactedLog(): void {
-    if (this.droppingLog || this.stopped) return;
-    this.droppingLog = this.storage
-      .dropCompactedLog((work) => this.transactions.run(work))
-      .then(
-        (dropped) => this.logger.debug({ dropped }, 'compacted log rows deleted'),
-        (error: unknown) =>
-          this.logger.warn(
-            { err: error },
-            'compacted log rows not deleted; the next compaction does',
-          ),
-      )
-      .finally(() => (this.droppingLog = undefined));
   }
 }

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createGzip, gunzipSync } from 'node:zlib';
 import { DataSource, EntityManager, FindOptionsWhere, MoreThan, QueryRunner } from 'typeorm';
@@ -28,8 +29,11 @@ interface SnapshotDocument {
 
 const DATE_COLUMNS = new Set(['createdAt', 'updatedAt']);
 
-/** Rows read per query while dumping: the event loop gets a turn between two reads. */
-const READ_CHUNK = 2000;
+/**
+ * Rows read per query while dumping: the event loop gets a turn between two reads, and a chunk
+ * of the largest rows (a history row holds two values of up to MAX_VALUE_BYTES) stays in memory.
+ */
+const READ_CHUNK = 500;
 
 /**
  * Everything the state machine wrote, as `manager` sees it. Read in primary-key order, a chunk
@@ -41,22 +45,27 @@ export async function dumpState(manager: EntityManager): Promise<Uint8Array> {
   const gzip = createGzip();
   const parts: Buffer[] = [];
   gzip.on('data', (part: Buffer) => parts.push(part));
-  const finished = new Promise<void>((resolve, reject) => {
-    gzip.on('end', resolve);
-    gzip.on('error', reject);
-  });
-  gzip.write('{"format":1,"tables":{');
-  for (const [position, table] of TABLES.entries()) {
-    gzip.write(`${position > 0 ? ',' : ''}${JSON.stringify(table.name)}:[`);
-    let separator = '';
-    for await (const rows of chunksOf(manager, table)) {
-      gzip.write(separator + rows.map((row) => JSON.stringify(row)).join(','));
-      separator = ',';
+  // Waits while zlib's input buffer is full, so the compressor sets the pace of the reads.
+  const write = async (text: string) => {
+    if (!gzip.write(text)) await once(gzip, 'drain');
+  };
+  try {
+    await write('{"format":1,"tables":{');
+    for (const [position, table] of TABLES.entries()) {
+      await write(`${position > 0 ? ',' : ''}${JSON.stringify(table.name)}:[`);
+      let separator = '';
+      for await (const rows of chunksOf(manager, table)) {
+        await write(separator + rows.map((row) => JSON.stringify(row)).join(','));
+        separator = ',';
+      }
+      await write(']');
     }
-    gzip.write(']');
+    gzip.end('}}');
+    await once(gzip, 'end');
+  } catch (error) {
+    gzip.destroy();
+    throw error;
   }
-  gzip.end('}}');
-  await finished;
   return Buffer.concat(parts);
 }
 
@@ -99,15 +108,19 @@ export async function openStateReader(dataSource: DataSource): Promise<StateRead
   if (options.type === 'mysql') {
     const runner = dataSource.createQueryRunner();
     try {
-      await runner.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      // For the next transaction only: the pooled connection keeps the server's default after.
+      await runner.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
       await runner.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
     } catch (error) {
       await runner.release();
       throw error;
     }
     return readerOn(runner, async () => {
-      await runner.query('ROLLBACK');
-      await runner.release();
+      try {
+        await runner.query('ROLLBACK');
+      } finally {
+        await runner.release();
+      }
     });
   }
   if (options.type !== 'better-sqlite3' || options.database === ':memory:') return undefined;
@@ -128,8 +141,11 @@ export async function openStateReader(dataSource: DataSource): Promise<StateRead
     throw error;
   }
   return readerOn(runner, async () => {
-    await runner.query('ROLLBACK');
-    await second.destroy();
+    try {
+      await runner.query('ROLLBACK');
+    } finally {
+      await second.destroy();
+    }
   });
 }
 
