@@ -108,24 +108,21 @@ export abstract class ApiResource<I extends object, O> extends Resource<I, O> {
       try {
         body = JSON.parse(text);
       } catch {
-        if (status < 200 || status >= 300) {
-          throw new ServiceUnavailable(`${this.name}: ${label} answered ${status}`, {
-            resource: this.name,
-            target: label,
-            status,
-          });
-        }
+        if (status < 200 || status >= 300) throw this.failedWithoutEnvelope(status, label);
       }
     }
     if (isEnvelope(body) && body.code !== 0) throw this.remoteError(body, status, label);
-    if (status < 200 || status >= 300) {
-      throw new ServiceUnavailable(`${this.name}: ${label} answered ${status}`, {
-        resource: this.name,
-        target: label,
-        status,
-      });
-    }
+    if (status < 200 || status >= 300) throw this.failedWithoutEnvelope(status, label);
     return this.decode(status, body);
+  }
+
+  /** A non-2xx answer that is not one of our envelopes (a proxy's, say): 50301 here. */
+  protected failedWithoutEnvelope(status: number, label: string): AppError {
+    return new ServiceUnavailable(`${this.name}: ${label} answered ${status}`, {
+      resource: this.name,
+      target: label,
+      status,
+    });
   }
 
   private remoteError(envelope: Envelope, status: number, label: string): RemoteError {

@@ -152,6 +152,19 @@ describe('ForwardProposalResource without an answer', () => {
     expect(error.details).toEqual({ outcome: 'unknown' });
   });
 
+  it('is "outcome unknown" (50003) when a gateway in between answered 504, 50301 for a 404', async () => {
+    const gateway = (status: number) =>
+      leaderThat((socket) =>
+        socket.end(
+          `HTTP/1.1 ${status} Gateway\r\ncontent-length: 2\r\nconnection: close\r\n\r\nno`,
+        ),
+      );
+    const timedOut = await forwardTo(await gateway(504));
+    expect(timedOut.code).toBe(50003);
+    expect(timedOut.details).toEqual({ outcome: 'unknown' });
+    expect((await forwardTo(await gateway(404))).code).toBe(50301);
+  });
+
   it('is 50301 when the leader refused the connection: it never saw the write', async () => {
     const url = await leaderThat(() => undefined);
     await new Promise((resolve) => servers.pop()!.close(resolve));

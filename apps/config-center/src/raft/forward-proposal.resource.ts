@@ -54,6 +54,14 @@ export class ForwardProposalResource extends ApiResource<ForwardedProposal, Comm
       `the write was forwarded to the leader (${label}) and no answer came in time; it may still be applied`,
     );
   }
+
+  /** A gateway in between that timed out or lost the leader after passing the write on. */
+  protected override failedWithoutEnvelope(status: number, label: string): AppError {
+    if (status !== 502 && status !== 504) return super.failedWithoutEnvelope(status, label);
+    return new OutcomeUnknown(
+      `the write was forwarded to the leader (${label}) through a gateway that answered ${status}; it may still be applied`,
+    );
+  }
 }
 
 /** undici's "fetch failed" carries the socket error as its cause (checked by shape: realms). */
