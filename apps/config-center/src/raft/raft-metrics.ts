@@ -4,144 +4,162 @@ import { DURATION_BUCKETS } from '../observability/http-metrics';
 import { StateService } from '../state/state.service';
 import { RaftCommandLog } from './raft-command-log';
 
+type Metric = Gauge | Counter | Histogram;
+
+/** Read from the node at scrape time. */
+const SCRAPED: Array<{
+  name: string;
+  help: string;
+  counter?: true;
+  read: (log: RaftCommandLog) => number;
+}> = [
+  { name: 'term', help: 'Current Raft term', read: (log) => log.status().term },
+  {
+    name: 'leader',
+    help: '1 when this node is the leader',
+    read: (log) => (log.status().role === 'leader' ? 1 : 0),
+  },
+  {
+    name: 'has_leader',
+    help: '1 when this node knows a leader',
+    read: (log) => (log.status().leader === undefined ? 0 : 1),
+  },
+  {
+    name: 'commit_index',
+    help: 'Highest committed log index',
+    read: (log) => log.status().commitIndex,
+  },
+  {
+    name: 'applied_index',
+    help: 'Highest log index applied here',
+    read: (log) => log.status().appliedIndex,
+  },
+  { name: 'last_index', help: 'Last log index stored here', read: (log) => log.status().lastIndex },
+  {
+    name: 'voters',
+    help: 'Voting members in the configuration',
+    read: (log) => log.status().voters.length,
+  },
+  {
+    name: 'leader_changes_total',
+    help: 'Leaders this node has seen take over',
+    counter: true,
+    read: (log) => log.stats.leaderChanges,
+  },
+  {
+    name: 'proposals_dropped_total',
+    help: 'Writes proposed here that a leader change dropped (answered 50003 not_applied)',
+    counter: true,
+    read: (log) => log.stats.proposalsDropped,
+  },
+  {
+    name: 'snapshots_taken_total',
+    help: 'Log compactions into a snapshot',
+    counter: true,
+    read: (log) => log.compactionStats.snapshotsTaken,
+  },
+  {
+    name: 'snapshots_installed_total',
+    help: 'Snapshots received from the leader and installed',
+    counter: true,
+    read: (log) => log.stats.snapshotsInstalled,
+  },
+  {
+    name: 'snapshot_bytes',
+    help: 'Size of the last snapshot taken here',
+    read: (log) => log.compactionStats.lastSnapshotBytes,
+  },
+  {
+    name: 'snapshot_build_seconds',
+    help: 'How long the last snapshot took to read and store',
+    read: (log) => log.compactionStats.lastSnapshotBuildMs / 1000,
+  },
+];
+
 /**
- * Raft on /api/v1/metrics (cluster mode only). Gauges and counters are read from the node at
- * scrape time; only the two duration histograms are observed as writes go. What an SRE alerts
+ * Raft on /api/v1/metrics (cluster mode only), every name prefixed `config_center_raft_`.
+ * Gauges and counters are read at scrape time; only the two duration histograms (spec 3.7.4's
+ * raft_commit_duration and raft_apply_duration) are observed as writes go. What an SRE alerts
  * on: no leader, a term that keeps rising (elections), a follower whose applied index falls
  * behind, an unreachable peer, snapshots that take long, commits that slow down.
  */
 @Injectable()
 export class RaftMetrics implements OnModuleInit, OnModuleDestroy {
-  private readonly registered: Array<{ name: string; metric: Gauge | Counter | Histogram }> = [];
+  private readonly registered: Array<{ name: string; metric: Metric }> = [];
 
   constructor(private readonly state: StateService) {}
 
   onModuleInit(): void {
     const raft = this.state.raft;
     if (!raft) return;
-    const own = <T extends Gauge | Counter | Histogram>(metric: T, name: string): T => {
-      this.registered.push({ name, metric });
-      return metric;
-    };
-    // Another app in this process (tests) may have left metrics of the same name.
-    const free = (name: string) => {
-      register.removeSingleMetric(name);
-      return name;
-    };
-    const gauge = (name: string, help: string, read: (log: RaftCommandLog) => number) =>
-      own(
-        new Gauge({
-          name: free(name),
-          help,
-          collect() {
-            this.set(read(raft));
-          },
-        }),
-        name,
+    for (const { name, help, counter, read } of SCRAPED) {
+      this.add(name, (fullName) =>
+        counter
+          ? new Counter({
+              name: fullName,
+              help,
+              collect() {
+                this.reset();
+                this.inc(read(raft));
+              },
+            })
+          : new Gauge({
+              name: fullName,
+              help,
+              collect() {
+                this.set(read(raft));
+              },
+            }),
       );
-    const counter = (name: string, help: string, read: (log: RaftCommandLog) => number) =>
-      own(
-        new Counter({
-          name: free(name),
-          help,
+    }
+    this.add(
+      'peer_reachable',
+      (fullName) =>
+        new Gauge({
+          name: fullName,
+          help: '1 when the last message to the peer got through',
+          labelNames: ['peer'],
           collect() {
             this.reset();
-            this.inc(read(raft));
+            for (const peer of raft.peers) this.set({ peer: peer.id }, peer.reachable ? 1 : 0);
           },
         }),
-        name,
-      );
-    gauge('config_center_raft_term', 'Current Raft term', (log) => log.status().term);
-    gauge('config_center_raft_leader', '1 when this node is the leader', (log) =>
-      log.status().role === 'leader' ? 1 : 0,
     );
-    gauge('config_center_raft_has_leader', '1 when this node knows a leader', (log) =>
-      log.status().leader === undefined ? 0 : 1,
-    );
-    gauge(
-      'config_center_raft_commit_index',
-      'Highest committed log index',
-      (log) => log.status().commitIndex,
-    );
-    gauge(
-      'config_center_raft_applied_index',
-      'Highest log index applied here',
-      (log) => log.status().appliedIndex,
-    );
-    gauge(
-      'config_center_raft_last_index',
-      'Last log index stored here',
-      (log) => log.status().lastIndex,
-    );
-    gauge(
-      'config_center_raft_voters',
-      'Voting members in the configuration',
-      (log) => log.status().voters.length,
-    );
-    counter(
-      'config_center_raft_leader_changes_total',
-      'Leaders this node has seen take over',
-      (log) => log.stats.leaderChanges,
-    );
-    counter(
-      'config_center_raft_proposals_dropped_total',
-      'Writes proposed here that a leader change dropped (answered 50003 not_applied)',
-      (log) => log.stats.proposalsDropped,
-    );
-    counter(
-      'config_center_raft_snapshots_taken_total',
-      'Log compactions into a snapshot',
-      (log) => log.compactionStats.snapshotsTaken,
-    );
-    counter(
-      'config_center_raft_snapshots_installed_total',
-      'Snapshots received from the leader and installed',
-      (log) => log.stats.snapshotsInstalled,
-    );
-    gauge(
-      'config_center_raft_snapshot_bytes',
-      'Size of the last snapshot taken here',
-      (log) => log.compactionStats.lastSnapshotBytes,
-    );
-    gauge(
-      'config_center_raft_snapshot_build_seconds',
-      'How long the last snapshot took to read and store',
-      (log) => log.compactionStats.lastSnapshotBuildMs / 1000,
-    );
-    // Spec 3.7.4: raft_commit_duration and raft_apply_duration, in ms, with the API's buckets.
     const histogram = (name: string, help: string) =>
-      own(new Histogram({ name: free(name), help, buckets: DURATION_BUCKETS }), name);
+      this.add(
+        name,
+        (fullName) => new Histogram({ name: fullName, help, buckets: DURATION_BUCKETS }),
+      );
     const commit = histogram(
-      'config_center_raft_commit_duration_milliseconds',
+      'commit_duration_milliseconds',
       'Writes proposed here: from the proposal to its outcome (replicated, committed, applied)',
     );
     const apply = histogram(
-      'config_center_raft_apply_duration_milliseconds',
+      'apply_duration_milliseconds',
       'Transactions that applied committed entries (with the entries they stored)',
     );
     raft.timings = {
       committed: (milliseconds) => commit.observe(milliseconds),
       applied: (milliseconds) => apply.observe(milliseconds),
     };
-    const peers = 'config_center_raft_peer_reachable';
-    own(
-      new Gauge({
-        name: free(peers),
-        help: '1 when the last message to the peer got through',
-        labelNames: ['peer'],
-        collect() {
-          this.reset();
-          for (const peer of raft.peers) this.set({ peer: peer.id }, peer.reachable ? 1 : 0);
-        },
-      }),
-      peers,
-    );
   }
 
   onModuleDestroy(): void {
     if (this.state.raft) this.state.raft.timings = undefined;
-    // Only our own: a later app may have registered its metrics under the same names.
+    // Only our own: a later app in this process may have registered the same names.
     for (const { name, metric } of this.registered.splice(0))
       if (register.getSingleMetric(name) === metric) register.removeSingleMetric(name);
+  }
+
+  /**
+   * Registers `config_center_raft_<name>`, freed first: another app in this process (tests)
+   * may have left a metric of that name.
+   */
+  private add<T extends Metric>(name: string, create: (fullName: string) => T): T {
+    const fullName = `config_center_raft_${name}`;
+    register.removeSingleMetric(fullName);
+    const metric = create(fullName);
+    this.registered.push({ name: fullName, metric });
+    return metric;
   }
 }

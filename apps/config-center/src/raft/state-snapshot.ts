@@ -107,21 +107,15 @@ export async function openStateReader(dataSource: DataSource): Promise<StateRead
   const options = dataSource.options;
   if (options.type === 'mysql') {
     const runner = dataSource.createQueryRunner();
-    try {
-      // For the next transaction only: the pooled connection keeps the server's default after.
-      await runner.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-      await runner.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
-    } catch (error) {
-      await runner.release();
-      throw error;
-    }
-    return readerOn(runner, async () => {
-      try {
-        await runner.query('ROLLBACK');
-      } finally {
-        await runner.release();
-      }
-    });
+    return readerAfter(
+      runner,
+      [
+        // For the next transaction only: the pooled connection keeps the server's default after.
+        'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ',
+        'START TRANSACTION WITH CONSISTENT SNAPSHOT',
+      ],
+      () => runner.release(),
+    );
   }
   if (options.type !== 'better-sqlite3' || options.database === ':memory:') return undefined;
   const second = new DataSource({
@@ -131,26 +125,36 @@ export async function openStateReader(dataSource: DataSource): Promise<StateRead
     entities: ENTITIES,
   });
   await second.initialize();
-  const runner = second.createQueryRunner();
-  try {
-    await runner.query('BEGIN');
+  return readerAfter(
+    second.createQueryRunner(),
     // A SQLite read transaction takes its snapshot at its first read, not at BEGIN.
-    await runner.query('SELECT COUNT(*) FROM "namespace"');
-  } catch (error) {
-    await second.destroy();
-    throw error;
-  }
-  return readerOn(runner, async () => {
-    try {
-      await runner.query('ROLLBACK');
-    } finally {
-      await second.destroy();
-    }
-  });
+    ['BEGIN', 'SELECT COUNT(*) FROM "namespace"'],
+    () => second.destroy(),
+  );
 }
 
-function readerOn(runner: QueryRunner, close: () => Promise<void>): StateReader {
-  return { dump: () => dumpState(runner.manager), close };
+/** A reader on `runner` once `opening` ran; `release` frees the connection, also on failure. */
+async function readerAfter(
+  runner: QueryRunner,
+  opening: readonly string[],
+  release: () => Promise<void>,
+): Promise<StateReader> {
+  try {
+    for (const statement of opening) await runner.query(statement);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  return {
+    dump: () => dumpState(runner.manager),
+    close: async () => {
+      try {
+        await runner.query('ROLLBACK');
+      } finally {
+        await release();
+      }
+    },
+  };
 }
 
 /** Replaces the state machine's tables with a snapshot's (InstallSnapshot on a follower). */
