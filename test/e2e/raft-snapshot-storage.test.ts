@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
-import { Entry, Ready, Snapshot } from '@cc/raft';
+import { Entry, RaftNode, Ready, Snapshot } from '@cc/raft';
 import { dataSourceOptions } from '../../apps/config-center/src/database/data-source-options';
 import {
   ConfigHistoryRow,
@@ -16,6 +16,7 @@ import {
 import { SqlTransactions } from '../../apps/config-center/src/database/sql-writer';
 import { parseDatabaseUrl } from '../../apps/config-center/src/env/app-config';
 import { DurableRaftStorage } from '../../apps/config-center/src/raft/durable-raft-storage';
+import { LogCompaction } from '../../apps/config-center/src/raft/log-compaction';
 import {
   dumpState,
   openStateReader,
@@ -258,6 +259,62 @@ describe('Raft snapshot storage', () => {
       } finally {
         await reader.close();
       }
+    });
+
+    it('a snapshot read while the leader’s was installed is dropped, not stored over it', async () => {
+      // raft_log is per database: the other tests' rows would be this node's log.
+      await dataSource.query('DELETE FROM raft_log');
+      const storage = await reloaded('racing');
+      const compacted: number[] = [];
+      // The core's side of compaction: the snapshot it would hand back for `index`.
+      const node = {
+        compact: (index: number, data: Uint8Array): Snapshot => {
+          compacted.push(index);
+          return { meta: { index, term: 2, confState: { voters: ['n1'] } }, data };
+        },
+      } as unknown as RaftNode;
+      let read = 0;
+      const compaction = new LogCompaction(
+        5,
+        () => node,
+        storage,
+        transactions,
+        dataSource,
+        () => {
+          read += 1;
+        },
+      );
+      const untilRead = async (count: number) => {
+        for (let waited = 0; read < count; waited += 20) {
+          if (waited > 20_000) throw new Error('the snapshot was never read');
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+
+      // The view opens at 10 and is read in the background; meanwhile the loop installs the
+      // leader's snapshot at 20.
+      await compaction.afterReady(10);
+      const install = ready({
+        snapshot: snapshotOf(20, 1000),
+        hardState: { term: 2, vote: undefined, commit: 20 },
+      });
+      await transactions.run((writer) => storage.write(writer, install));
+      storage.persisted(install);
+      compaction.installed(20);
+      await untilRead(1);
+      await compaction.betweenReadies();
+      expect(compacted).toEqual([]);
+      expect((await reloaded('racing')).snapshot().meta.index).toBe(20);
+
+      // Five entries later the next one is read and stored.
+      const append = ready({ entries: entries(21, 26) });
+      await transactions.run((writer) => storage.write(writer, append));
+      storage.persisted(append);
+      await compaction.afterReady(26);
+      await untilRead(2);
+      await compaction.betweenReadies();
+      expect(compacted).toEqual([26]);
+      expect((await reloaded('racing')).snapshot().meta.index).toBe(26);
     });
 
     it('has no second connection to an in-memory SQLite database (dumped in place)', async () => {
