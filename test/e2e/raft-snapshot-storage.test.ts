@@ -212,8 +212,12 @@ describe('Raft snapshot storage', () => {
 
     beforeAll(async () => {
       // An empty state machine, whatever ran before.
-      await dataSource.transaction((manager) =>
-        restoreState(manager, new Uint8Array(gzipSync(JSON.stringify({ format: 1, tables: {} })))),
+      await transactions.run((writer) =>
+        restoreState(
+          dataSource,
+          writer,
+          new Uint8Array(gzipSync(JSON.stringify({ format: 1, tables: {} }))),
+        ),
       );
       await dataSource.getRepository(NamespaceRow).insert({
         id: 1,
@@ -254,7 +258,7 @@ describe('Raft snapshot storage', () => {
         expect(now.tables.ConfigHistoryRow).toHaveLength(4501);
 
         // Installed on a replica, the dump is the state it was read from, row for row.
-        await dataSource.transaction((manager) => restoreState(manager, then));
+        await transactions.run((writer) => restoreState(dataSource, writer, then));
         expect(parse(await dumpState(dataSource.manager))).toEqual(document);
       } finally {
         await reader.close();

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppError, ErrorCode, NotLeader, OutcomeUnknown, ServiceUnavailable } from '@cc/common';
 import { ConfChange, Entry, Message, NotLeaderError, RaftNode, RaftStatus, Ready } from '@cc/raft';
-import { EntityManagerSqlWriter, SqlTransactions, SqlWriter } from '../database/sql-writer';
+import { SqlTransactions, SqlWriter } from '../database/sql-writer';
 import { ClusterSettings } from '../env/app-config';
 import { AppliedBatch, CommandLog } from '../state/command-log';
 import { CommandOutcome, decodeCommand, encodeProposal, Command } from '../state/commands';
@@ -320,10 +320,9 @@ export class RaftCommandLog extends CommandLog {
     if (ready.snapshot && ready.snapshot.meta.index > this.appliedIndex) {
       // InstallSnapshot: replace the state machine, then apply what follows on the new view.
       const snapshot = ready.snapshot;
-      await this.dataSource.transaction(async (manager) => {
-        const writer = new EntityManagerSqlWriter(manager);
+      await this.transactions.run(async (writer) => {
         await this.storage.write(writer, ready);
-        await restoreState(manager, snapshot.data);
+        await restoreState(this.dataSource, writer, snapshot.data);
         await new SqlStateTransaction(writer, this.nodeId).setApplied(snapshot.meta.index);
       });
       this.storage.persisted(ready);

@@ -2,6 +2,8 @@ import { once } from 'node:events';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createGzip, gunzipSync } from 'node:zlib';
 import { DataSource, EntityManager, FindOptionsWhere, MoreThan, QueryRunner } from 'typeorm';
+import { sqlTime } from '../database/sql-dialect';
+import { SqlWriter } from '../database/sql-writer';
 import {
   ENTITIES,
   ConfigHistoryRow,
@@ -20,7 +22,6 @@ const TABLES = [
   IdempotencyRow,
 ] as const;
 type Row = NamespaceRow | ConfigRow | ConfigVersionRow | ConfigHistoryRow | IdempotencyRow;
-const INSERT_CHUNK = 200;
 
 interface SnapshotDocument {
   format: 1;
@@ -158,23 +159,35 @@ async function readerAfter(
 }
 
 /** Replaces the state machine's tables with a snapshot's (InstallSnapshot on a follower). */
-export async function restoreState(manager: EntityManager, data: Uint8Array): Promise<void> {
+export async function restoreState(
+  dataSource: DataSource,
+  writer: SqlWriter,
+  data: Uint8Array,
+): Promise<void> {
   const document = JSON.parse(gunzipSync(Buffer.from(data)).toString('utf8')) as SnapshotDocument;
+  // Multi-row INSERTs through the Raft loop's writer: TypeORM's insert() re-read defaulted
+  // columns after every statement, which made 200,000 rows take 13 s on MariaDB.
+  const { id } = writer.dialect;
   for (const table of [...TABLES].reverse())
-    await manager.createQueryBuilder().delete().from(table).execute();
+    await writer.write(`DELETE FROM ${id(dataSource.getMetadata(table).tableName)}`, []);
   for (const table of TABLES) {
-    const rows = (document.tables[table.name] ?? []).map((row) => {
-      const revived: Record<string, unknown> = { ...row };
-      for (const column of DATE_COLUMNS)
-        if (typeof revived[column] === 'string')
-          revived[column] = new Date(revived[column] as string);
-      return revived;
-    });
-    for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-      await manager.insert(
-        table as new () => Row,
-        rows.slice(start, start + INSERT_CHUNK) as never,
-      );
-    }
+    const { tableName, columns } = dataSource.getMetadata(table);
+    const rows = (document.tables[table.name] ?? []).map((row) =>
+      columns.map((column) => {
+        const value = row[column.propertyName];
+        // A column the snapshot's writer did not have yet: its default, as TypeORM gave it.
+        if (value === undefined)
+          return typeof column.default === 'function' ? null : (column.default ?? null);
+        return DATE_COLUMNS.has(column.propertyName) && typeof value === 'string'
+          ? sqlTime(Date.parse(value))
+          : value;
+      }),
+    );
+    await writer.dialect.insertRows(
+      writer,
+      tableName,
+      columns.map((column) => column.databaseName),
+      rows,
+    );
   }
 }
