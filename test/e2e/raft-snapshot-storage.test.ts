@@ -10,6 +10,8 @@ import { dataSourceOptions } from '../../apps/config-center/src/database/data-so
 import {
   ConfigHistoryRow,
   ConfigRow,
+  ConfigVersionRow,
+  IdempotencyRow,
   NamespaceRow,
   RaftLogRow,
 } from '../../apps/config-center/src/database/entities';
@@ -174,6 +176,9 @@ describe('Raft snapshot storage', () => {
   });
 
   describe('state reader (snapshots built off the Raft loop)', () => {
+    const TRICKY = JSON.stringify({
+      text: 'quote \' backslash \\ nul \u0000 cr \r ctrl-z \u001a "q" 🦄',
+    });
     const at = new Date('2026-11-27T08:00:00.000Z');
     type Document = { format: number; tables: Record<string, Array<Record<string, unknown>>> };
     const parse = (data: Uint8Array): Document =>
@@ -229,6 +234,25 @@ describe('Raft snapshot storage', () => {
         updatedAt: at,
       });
       await dataSource.getRepository(ConfigRow).insert([1, 2, 3].map((id) => config(id, '"old"')));
+      // What a restore must carry through the batch writer: escapes, emoji, and a value that
+      // fills most of a packet on its own.
+      await dataSource.getRepository(ConfigRow).insert(config(5, TRICKY));
+      await dataSource.getRepository(ConfigVersionRow).insert({
+        id: 1,
+        configId: 5,
+        namespaceId: 1,
+        key: 'k5',
+        value: JSON.stringify('x'.repeat(5 * 1024 * 1024)),
+        version: 1,
+        status: 1,
+        kept: 1,
+        createdBy: 'ops',
+        revision: 5,
+        createdAt: at,
+      });
+      await dataSource
+        .getRepository(IdempotencyRow)
+        .insert({ requestId: 'req-1', revision: 5, result: TRICKY, createdAt: at });
       // More than two read chunks of 2,000 rows.
       for (let from = 1; from <= 4500; from += 500)
         await dataSource
@@ -247,14 +271,15 @@ describe('Raft snapshot storage', () => {
 
         const then = await reader.dump();
         const document = parse(then);
-        expect(ids(document, 'ConfigRow')).toEqual([1, 2, 3]);
+        expect(ids(document, 'ConfigRow')).toEqual([1, 2, 3, 5]);
+        expect(document.tables.ConfigRow[3].value).toBe(TRICKY);
         expect(document.tables.ConfigRow[0].value).toBe('"old"');
         expect(ids(document, 'ConfigHistoryRow')).toEqual(
           Array.from({ length: 4500 }, (_, i) => i + 1),
         );
 
         const now = parse(await dumpState(dataSource.manager));
-        expect(ids(now, 'ConfigRow')).toEqual([1, 2, 4]);
+        expect(ids(now, 'ConfigRow')).toEqual([1, 2, 4, 5]);
         expect(now.tables.ConfigHistoryRow).toHaveLength(4501);
 
         // Installed on a replica, the dump is the state it was read from, row for row.

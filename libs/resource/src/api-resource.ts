@@ -116,28 +116,43 @@ export abstract class ApiResource<I extends object, O> extends Resource<I, O> {
     return this.decode(status, body);
   }
 
-  /** A non-2xx answer that is not one of our envelopes (a proxy's, say): 50301 here. */
-  protected failedWithoutEnvelope(status: number, label: string): AppError {
-    return new ServiceUnavailable(`${this.name}: ${label} answered ${status}`, {
-      resource: this.name,
-      target: label,
+  private failedWithoutEnvelope(status: number, label: string): AppError {
+    return this.foreignFailure(
       status,
-    });
+      label,
+      new ServiceUnavailable(`${this.name}: ${label} answered ${status}`, {
+        resource: this.name,
+        target: label,
+        status,
+      }),
+    );
   }
 
-  private remoteError(envelope: Envelope, status: number, label: string): RemoteError {
+  /**
+   * A failure that is not one of our envelopes with a known code (a gateway's answer, say),
+   * as `failure` (50301); a resource that knows what such an answer means may say more.
+   */
+  protected foreignFailure(_status: number, _label: string, failure: AppError): AppError {
+    return failure;
+  }
+
+  private remoteError(envelope: Envelope, status: number, label: string): AppError {
     const message = typeof envelope.message === 'string' ? envelope.message : `${label} failed`;
     const error = isRecord(envelope.error) ? envelope.error : {};
     const { details, ...extra } = error;
     if (!KNOWN_CODES.has(envelope.code)) {
       // A code outside our table cannot keep its meaning here; say where it came from instead.
-      return new RemoteError(
-        ErrorCode.UNAVAILABLE,
-        `${this.name}: ${label} failed with unknown code ${envelope.code}: ${message}`,
-        { resource: this.name, target: label, upstreamCode: envelope.code, details },
-        undefined,
+      return this.foreignFailure(
         status,
         label,
+        new RemoteError(
+          ErrorCode.UNAVAILABLE,
+          `${this.name}: ${label} failed with unknown code ${envelope.code}: ${message}`,
+          { resource: this.name, target: label, upstreamCode: envelope.code, details },
+          undefined,
+          status,
+          label,
+        ),
       );
     }
     return new RemoteError(

@@ -152,17 +152,27 @@ describe('ForwardProposalResource without an answer', () => {
     expect(error.details).toEqual({ outcome: 'unknown' });
   });
 
-  it('is "outcome unknown" (50003) when a gateway in between answered 504, 50301 for a 404', async () => {
-    const gateway = (status: number) =>
+  it('is "outcome unknown" (50003) when a gateway in between answered 5xx, 50301 for a 404', async () => {
+    const gateway = (status: number, body: string) =>
       leaderThat((socket) =>
         socket.end(
-          `HTTP/1.1 ${status} Gateway\r\ncontent-length: 2\r\nconnection: close\r\n\r\nno`,
+          `HTTP/1.1 ${status} Gateway\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
         ),
       );
-    const timedOut = await forwardTo(await gateway(504));
-    expect(timedOut.code).toBe(50003);
-    expect(timedOut.details).toEqual({ outcome: 'unknown' });
-    expect((await forwardTo(await gateway(404))).code).toBe(50301);
+    // Envoy's 503 after an upstream reset, a 502, and a JSON 504 with a code not of ours.
+    for (const [status, body] of [
+      [503, 'upstream connect error or disconnect/reset before headers'],
+      [502, 'bad gateway'],
+      [504, '{"code":504,"message":"gateway timeout"}'],
+    ] as const) {
+      const failure = await forwardTo(await gateway(status, body));
+      expect({ status, code: failure.code, details: failure.details }).toEqual({
+        status,
+        code: 50003,
+        details: { outcome: 'unknown' },
+      });
+    }
+    expect((await forwardTo(await gateway(404, 'no'))).code).toBe(50301);
   });
 
   it('is 50301 when the leader refused the connection: it never saw the write', async () => {

@@ -55,9 +55,12 @@ export class ForwardProposalResource extends ApiResource<ForwardedProposal, Comm
     );
   }
 
-  /** A gateway in between that timed out or lost the leader after passing the write on. */
-  protected override failedWithoutEnvelope(status: number, label: string): AppError {
-    if (status !== 502 && status !== 504) return super.failedWithoutEnvelope(status, label);
+  /**
+   * A 5xx that is not our nodes' answer (a gateway in between, which may have passed the write
+   * on before it failed: Envoy answers 503 after a reset upstream).
+   */
+  protected override foreignFailure(status: number, label: string, failure: AppError): AppError {
+    if (status < 500) return failure;
     return new OutcomeUnknown(
       `the write was forwarded to the leader (${label}) through a gateway that answered ${status}; it may still be applied`,
     );

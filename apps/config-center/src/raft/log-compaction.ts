@@ -44,7 +44,7 @@ export class LogCompaction {
     private readonly storage: DurableRaftStorage,
     private readonly transactions: SqlTransactions,
     private readonly dataSource: DataSource,
-    /** Wakes the loop when a snapshot has been read. */
+    /** Wakes the loop when a background read has ended. */
     private readonly wake: () => void,
   ) {
     this.snapshotIndex = storage.snapshot().meta.index;
@@ -89,16 +89,18 @@ export class LogCompaction {
       .then(
         (data) => {
           this.built = { index: applied, data, started };
-          this.wake();
         },
         (error: unknown) => this.retryLater(applied, error),
       )
-      .finally(() =>
-        open
+      .finally(() => {
+        this.building = false;
+        void open
           .close()
-          .catch((error: unknown) => this.logger.warn({ err: error }, 'snapshot reader not closed'))
-          .finally(() => (this.building = false)),
-      );
+          .catch((error: unknown) =>
+            this.logger.warn({ err: error }, 'snapshot reader not closed'),
+          );
+        this.wake();
+      });
   }
 
   private retryLater(index: number, error: unknown): void {

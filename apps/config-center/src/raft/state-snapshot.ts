@@ -175,7 +175,8 @@ export async function restoreState(
     const rows = (document.tables[table.name] ?? []).map((row) =>
       columns.map((column) => {
         const value = row[column.propertyName];
-        // A column the snapshot's writer did not have yet: its default, as TypeORM gave it.
+        // A column the snapshot's writer did not have yet: its entity default, else NULL (a
+        // column added later needs one of the two for an older snapshot to install).
         if (value === undefined)
           return typeof column.default === 'function' ? null : (column.default ?? null);
         return DATE_COLUMNS.has(column.propertyName) && typeof value === 'string'
