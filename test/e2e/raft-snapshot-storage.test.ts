@@ -15,7 +15,10 @@ import {
   NamespaceRow,
   RaftLogRow,
 } from '../../apps/config-center/src/database/entities';
-import { SqlTransactions } from '../../apps/config-center/src/database/sql-writer';
+import {
+  EntityManagerSqlWriter,
+  SqlTransactions,
+} from '../../apps/config-center/src/database/sql-writer';
 import { parseDatabaseUrl } from '../../apps/config-center/src/env/app-config';
 import { DurableRaftStorage } from '../../apps/config-center/src/raft/durable-raft-storage';
 import { LogCompaction } from '../../apps/config-center/src/raft/log-compaction';
@@ -145,7 +148,9 @@ describe('Raft snapshot storage', () => {
 
     // A smaller snapshot replaces every chunk of the bigger one (TypeORM's transaction this time).
     const small = snapshotOf(10, 3000);
-    await storage.compact(small);
+    await storage.compact(small, (work) =>
+      dataSource.transaction((manager) => work(new EntityManagerSqlWriter(manager))),
+    );
     expect(await storage.dropCompactedLog((work) => transactions.run(work), 100)).toBe(2);
     const latest = await reloaded('compacting');
     expect(Buffer.from(latest.snapshot().data)).toEqual(Buffer.from(small.data));

@@ -33,15 +33,15 @@ export async function appendLogEntries(
 
 /**
  * Drops log rows: `through` an index (compaction, a snapshot covering them) or `from` one on
- * (a conflicting tail).
+ * (a conflicting tail). Returns how many went.
  */
 export async function deleteLogEntries(
   writer: SqlWriter,
   range: { through: number } | { from: number },
-): Promise<void> {
+): Promise<number> {
   const { id } = writer.dialect;
   const [operator, index] = 'through' in range ? ['<=', range.through] : ['>=', range.from];
-  await writer.write(`DELETE FROM ${id('raft_log')} WHERE ${id('index')} ${operator} ?`, [index]);
+  return writer.run(`DELETE FROM ${id('raft_log')} WHERE ${id('index')} ${operator} ?`, [index]);
 }
 
 export interface RaftStateFields {

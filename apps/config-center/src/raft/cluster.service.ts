@@ -105,14 +105,11 @@ export class ClusterService implements OnModuleInit {
     });
     const { tickMs, electionTicks } = this.config.cluster;
     const budgetMs = 2 * electionTicks * tickMs;
-    while (raft.status().leader !== to) {
-      if (Date.now() - started > budgetMs) {
-        throw new ServiceUnavailable(
-          `leadership transfer to ${to} did not complete within ${budgetMs} ms (leader now: ${raft.status().leader ?? 'none'}); is ${to} up and caught up?`,
-          { to },
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(tickMs, 20)));
+    if (!(await raft.untilLeader(to, budgetMs))) {
+      throw new ServiceUnavailable(
+        `leadership transfer to ${to} did not complete within ${budgetMs} ms (leader now: ${raft.status().leader ?? 'none'}); is ${to} up and caught up?`,
+        { to },
+      );
     }
     return { ...result, leader: to, took_ms: Date.now() - started };
   }

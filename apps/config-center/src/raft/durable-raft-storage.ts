@@ -3,7 +3,7 @@ import { Entry, EntryType, HardState, MemoryStorage, RaftStorage, Ready, Snapsho
 import { RaftLogRow, RaftSnapshotRow, RaftStateRow } from '../database/entities';
 import { appendLogEntries, deleteLogEntries, saveRaftState } from '../database/raft-tables';
 import { SqlDialect, sqlTime } from '../database/sql-dialect';
-import { EntityManagerSqlWriter, SqlWriter } from '../database/sql-writer';
+import { SqlWriter } from '../database/sql-writer';
 
 /** Runs `work` in one transaction (the Raft loop passes its serial queue, SqlTransactions.run). */
 export type TransactionRunner = <T>(work: (writer: SqlWriter) => Promise<T>) => Promise<T>;
@@ -115,7 +115,7 @@ export class DurableRaftStorage implements RaftStorage {
    * Stores a locally taken snapshot (paper section 7); from then on the core reads the log from
    * after it. The rows it covers stay until `dropCompactedLog` (a restart ignores them).
    */
-  async compact(snapshot: Snapshot, run: TransactionRunner = this.ownTransaction): Promise<void> {
+  async compact(snapshot: Snapshot, run: TransactionRunner): Promise<void> {
     await run((writer) => this.saveSnapshot(writer, snapshot));
     this.memory.compact(snapshot);
   }
@@ -135,14 +135,9 @@ export class DurableRaftStorage implements RaftStorage {
       );
       const low = lowest?.low === null || lowest?.low === undefined ? null : Number(lowest.low);
       if (low === null || low > through) return 0;
-      return writer.run(`DELETE FROM ${id('raft_log')} WHERE ${id('index')} <= ?`, [
-        Math.min(through, low + limit - 1),
-      ]);
+      return deleteLogEntries(writer, { through: Math.min(through, low + limit - 1) });
     });
   }
-
-  private readonly ownTransaction: TransactionRunner = (work) =>
-    this.dataSource.transaction((manager) => work(new EntityManagerSqlWriter(manager)));
 
   /** The metadata row, and the data in SNAPSHOT_CHUNK_BYTES rows (see the chunks migration). */
   private async saveSnapshot(writer: SqlWriter, snapshot: Snapshot): Promise<void> {

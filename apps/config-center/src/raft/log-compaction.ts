@@ -10,6 +10,7 @@ const LOG_ROWS_PER_DELETE = 5000;
 
 export interface CompactionStats {
   snapshotsTaken: number;
+  snapshotsInstalled: number;
   lastSnapshotBytes: number;
   lastSnapshotBuildMs: number;
 }
@@ -34,6 +35,7 @@ export class LogCompaction {
   private logRowsToDrop = false;
   readonly stats: CompactionStats = {
     snapshotsTaken: 0,
+    snapshotsInstalled: 0,
     lastSnapshotBytes: 0,
     lastSnapshotBuildMs: 0,
   };
@@ -58,6 +60,7 @@ export class LogCompaction {
 
   /** A snapshot from the leader replaced the state: the next compaction counts from it. */
   installed(index: number): void {
+    this.stats.snapshotsInstalled += 1;
     this.snapshotIndex = Math.max(this.snapshotIndex, index);
     this.logRowsToDrop = true;
   }

@@ -69,12 +69,12 @@ export class RaftCommandLog extends CommandLog {
   private appliedIndex = 0;
   private compaction!: LogCompaction;
   private knownLeader?: string;
+  private leaderWaiters: Array<{ id: string; resolve: () => void }> = [];
   /** Set by RaftMetrics: spec 3.7.4's raft_commit_duration and raft_apply_duration. */
   timings?: RaftTimings;
   /** Counters for /api/v1/metrics (raft-metrics.ts), read at scrape time. */
   readonly stats = {
     leaderChanges: 0,
-    snapshotsInstalled: 0,
     proposalsDropped: 0,
   };
 
@@ -241,6 +241,25 @@ export class RaftCommandLog extends CommandLog {
     }
   }
 
+  /** True once this node follows `id` as its leader (or is it), false after `timeoutMs`. */
+  untilLeader(id: string, timeoutMs: number): Promise<boolean> {
+    if (this.node.status().leader === id) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = {
+        id,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.leaderWaiters = this.leaderWaiters.filter((other) => other !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      this.leaderWaiters.push(waiter);
+    });
+  }
+
   /** Resolves once this node has applied `index`. */
   untilApplied(index: number): Promise<void> {
     return this.waitApplied(index);
@@ -308,9 +327,13 @@ export class RaftCommandLog extends CommandLog {
         { role: ready.softState.role, leader: ready.softState.leader },
         'raft role changed',
       );
-      if (ready.softState.leader !== undefined && ready.softState.leader !== this.knownLeader) {
-        this.knownLeader = ready.softState.leader;
+      const leader = ready.softState.leader;
+      if (leader !== undefined && leader !== this.knownLeader) {
+        this.knownLeader = leader;
         this.stats.leaderChanges += 1;
+        const waiting = this.leaderWaiters.filter((waiter) => waiter.id === leader);
+        this.leaderWaiters = this.leaderWaiters.filter((waiter) => waiter.id !== leader);
+        for (const waiter of waiting) waiter.resolve();
       }
     }
     // A leader may send before its own fsync (thesis 10.2.1); everyone else persists first.
@@ -418,7 +441,6 @@ export class RaftCommandLog extends CommandLog {
     this.view.load(index, loaded.namespaces, loaded.configs);
     this.appliedIndex = index;
     this.compaction.installed(index);
-    this.stats.snapshotsInstalled += 1;
     this.logger.log({ index }, 'installed snapshot from the leader');
     this.releaseAppliedWaiters();
   }

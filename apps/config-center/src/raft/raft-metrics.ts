@@ -62,7 +62,7 @@ const SCRAPED: Array<{
     name: 'snapshots_installed_total',
     help: 'Snapshots received from the leader and installed',
     counter: true,
-    read: (log) => log.stats.snapshotsInstalled,
+    read: (log) => log.compactionStats.snapshotsInstalled,
   },
   {
     name: 'snapshot_bytes',
