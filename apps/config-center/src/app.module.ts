@@ -1,11 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AppConfig } from './env/app-config';
 import { EnvModule } from './env/env.module';
-import { AdminAuthGuard } from './http/admin-auth.guard';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { NamespaceModule } from './namespace/namespace.module';
 import { ObservabilityModule } from './observability/observability.module';
@@ -45,7 +44,6 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
-        { provide: APP_GUARD, useClass: AdminAuthGuard },
       ],
     };
   }

@@ -7,7 +7,8 @@ import { AppModule } from './app.module';
 import { AppConfig } from './env/app-config';
 import { installCheapAsyncResourceBind } from './http/cheap-async-resource-bind';
 import { installEnvelope } from './http/envelope';
-import { SERVER_TIMEOUTS } from './http/server-timeouts';
+import { serverTimeouts } from './http/server-timeouts';
+import { installHttpHardening } from './http/http-hardening';
 import { requestIdOf } from './http/request-id';
 import { HealthRegistry } from './observability/health-registry';
 import { HttpMetrics } from './observability/http-metrics';
@@ -21,9 +22,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   installCheapAsyncResourceBind();
   const adapter = new FastifyAdapter({
     genReqId: (request: IncomingMessage) => requestIdOf(request.headers['x-request-id']),
-    bodyLimit: Math.max(8 * 1024 * 1024, config.limits.maxValueBytes * 4),
     routerOptions: { maxParamLength: 512 },
-    ...SERVER_TIMEOUTS,
+    ...serverTimeouts(config.http),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
@@ -35,6 +35,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const metrics = app.get(HttpMetrics);
   fastify.decorateRequest('nodeId', config.nodeId);
   installEnvelope(fastify);
+  installHttpHardening(fastify, config);
   installRaftMessagesRoute(fastify, app.get(StateService), app.get(ClusterSecretCheck));
   installRaftStreamRoute(fastify, app.get(StateService), app.get(ClusterSecretCheck));
   fastify.addHook('onSend', (request, reply, payload, done) => {

@@ -30,9 +30,22 @@ export interface AppConfig {
   proposalTimeoutMs: number;
   /** Processes serving HTTP; above 1, read workers serve client reads from replicas of the view. */
   httpWorkers: number;
+  http: HttpLimits;
   cluster: ClusterSettings;
   adminToken: string | null;
   swagger: boolean;
+}
+
+/** Bounds on what one client connection may take (README "Security"). */
+export interface HttpLimits {
+  /** From the first byte of a request to its last header. */
+  headersTimeoutMs: number;
+  /** From the headers to the last byte of the body (the Raft stream is exempt). */
+  bodyTimeoutMs: number;
+  /** A connection with no traffic either way for this long is closed. */
+  idleTimeoutMs: number;
+  /** Body bytes being received at once by one process, across all requests. */
+  maxInflightBodyBytes: number;
 }
 
 export interface PeerAddress {
@@ -207,6 +220,17 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     },
     proposalTimeoutMs: integer('PROPOSAL_TIMEOUT_MS', 5000, 100, 600_000),
     httpWorkers: integer('HTTP_WORKERS', 1, 1, 64),
+    http: {
+      headersTimeoutMs: integer('HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+      bodyTimeoutMs: integer('HTTP_BODY_TIMEOUT_MS', 30_000, 100, 3_600_000),
+      idleTimeoutMs: integer('HTTP_IDLE_TIMEOUT_MS', 120_000, 1_000, 3_600_000),
+      maxInflightBodyBytes: integer(
+        'HTTP_MAX_INFLIGHT_BODY_BYTES',
+        128 * 1024 * 1024,
+        16 * 1024 * 1024,
+        4 * 1024 * 1024 * 1024,
+      ),
+    },
     cluster: {
       peers,
       secret,

@@ -1,12 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ErrorCode, defaultMessages, errorEnvelope, httpStatusOf } from '@cc/common';
-
-interface FastifyLikeError {
-  code?: string;
-  statusCode?: number;
-  message?: string;
-}
+import { FastifyLikeError, fromFastifyError, isClientAbort } from './framework-errors';
 
 /** Maps framework errors (body parsing, 404, 413...) to the spec's codes. */
 function fromHttpException(exception: HttpException): AppError {
@@ -28,21 +23,6 @@ function fromHttpException(exception: HttpException): AppError {
   return new AppError(ErrorCode.INTERNAL, 'internal error');
 }
 
-function fromFastifyError(error: FastifyLikeError): AppError | undefined {
-  if (
-    typeof error.statusCode !== 'number' ||
-    typeof error.code !== 'string' ||
-    !error.code.startsWith('FST_')
-  )
-    return undefined;
-  if (error.statusCode === 413)
-    return new AppError(ErrorCode.VALIDATION_FAILED, 'request body too large', error.message);
-  if (error.statusCode === 404) return new AppError(ErrorCode.NOT_FOUND, error.message);
-  if (error.statusCode >= 400 && error.statusCode < 500)
-    return new AppError(ErrorCode.BAD_PARAMETER, 'bad request', error.message);
-  return undefined;
-}
-
 /** The one place where failures become envelopes (DESIGN 8): never a bare 500. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -52,6 +32,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
+    if (isClientAbort(exception)) {
+      // The client went away mid-request: nothing to answer, nothing wrong with the node.
+      this.logger.debug({ request_id: request.id }, 'client closed the connection');
+      if (!reply.sent) reply.raw.destroy();
+      return;
+    }
     let error: AppError;
     if (exception instanceof AppError) error = exception;
     else if (exception instanceof HttpException) error = fromHttpException(exception);

@@ -1,11 +1,21 @@
+import { AppConfig } from '../env/app-config';
+
 /**
- * Timeouts of the node's and the read workers' HTTP servers. No request or socket timeout: a
- * Raft stream is one request that may live for days (a dead one is noticed by its sender, which
- * misses the acknowledgements). Fastify hands 0 to Node's `server.requestTimeout` and
- * `server.setTimeout`; Node's `headersTimeout` only runs until the headers are in.
+ * Options of the node's and the read workers' Fastify servers. Node's `requestTimeout` stays 0:
+ * it would also cut the Raft stream, one request that lives for days. The body timeout is
+ * applied per request instead (edge-guards.ts), and the stream route lifts the idle timeout of
+ * its own socket.
  */
-export const SERVER_TIMEOUTS = {
-  keepAliveTimeout: 65_000,
-  requestTimeout: 0,
-  connectionTimeout: 0,
-} as const;
+export function serverTimeouts(limits: AppConfig['http']) {
+  return {
+    keepAliveTimeout: 65_000,
+    requestTimeout: 0,
+    /** Socket inactivity, either way: a stalled upload or a reader that stopped reading. */
+    connectionTimeout: limits.idleTimeoutMs,
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      // How often Node checks the header timeout (default 30 s, which would triple a 10 s bound).
+      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+    },
+  } as const;
+}

@@ -20,6 +20,7 @@ import {
   OptionalDescription,
   PageQuery,
 } from '../common/validation';
+import { MAX_OPERATIONS_PER_ENTRY } from '../state/state-machine';
 
 export class CreateNamespaceBody {
   @NamespaceName() name!: string;
@@ -81,7 +82,7 @@ export class ImportBody {
 
   @ApiProperty({ type: [ImportedConfig] })
   @IsArray()
-  @ArrayMaxSize(999)
+  @ArrayMaxSize(MAX_OPERATIONS_PER_ENTRY)
   @IsObject({ each: true, message: 'each config must be an object' })
   @ValidateNested({ each: true })
   @Type(() => ImportedConfig)

@@ -6,6 +6,7 @@ import { checkKeyLength, encodeValue } from '../config/config-value';
 import { APP_CONFIG, AppConfig } from '../env/app-config';
 import { RequestContext } from '../http/request-context';
 import { ConfigOperation } from '../state/commands';
+import { MAX_OPERATIONS_PER_ENTRY } from '../state/state-machine';
 import { NamespaceRecord } from '../state/records';
 import { StateReader } from '../state/state-view';
 import { StateService } from '../state/state.service';
@@ -212,9 +213,12 @@ export class ImportNamespaceResource extends Resource<ImportBody, unknown> {
         }
       }
     }
-    if (operations.length > 999)
+    if (operations.length > MAX_OPERATIONS_PER_ENTRY)
       throw new ValidationFailed([
-        { field: 'configs', errors: ['an import may change at most 999 keys'] },
+        {
+          field: 'configs',
+          errors: [`an import may change at most ${MAX_OPERATIONS_PER_ENTRY} keys`],
+        },
       ]);
     const { value, revision } = await this.state.write<{
       results: unknown[];

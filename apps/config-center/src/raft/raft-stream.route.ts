@@ -49,6 +49,8 @@ export function installRaftStreamRoute(
       if (typeof from === 'string' && typeof fromUrl === 'string')
         raft.learnPeer({ id: from, url: fromUrl });
 
+      // A stream may be quiet for longer than the idle timeout of ordinary connections.
+      request.raw.socket.setTimeout(0);
       const lines = new PassThrough();
       const receiver = new StreamReceiver(
         request.body,

@@ -6,7 +6,7 @@ import { Message } from '@cc/raft';
 import { LinkProxy } from '../../../../test/support/cluster/link-proxy';
 import { AppConfig } from '../env/app-config';
 import { installEnvelope } from '../http/envelope';
-import { SERVER_TIMEOUTS } from '../http/server-timeouts';
+import { serverTimeouts } from '../http/server-timeouts';
 import { StateService } from '../state/state.service';
 import { ClusterSecretCheck } from './cluster-secret.guard';
 import { encodeMessages } from './message-codec';
@@ -63,7 +63,14 @@ async function startPeer(options: { streams: boolean }): Promise<Peer> {
   };
   const state = { raft } as unknown as StateService;
   const secret = new ClusterSecretCheck({ cluster: { secret: SECRET } } as unknown as AppConfig);
-  const fastify = Fastify({ ...SERVER_TIMEOUTS });
+  const fastify = Fastify({
+    ...serverTimeouts({
+      headersTimeoutMs: 10_000,
+      bodyTimeoutMs: 30_000,
+      idleTimeoutMs: 120_000,
+      maxInflightBodyBytes: 1 << 27,
+    }),
+  });
   installEnvelope(fastify);
   installRaftMessagesRoute(fastify, state, secret);
   if (options.streams) installRaftStreamRoute(fastify, state, secret);

@@ -76,6 +76,25 @@ describe('StateMachine', () => {
     expect(harness.config('a')?.id).toBe(2 * ID_STRIDE + 1);
   });
 
+  it('gives an entry with more than 999 new rows unique ids above every ordinary id', async () => {
+    const harness = await withNamespace();
+    const operations = Array.from({ length: 2_500 }, (_, i) => ({
+      op: 'upsert' as const,
+      namespace: 'app',
+      key: `k${i}`,
+      valueText: String(i),
+    }));
+    const outcome = await harness.apply({ type: 'WriteBatch', ...meta, operations });
+    expect(outcome.ok).toBe(true);
+    await harness.put('create', 'after', 1);
+    const ids = Array.from({ length: 2_500 }, (_, i) => harness.config(`k${i}`)?.id ?? 0);
+    expect(new Set(ids).size).toBe(2_500);
+    expect(ids.slice(0, ID_STRIDE - 1).every((id) => id < 3 * ID_STRIDE)).toBe(true);
+    expect(ids.slice(ID_STRIDE - 1).every((id) => id >= 2 ** 50 && id < 2 ** 53)).toBe(true);
+    // Ordinary entries keep the ids they always had: a log written before replays identically.
+    expect(harness.config('after')?.id).toBe(3 * ID_STRIDE + 1);
+  });
+
   it('gives two replicas applying the same commands identical mutations', async () => {
     const run = async () => {
       const harness = await withNamespace();

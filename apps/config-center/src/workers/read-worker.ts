@@ -11,7 +11,9 @@ import {
 } from '../config/config-read.resources';
 import { AppConfig } from '../env/app-config';
 import { requestIdOf } from '../http/request-id';
-import { SERVER_TIMEOUTS } from '../http/server-timeouts';
+import { FastifyLikeError, fromFastifyError, isClientAbort } from '../http/framework-errors';
+import { installHttpHardening } from '../http/http-hardening';
+import { serverTimeouts } from '../http/server-timeouts';
 import { RAFT_STREAM_CONTENT_TYPE, RAFT_STREAM_PATH } from '../raft/raft-wire';
 import { Consistency, ReadModel } from '../state/read-model';
 import { StateView } from '../state/state-view';
@@ -86,8 +88,7 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
 
   const fastify = Fastify({
     genReqId: (request: IncomingMessage) => requestIdOf(request.headers['x-request-id']),
-    bodyLimit: Math.max(8 * 1024 * 1024, config.limits.maxValueBytes * 4),
-    ...SERVER_TIMEOUTS,
+    ...serverTimeouts(config.http),
     routerOptions: { maxParamLength: 512 },
   });
   // Bodies stay raw: a proxied request is passed on byte for byte.
@@ -95,6 +96,18 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) =>
     done(null, body),
   );
+  installHttpHardening(fastify, config);
+  fastify.setErrorHandler((error: Error & FastifyLikeError, request, reply) => {
+    if (isClientAbort(error)) return reply.raw.destroy();
+    const failure = fromFastifyError(error) ?? new AppError(ErrorCode.INTERNAL, 'internal error');
+    if (failure.code === ErrorCode.INTERNAL)
+      process.stderr.write(
+        `${JSON.stringify({ level: 'error', msg: 'unhandled error', request_id: request.id, err: error.stack ?? String(error) })}\n`,
+      );
+    return reply
+      .code(httpStatusOf(failure.code))
+      .send(errorEnvelope(failure.code, failure.message, request.id, failure.details));
+  });
   fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
     done(null, payload);
@@ -222,8 +235,17 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
     scope.addContentTypeParser(RAFT_STREAM_CONTENT_TYPE, (_request, payload, done) =>
       done(null, payload),
     );
-    scope.post(RAFT_STREAM_PATH, proxy);
+    scope.post(RAFT_STREAM_PATH, (request, reply) => {
+      request.raw.socket.setTimeout(0); // a stream may be quiet for longer than the idle timeout
+      return proxy(request, reply);
+    });
   });
+  // Passed on as they are, each under its own route so it gets its own body limit and the
+  // admin check sees its template (http-hardening.ts); anything else takes the small limit.
+  fastify.route({ method: ['POST', 'PUT'], url: '/api/v1/admin/config', handler: proxy });
+  fastify.post('/api/v1/admin/config/batch', proxy);
+  fastify.post('/api/v1/admin/namespace/import', proxy);
+  fastify.all('/api/v1/admin/*', proxy);
   fastify.all('/*', proxy);
   fastify.all('/', proxy);
 

@@ -1,0 +1,162 @@
+import { timingSafeEqual } from 'node:crypto';
+import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, ErrorCode, errorEnvelope, Forbidden, Unauthorized } from '@cc/common';
+import { AppConfig } from '../env/app-config';
+import { MAX_COMMAND_BYTES } from '../state/commands';
+
+/** Room for the JSON around a value: key, namespace, description, expected_version. */
+const ENVELOPE_OVERHEAD_BYTES = 64 * 1024;
+/** Bodies of routes that carry no config value (namespace, rollback, membership...). */
+export const SMALL_BODY_BYTES = 64 * 1024;
+const ADMIN_PREFIX = '/api/v1/admin/';
+
+/**
+ * The largest body each public route accepts (issue 11, item 4). A single config write is one
+ * value plus its fields; a value may be sent with whitespace and escapes that its stored form
+ * drops, hence twice MAX_VALUE_BYTES. Batch and import are one log entry of at most
+ * MAX_COMMAND_BYTES encoded; a body larger than that by more than its JSON punctuation could
+ * not be proposed anyway.
+ */
+export function bodyLimitOf(method: string, url: string, limits: AppConfig['limits']): number {
+  if (method === 'GET' || method === 'HEAD' || method === 'DELETE') return SMALL_BODY_BYTES;
+  if (url === '/api/v1/admin/config') return 2 * limits.maxValueBytes + ENVELOPE_OVERHEAD_BYTES;
+  if (url === '/api/v1/admin/config/batch' || url === '/api/v1/admin/namespace/import')
+    return MAX_COMMAND_BYTES + 1024 * 1024;
+  if (url === '/api/v1/config/batch-get') return 1024 * 1024;
+  return SMALL_BODY_BYTES;
+}
+
+/** Whether a routed path is an admin endpoint (the template, so `%61dmin` counts as admin). */
+export const isAdminRoute = (routeUrl: string | undefined): boolean =>
+  routeUrl !== undefined && routeUrl.startsWith(ADMIN_PREFIX);
+
+/**
+ * `Authorization: Bearer <token>` and nothing else (RFC 6750: the scheme is case-insensitive,
+ * the token follows one or more spaces). A header without the scheme is no credential.
+ */
+export function bearerTokenOf(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const match = /^Bearer +([\x21-\x7e]+) *$/i.exec(header);
+  return match?.[1];
+}
+
+/** The ADMIN_TOKEN check, shared by the node and the read workers (they see the request first). */
+export class AdminTokenCheck {
+  private readonly token: Buffer | null;
+
+  constructor(adminToken: string | null) {
+    this.token = adminToken ? Buffer.from(adminToken) : null;
+  }
+
+  /** Throws 40101 (no Bearer token) or 40301 (another token) on an admin route. */
+  verify(routeUrl: string | undefined, authorization: string | undefined): void {
+    if (!this.token || !isAdminRoute(routeUrl)) return;
+    const presented = bearerTokenOf(authorization);
+    if (presented === undefined)
+      throw new Unauthorized('Authorization: Bearer <ADMIN_TOKEN> is required for admin endpoints');
+    const bytes = Buffer.from(presented);
+    if (bytes.length !== this.token.length || !timingSafeEqual(bytes, this.token))
+      throw new Forbidden('the presented token does not grant admin access');
+  }
+}
+
+/**
+ * A process-wide budget of body bytes being received or parsed. Each request with a body holds
+ * its Content-Length (or its route's limit when it is chunked) until its response ends; when the
+ * budget is spent the request is refused before its body is read. This bounds what many slow or
+ * large bodies can take at once, however they are spread over connections.
+ */
+export class BodyBudget {
+  private inUse = 0;
+
+  constructor(readonly capacity: number) {}
+
+  get used(): number {
+    return this.inUse;
+  }
+
+  tryReserve(bytes: number): boolean {
+    if (bytes > 0 && this.inUse + bytes > this.capacity) return false;
+    this.inUse += bytes;
+    return true;
+  }
+
+  release(bytes: number): void {
+    this.inUse = Math.max(0, this.inUse - bytes);
+  }
+}
+
+function hasBody(request: FastifyRequest): boolean {
+  const length = request.headers['content-length'];
+  if (length !== undefined) return Number(length) > 0;
+  return request.headers['transfer-encoding'] !== undefined;
+}
+
+/** A refusal sent before the body is read: the connection closes, so the body is never drained. */
+export function refuseBeforeBody(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  failure: AppError,
+  headers: Record<string, string> = {},
+): FastifyReply {
+  request.enveloped = true;
+  return reply
+    .code(failure.httpStatus)
+    .headers({ ...headers, connection: 'close' })
+    .send(errorEnvelope(failure.code, failure.message, request.id, failure.details));
+}
+
+export interface EdgeGuardOptions {
+  admin: AdminTokenCheck;
+  budget: BodyBudget;
+  bodyTimeoutMs: number;
+  /** Routes that stream their body for as long as the connection lives (the Raft stream). */
+  longLivedRoutes: ReadonlySet<string>;
+}
+
+/**
+ * The checks every request passes before its body is read (issue 11, items 1 and 4): admin
+ * authentication, the in-flight body budget and the time a body may take to arrive. Installed on
+ * the node and on each read worker alike.
+ */
+export function installEdgeGuards(fastify: FastifyInstance, options: EdgeGuardOptions): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const route = request.routeOptions.url;
+    try {
+      options.admin.verify(route, request.headers.authorization);
+    } catch (error) {
+      refuseBeforeBody(request, reply, error as AppError);
+      return done();
+    }
+    if (!hasBody(request) || (route !== undefined && options.longLivedRoutes.has(route)))
+      return done();
+
+    const declared = Number(request.headers['content-length']);
+    const limit = request.routeOptions.bodyLimit ?? SMALL_BODY_BYTES;
+    const reservation = Number.isFinite(declared) ? Math.min(declared, limit) : limit;
+    if (!options.budget.tryReserve(reservation)) {
+      refuseBeforeBody(
+        request,
+        reply,
+        new AppError(
+          ErrorCode.UNAVAILABLE,
+          'too many request bodies in flight on this node; retry shortly',
+        ),
+        { 'retry-after': '1' },
+      );
+      return done();
+    }
+    const raw = request.raw;
+    const timer = setTimeout(() => {
+      if (!raw.complete) raw.socket?.destroy();
+    }, options.bodyTimeoutMs);
+    timer.unref();
+    raw.once('end', () => clearTimeout(timer));
+    // The response's close comes last in every case: answered, cut by the timer, or abandoned.
+    reply.raw.once('close', () => {
+      clearTimeout(timer);
+      options.budget.release(reservation);
+    });
+    done();
+  });
+}

@@ -1,0 +1,83 @@
+import { connect, Socket } from 'node:net';
+
+/** What came back on a raw connection, and whether the server closed it. */
+export interface RawExchange {
+  status: number;
+  headers: Record<string, string>;
+  /** The body when the whole answer arrived (Content-Length), else what did. */
+  body: string;
+  closedByServer: boolean;
+  elapsedMs: number;
+}
+
+/**
+ * Opens a connection, sends `head` (a request line and headers, CRLF-terminated, blank line
+ * included) and then `bodyPart`, and waits for an answer or the server closing the connection,
+ * without ever sending the rest of the body it announced. What a slow or hostile client does.
+ */
+export function rawExchange(
+  port: number,
+  head: string,
+  bodyPart: Buffer | string = '',
+  waitMs = 5_000,
+): Promise<RawExchange> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const socket: Socket = connect(port, '127.0.0.1');
+    let received = Buffer.alloc(0);
+    let settled = false;
+    const finish = (closedByServer: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ ...parseAnswer(received), closedByServer, elapsedMs: performance.now() - started });
+    };
+    const timer = setTimeout(() => finish(false), waitMs);
+    socket.on('connect', () => {
+      socket.write(head);
+      if (bodyPart.length > 0) socket.write(bodyPart);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const answer = parseAnswer(received);
+      const length = Number(answer.headers['content-length']);
+      if (answer.status > 0 && Number.isFinite(length) && Buffer.byteLength(answer.body) >= length)
+        setTimeout(() => finish(socket.readableEnded), 50);
+    });
+    socket.on('end', () => finish(true));
+    socket.on('close', () => finish(true));
+    socket.on('error', () => finish(true));
+  });
+}
+
+function parseAnswer(bytes: Buffer): Pick<RawExchange, 'status' | 'headers' | 'body'> {
+  const text = bytes.toString('utf8');
+  const split = text.indexOf('\r\n\r\n');
+  if (split < 0) return { status: 0, headers: {}, body: '' };
+  const [statusLine, ...lines] = text.slice(0, split).split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon > 0)
+      headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return { status: Number(statusLine.split(' ')[1]), headers, body: text.slice(split + 4) };
+}
+
+/** Resident memory of a process in bytes (Linux /proc). */
+export async function rssOf(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const match = /VmRSS:\s+(\d+) kB/.exec(status);
+  return match ? Number(match[1]) * 1024 : 0;
+}
+
+/** Resident memory of a process and all its descendants (a node and its read workers). */
+export async function rssOfTree(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  let total = await rssOf(pid).catch(() => 0);
+  const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  for (const child of children.split(' ').filter(Boolean)) total += await rssOfTree(Number(child));
+  return total;
+}
