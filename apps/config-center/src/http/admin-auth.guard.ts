@@ -3,6 +3,7 @@ import { FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { Forbidden, Unauthorized } from '@cc/common';
 import { APP_CONFIG, AppConfig } from '../env/app-config';
+import { ADMIN_CALLER } from './idempotency';
 
 const ADMIN_PREFIX = '/api/v1/admin/';
 
@@ -31,6 +32,7 @@ export class AdminAuthGuard implements CanActivate {
     if (presented.length !== this.token.length || !timingSafeEqual(presented, this.token)) {
       throw new Forbidden('the presented token does not grant admin access');
     }
+    request.callerId = ADMIN_CALLER;
     return true;
   }
 }
