@@ -1,4 +1,4 @@
-import { canonicalJson, requestFingerprint } from './request-fingerprint';
+import { canonicalJson, canonicalJsonIterative, requestFingerprint } from './request-fingerprint';
 
 const request = (
   body: unknown,
@@ -59,9 +59,29 @@ describe('canonicalJson', () => {
     expect(canonicalJson(parsed)).toBe('{"__proto__":{"x":1},"a":2}');
   });
 
+  it('prints integer-like member names first, in one order whatever the order sent', () => {
+    expect(canonicalJson({ b: 1, 10: 2, a: 3, 9: 4 })).toBe(
+      canonicalJson({ 9: 4, a: 3, 10: 2, b: 1 }),
+    );
+  });
+
+  it('gives the same text on its iterative path (deep bodies) as on the fast one', () => {
+    const samples: unknown[] = [
+      { b: [1, 'x', null, true, undefined], a: { d: undefined, c: 1.5, 10: [], 9: {} } },
+      JSON.parse('{"z":{"__proto__":{"x":1}},"y":"\\u0000\\"é🦄"}'),
+      [[], {}, 0, -0, 1e21, 'text'],
+      null,
+      'plain',
+    ];
+    for (const sample of samples)
+      expect(canonicalJsonIterative(sample)).toBe(canonicalJson(sample));
+  });
+
   it('handles a body nested 100,000 deep without overflowing the stack', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 100_000; i++) deep = i % 2 === 0 ? [deep] : { v: deep };
-    expect(canonicalJson(deep)).toHaveLength((100_000 / 2) * (1 + 1) + (100_000 / 2) * 6 + 1);
+    const text = canonicalJson(deep);
+    expect(text).toHaveLength((100_000 / 2) * 2 + (100_000 / 2) * 6 + 1);
+    expect(text.startsWith('{"v":[{"v":[')).toBe(true);
   });
 });

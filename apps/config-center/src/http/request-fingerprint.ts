@@ -28,14 +28,41 @@ export function requestFingerprint(request: FingerprintedRequest): string {
   return hash.digest('hex');
 }
 
-type Frame = { text: string } | { value: unknown };
-
 /**
- * JSON with object members sorted by name (RFC 8785's ordering idea; numbers as JavaScript
- * prints them). Iterative, not recursive: a body nested thousands deep must not overflow the
- * stack here. `undefined` members are left out, as JSON.stringify does.
+ * JSON whose object members come in one fixed order whatever order they were sent in (sorted by
+ * name; JavaScript puts integer-like names first, ascending). Undefined members are left out,
+ * as JSON.stringify does. A body nested too deep for JSON.stringify's recursion is printed by
+ * an iterative walk that gives the same text, so the fingerprint never depends on the stack.
  */
 export function canonicalJson(root: unknown): string {
+  try {
+    return JSON.stringify(root ?? null, (_name, value: unknown) => ordered(value)) ?? 'null';
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return canonicalJsonIterative(root);
+  }
+}
+
+/** An object with its members in canonical order: itself when already in order (the usual case). */
+function ordered(value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const record = value as Record<string, unknown>;
+  const names = Object.keys(record);
+  let inOrder = true;
+  for (let i = 1; i < names.length && inOrder; i++) inOrder = names[i - 1] < names[i];
+  if (inOrder) return value;
+  names.sort();
+  // No prototype: a member named "__proto__" stays a member.
+  const copy = Object.create(null) as Record<string, unknown>;
+  for (const name of names) copy[name] = record[name];
+  return copy;
+}
+
+type Frame = { text: string } | { value: unknown };
+
+/** canonicalJson without recursion: the same text, for bodies nested thousands deep. */
+export function canonicalJsonIterative(root: unknown): string {
   let out = '';
   const stack: Frame[] = [{ value: root }];
   while (stack.length > 0) {
@@ -44,9 +71,9 @@ export function canonicalJson(root: unknown): string {
       out += frame.text;
       continue;
     }
-    const value = frame.value;
+    const value = ordered(frame.value);
     if (value === null || typeof value !== 'object') {
-      out += scalarJson(value);
+      out += JSON.stringify(value) ?? 'null';
       continue;
     }
     const pending: Frame[] = [];
@@ -59,9 +86,7 @@ export function canonicalJson(root: unknown): string {
       pending.push({ text: ']' });
     } else {
       const record = value as Record<string, unknown>;
-      const names = Object.keys(record)
-        .filter((name) => record[name] !== undefined)
-        .sort();
+      const names = Object.keys(record).filter((name) => record[name] !== undefined);
       pending.push({ text: '{' });
       names.forEach((name, position) => {
         pending.push({ text: `${position > 0 ? ',' : ''}${JSON.stringify(name)}:` });
@@ -72,10 +97,4 @@ export function canonicalJson(root: unknown): string {
     for (let i = pending.length - 1; i >= 0; i--) stack.push(pending[i]);
   }
   return out;
-}
-
-function scalarJson(value: unknown): string {
-  if (typeof value === 'bigint') return value.toString();
-  // JSON.stringify of a scalar: strings quoted, non-finite numbers null; others (functions) null.
-  return JSON.stringify(value) ?? 'null';
 }
