@@ -169,7 +169,14 @@ describe('Raft snapshot storage', () => {
     await dataSource.query(`DELETE FROM raft_snapshot WHERE node_id = 'installing'`);
     await dataSource.query(`DELETE FROM raft_snapshot_chunk WHERE node_id = 'installing'`);
     const chunked = (await reloaded('compacting')).snapshot();
-    await dataSource.undoLastMigration({ transaction: 'each' });
+    // The migrations after it go first, then it.
+    for (let undone = ''; undone !== 'RaftSnapshotChunks1732900000000';) {
+      const [last] = (await dataSource.query(
+        'SELECT name FROM migrations ORDER BY id DESC LIMIT 1',
+      )) as Array<{ name: string }>;
+      undone = last.name;
+      await dataSource.undoLastMigration({ transaction: 'each' });
+    }
     const rows: Array<{ data: Buffer }> = await dataSource.query(
       `SELECT data FROM raft_snapshot WHERE node_id = 'compacting'`,
     );
@@ -257,7 +264,19 @@ describe('Raft snapshot storage', () => {
       });
       await dataSource
         .getRepository(IdempotencyRow)
-        .insert({ requestId: 'req-1', revision: 5, result: TRICKY, createdAt: at });
+        .insert({ scope: '', requestId: 'req-1', revision: 5, result: TRICKY, createdAt: at });
+      // Two scopes, each more than a read chunk (500 rows): paged by the whole (scope, key).
+      for (const scope of ['admin POST /c', 'anonymous POST /c'])
+        await dataSource.getRepository(IdempotencyRow).insert(
+          Array.from({ length: 600 }, (_, i) => ({
+            scope,
+            requestId: `key-${String(i).padStart(4, '0')}`,
+            fingerprint: 'f'.repeat(64),
+            revision: 6,
+            result: '{"ok":true,"revision":6,"value":null}',
+            createdAt: at,
+          })),
+        );
       // More than two read chunks of 2,000 rows.
       for (let from = 1; from <= 4500; from += 500)
         await dataSource
@@ -282,6 +301,17 @@ describe('Raft snapshot storage', () => {
         expect(ids(document, 'ConfigHistoryRow')).toEqual(
           Array.from({ length: 4500 }, (_, i) => i + 1),
         );
+        expect(document.tables.IdempotencyRow).toHaveLength(1201);
+        expect(document.tables.IdempotencyRow[0]).toMatchObject({
+          scope: '',
+          requestId: 'req-1',
+          fingerprint: null,
+        });
+        expect(document.tables.IdempotencyRow[1200]).toMatchObject({
+          scope: 'anonymous POST /c',
+          requestId: 'key-0599',
+          fingerprint: 'f'.repeat(64),
+        });
 
         const now = parse(await dumpState(dataSource.manager));
         expect(ids(now, 'ConfigRow')).toEqual([1, 2, 4, 5]);
@@ -293,6 +323,24 @@ describe('Raft snapshot storage', () => {
       } finally {
         await reader.close();
       }
+    });
+
+    it('restores an older snapshot whose idempotency rows have no scope or fingerprint', async () => {
+      const older = {
+        format: 1,
+        tables: {
+          IdempotencyRow: [
+            { requestId: 'old-1', revision: 7, result: '{"ok":true}', createdAt: at.toISOString() },
+          ],
+        },
+      };
+      await transactions.run((writer) =>
+        restoreState(dataSource, writer, new Uint8Array(gzipSync(JSON.stringify(older)))),
+      );
+      const rows = await dataSource.getRepository(IdempotencyRow).find();
+      expect(rows).toEqual([
+        expect.objectContaining({ scope: '', requestId: 'old-1', fingerprint: null, revision: 7 }),
+      ]);
     });
 
     it('a snapshot read while the leader’s was installed is dropped, not stored over it', async () => {

@@ -10,6 +10,8 @@ export const ErrorCode = {
   CONFIG_NOT_FOUND: 40403,
   CONFLICT: 40901,
   CONFIG_KEY_EXISTS: 40902,
+  /** Ours, beside the spec's table: an Idempotency-Key reused for a different request (DESIGN 12). */
+  IDEMPOTENCY_KEY_REUSED: 42201,
   RATE_LIMITED: 42901,
   CLIENT_QUOTA_EXCEEDED: 42902,
   INTERNAL: 50001,
@@ -39,6 +41,7 @@ export const defaultMessages: Record<ErrorCodeValue, string> = {
   40403: 'config not found',
   40901: 'conflict',
   40902: 'config key already exists',
+  42201: 'idempotency key already used for a different request',
   42901: 'too many requests, retry later',
   42902: 'client quota exceeded',
   50001: 'internal error',

@@ -86,6 +86,20 @@ export class ConfigKeyExists extends AppError {
   }
 }
 
+/**
+ * DESIGN 12: an Idempotency-Key is bound to the first request that used it (same caller and
+ * endpoint); a different request under it is refused, never silently answered with the first.
+ */
+export class IdempotencyKeyReused extends AppError {
+  constructor(key: string) {
+    super(
+      ErrorCode.IDEMPOTENCY_KEY_REUSED,
+      `Idempotency-Key ${key} was already used for a different request to this endpoint; use a new key`,
+      { idempotency_key: key },
+    );
+  }
+}
+
 export class DatabaseError extends AppError {
   constructor(message = 'database error') {
     super(ErrorCode.DATABASE_ERROR, message);

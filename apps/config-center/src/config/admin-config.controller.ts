@@ -49,7 +49,7 @@ export class AdminConfigController {
   @ApiOperation({ summary: 'Create a config (version 1, or the next version after a delete)' })
   @ApiWriteHeaders()
   @ApiEnvelope(ConfigWriteResult)
-  @ApiErrors(40001, 40002, 40101, 40301, 40402, 40901, 40902, 50002, 50003)
+  @ApiErrors(40001, 40002, 40101, 40301, 40402, 40901, 40902, 50002, 50003, 42201)
   create(@Body() body: CreateConfigBody, @Ctx() context: RequestContext) {
     return this.createConfig.request(body, context);
   }
@@ -59,7 +59,7 @@ export class AdminConfigController {
   @ApiOperation({ summary: 'Update a config; expected_version makes it a compare-and-set' })
   @ApiWriteHeaders()
   @ApiEnvelope(ConfigWriteResult)
-  @ApiErrors(40001, 40002, 40101, 40301, 40402, 40403, 40901, 50002, 50003)
+  @ApiErrors(40001, 40002, 40101, 40301, 40402, 40403, 40901, 50002, 50003, 42201)
   update(@Body() body: UpdateConfigBody, @Ctx() context: RequestContext) {
     return this.updateConfig.request(body, context);
   }
@@ -69,7 +69,7 @@ export class AdminConfigController {
   @ApiOperation({ summary: 'Delete a config (history kept; re-creating continues its versions)' })
   @ApiWriteHeaders()
   @ApiEnvelope()
-  @ApiErrors(40001, 40002, 40101, 40301, 40402, 40403, 40901, 50002, 50003)
+  @ApiErrors(40001, 40002, 40101, 40301, 40402, 40403, 40901, 50002, 50003, 42201)
   remove(@Query() query: DeleteConfigQuery, @Body() body: unknown, @Ctx() context: RequestContext) {
     const fromBody = typeof body === 'object' && body !== null ? body : {};
     return this.deleteConfig.request({ ...fromBody, ...query }, context);
@@ -83,7 +83,7 @@ export class AdminConfigController {
   })
   @ApiWriteHeaders()
   @ApiEnvelope()
-  @ApiErrors(40001, 40002, 40101, 40301, 40402, 40403, 40901, 40902, 50002, 50003)
+  @ApiErrors(40001, 40002, 40101, 40301, 40402, 40403, 40901, 40902, 50002, 50003, 42201)
   batch(@Body() body: BatchWriteBody, @Ctx() context: RequestContext) {
     return this.batchWrite.request(body, context);
   }
@@ -110,7 +110,7 @@ export class AdminConfigController {
   @ApiOperation({ summary: 'Create a new version whose value equals target_version' })
   @ApiWriteHeaders()
   @ApiEnvelope()
-  @ApiErrors(40001, 40002, 40101, 40301, 40402, 40403, 40901, 50002, 50003)
+  @ApiErrors(40001, 40002, 40101, 40301, 40402, 40403, 40901, 50002, 50003, 42201)
   rollback(@Body() body: RollbackBody, @Ctx() context: RequestContext) {
     return this.rollbackConfig.request(body, context);
   }
@@ -118,7 +118,7 @@ export class AdminConfigController {
   @Put('version/keep')
   @ApiOperation({ summary: 'Mark (or unmark) a version to survive retention cleanup' })
   @ApiEnvelope()
-  @ApiErrors(40001, 40002, 40101, 40402, 40403)
+  @ApiErrors(40001, 40002, 40101, 40402, 40403, 42201)
   keep(@Body() body: KeepVersionBody, @Ctx() context: RequestContext) {
     return this.keepVersion.request(body, context);
   }

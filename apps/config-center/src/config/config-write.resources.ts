@@ -35,7 +35,7 @@ abstract class ConfigWriteResource<I extends object, O> extends Resource<I, O> {
         operation,
         at: Date.now(),
         operator: context.operator,
-        idempotencyKey: context.idempotencyKey,
+        idempotency: context.idempotency,
       },
       context,
     );
@@ -150,7 +150,7 @@ export class BatchWriteResource extends ConfigWriteResource<BatchWriteBody, unkn
         operations,
         at: Date.now(),
         operator: context.operator,
-        idempotencyKey: context.idempotencyKey,
+        idempotency: context.idempotency,
       },
       context,
     );

@@ -9,12 +9,14 @@ import { InitialSchema1732600000000 } from './migrations/1732600000000-initial-s
 import { RaftSnapshot1732700000000 } from './migrations/1732700000000-raft-snapshot';
 import { LeanWriteIndexes1732800000000 } from './migrations/1732800000000-lean-write-indexes';
 import { RaftSnapshotChunks1732900000000 } from './migrations/1732900000000-raft-snapshot-chunks';
+import { ScopedIdempotency1733100000000 } from './migrations/1733100000000-scoped-idempotency';
 
 export const MIGRATIONS = [
   InitialSchema1732600000000,
   RaftSnapshot1732700000000,
   LeanWriteIndexes1732800000000,
   RaftSnapshotChunks1732900000000,
+  ScopedIdempotency1733100000000,
 ];
 
 /**

@@ -23,20 +23,25 @@ export class SqlDialect {
   /**
    * Multi-row INSERT in statements of at most ROWS_PER_STATEMENT rows and about
    * BYTES_PER_STATEMENT of string/blob data (MySQL's max_allowed_packet is 16 MiB by default).
-   * With `upsertOn`, a row whose key exists replaces the stored one: `updateColumns`, or
-   * every other column.
+   * With `upsertOn` (the key's column, or columns), a row whose key exists replaces the
+   * stored one: `updateColumns`, or every other column.
    */
   async insertRows(
     writer: SqlWriter,
     table: string,
     columns: readonly string[],
     rows: ReadonlyArray<readonly unknown[]>,
-    upsertOn?: string,
+    upsertOn?: string | readonly string[],
     updateColumns?: readonly string[],
   ): Promise<void> {
+    const keyColumns: readonly string[] | undefined =
+      typeof upsertOn === 'string' ? [upsertOn] : upsertOn;
     const head = `INSERT INTO ${this.id(table)} (${columns.map((c) => this.id(c)).join(', ')}) VALUES `;
-    const tail = upsertOn
-      ? this.upsertClause(updateColumns ?? columns.filter((c) => c !== upsertOn), upsertOn)
+    const tail = keyColumns
+      ? this.upsertClause(
+          updateColumns ?? columns.filter((c) => !keyColumns.includes(c)),
+          keyColumns,
+        )
       : '';
     // A writer that sends text takes values inline: no placeholder scan over hundreds of `?`.
     const literal = writer.literal;
@@ -58,11 +63,11 @@ export class SqlDialect {
     }
   }
 
-  private upsertClause(others: readonly string[], key: string): string {
+  private upsertClause(others: readonly string[], key: readonly string[]): string {
     if (this.engine === 'mysql') {
       return ` ON DUPLICATE KEY UPDATE ${others.map((c) => `${this.id(c)} = VALUES(${this.id(c)})`).join(', ')}`;
     }
-    return ` ON CONFLICT(${this.id(key)}) DO UPDATE SET ${others.map((c) => `${this.id(c)} = excluded.${this.id(c)}`).join(', ')}`;
+    return ` ON CONFLICT(${key.map((c) => this.id(c)).join(', ')}) DO UPDATE SET ${others.map((c) => `${this.id(c)} = excluded.${this.id(c)}`).join(', ')}`;
   }
 }
 

@@ -3,6 +3,7 @@ import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ErrorCode, errorEnvelope, Forbidden, Unauthorized } from '@cc/common';
 import { AppConfig } from '../env/app-config';
 import { MAX_COMMAND_BYTES } from '../state/commands';
+import { ADMIN_CALLER } from './idempotency';
 
 /** Room for the JSON around a value: key, namespace, description, expected_version. */
 const ENVELOPE_OVERHEAD_BYTES = 64 * 1024;
@@ -48,15 +49,19 @@ export class AdminTokenCheck {
     this.token = adminToken ? Buffer.from(adminToken) : null;
   }
 
-  /** Throws 40101 (no Bearer token) or 40301 (another token) on an admin route. */
-  verify(routeUrl: string | undefined, authorization: string | undefined): void {
-    if (!this.token || !isAdminRoute(routeUrl)) return;
+  /**
+   * Throws 40101 (no Bearer token) or 40301 (another token) on an admin route; true when the
+   * caller proved it holds ADMIN_TOKEN.
+   */
+  verify(routeUrl: string | undefined, authorization: string | undefined): boolean {
+    if (!this.token || !isAdminRoute(routeUrl)) return false;
     const presented = bearerTokenOf(authorization);
     if (presented === undefined)
       throw new Unauthorized('Authorization: Bearer <ADMIN_TOKEN> is required for admin endpoints');
     const bytes = Buffer.from(presented);
     if (bytes.length !== this.token.length || !timingSafeEqual(bytes, this.token))
       throw new Forbidden('the presented token does not grant admin access');
+    return true;
   }
 }
 
@@ -123,7 +128,8 @@ export function installEdgeGuards(fastify: FastifyInstance, options: EdgeGuardOp
   fastify.addHook('onRequest', (request, reply, done) => {
     const route = request.routeOptions.url;
     try {
-      options.admin.verify(route, request.headers.authorization);
+      if (options.admin.verify(route, request.headers.authorization))
+        request.callerId = ADMIN_CALLER;
     } catch (error) {
       refuseBeforeBody(request, reply, error as AppError);
       return done();

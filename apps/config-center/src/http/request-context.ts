@@ -2,12 +2,14 @@ import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
 import { BadParameter } from '@cc/common';
 import { CallContext, decodeCallChain } from '@cc/resource';
+import { IdempotencyClaim } from '../state/commands';
+import { idempotencyClaimOf } from './idempotency';
 
 /** What a write needs to know about its caller, beside the resource call chain. */
 export interface RequestContext extends CallContext {
   operator: string;
-  /** DESIGN 12: a client-chosen id makes a retried write apply once. */
-  idempotencyKey?: string;
+  /** DESIGN 12: the client's Idempotency-Key makes a retried write apply once. */
+  idempotency?: IdempotencyClaim;
 }
 
 declare module 'fastify' {
@@ -17,7 +19,6 @@ declare module 'fastify' {
 }
 
 const OPERATOR_PATTERN = /^[\w.@:-]{1,64}$/;
-const IDEMPOTENCY_PATTERN = /^[\w.:-]{1,128}$/;
 
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -28,18 +29,12 @@ export function requestContextOf(request: FastifyRequest): RequestContext {
   const operator = header(request, 'x-operator') ?? 'anonymous';
   if (!OPERATOR_PATTERN.test(operator))
     throw new BadParameter('X-Operator must be 1-64 characters of [A-Za-z0-9_.@:-]');
-  const idempotencyKey = header(request, 'idempotency-key') ?? header(request, 'x-request-id');
-  if (idempotencyKey !== undefined && !IDEMPOTENCY_PATTERN.test(idempotencyKey)) {
-    throw new BadParameter(
-      'Idempotency-Key / X-Request-Id must be 1-128 characters of [A-Za-z0-9_.:-]',
-    );
-  }
   return {
     requestId: request.id,
     nodeId: request.nodeId,
     chain: decodeCallChain(request.headers['x-call-chain']),
     operator,
-    idempotencyKey,
+    idempotency: idempotencyClaimOf(request),
   };
 }
 

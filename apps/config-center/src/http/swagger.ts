@@ -64,7 +64,9 @@ export function ApiWriteHeaders() {
       name: 'Idempotency-Key',
       required: false,
       description:
-        'a retried write with the same key (or X-Request-Id) is applied once and answered with the first result',
+        'a retry with the same key and the same request is applied once and answered with the first result; ' +
+        'the key with a different request to this endpoint answers 422 (42201). Scoped to the caller and the ' +
+        'endpoint, remembered 24 h. X-Request-Id never dedupes.',
     }),
   );
 }

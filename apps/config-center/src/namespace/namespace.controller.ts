@@ -40,7 +40,7 @@ export class NamespaceController {
   @ApiOperation({ summary: 'Create a namespace' })
   @ApiWriteHeaders()
   @ApiEnvelope(NamespaceView)
-  @ApiErrors(40001, 40002, 40101, 40301, 40901, 50002, 50003)
+  @ApiErrors(40001, 40002, 40101, 40301, 40901, 50002, 50003, 42201)
   create(@Body() body: CreateNamespaceBody, @Ctx() context: RequestContext) {
     return this.createNamespace.request(body, context);
   }
@@ -69,7 +69,7 @@ export class NamespaceController {
   })
   @ApiWriteHeaders()
   @ApiEnvelope()
-  @ApiErrors(40001, 40002, 40101, 40301, 40901, 50002, 50003)
+  @ApiErrors(40001, 40002, 40101, 40301, 40901, 50002, 50003, 42201)
   import(@Body() body: ImportBody, @Ctx() context: RequestContext) {
     return this.importNamespace.request(body, context);
   }
@@ -79,7 +79,7 @@ export class NamespaceController {
   @ApiOperation({ summary: 'Update description or status (0 disables reads and writes)' })
   @ApiWriteHeaders()
   @ApiEnvelope(NamespaceView)
-  @ApiErrors(40001, 40002, 40101, 40301, 40402, 50002, 50003)
+  @ApiErrors(40001, 40002, 40101, 40301, 40402, 50002, 50003, 42201)
   update(
     @Param('id') id: string,
     @Body() body: UpdateNamespaceBody,
@@ -94,7 +94,7 @@ export class NamespaceController {
   @ApiOperation({ summary: 'Delete an empty namespace' })
   @ApiWriteHeaders()
   @ApiEnvelope()
-  @ApiErrors(40001, 40002, 40101, 40301, 40402, 40901, 50002, 50003)
+  @ApiErrors(40001, 40002, 40101, 40301, 40402, 40901, 50002, 50003, 42201)
   remove(@Param('id') id: string, @Ctx() context: RequestContext) {
     return this.deleteNamespace.request({ id }, context);
   }

@@ -34,6 +34,17 @@ export function namespaceView(namespace: NamespaceRecord, reader: StateReader): 
   };
 }
 
+/**
+ * The edge's checks before a namespace change. An unknown id is proposed anyway when the
+ * request carries an Idempotency-Key: it may be the retry of a delete that already applied,
+ * and only apply knows its first answer (apply refuses an unknown id with 40402 itself).
+ */
+function assertMayChange(reader: StateReader, id: number, context: RequestContext): void {
+  const current = reader.namespaceById(id);
+  if (current) assertNotReserved(current.name);
+  else if (!context.idempotency) throw new NamespaceNotFound(id);
+}
+
 @Injectable()
 export class CreateNamespaceResource extends Resource<CreateNamespaceBody, NamespaceView> {
   protected readonly inputSchema = CreateNamespaceBody;
@@ -51,7 +62,7 @@ export class CreateNamespaceResource extends Resource<CreateNamespaceBody, Names
         description: input.description ?? null,
         at: Date.now(),
         operator: context.operator,
-        idempotencyKey: context.idempotencyKey,
+        idempotency: context.idempotency,
       },
       context,
     );
@@ -68,9 +79,7 @@ export class UpdateNamespaceResource extends Resource<UpdateNamespaceBody, Names
   }
 
   protected async perform(input: UpdateNamespaceBody, context: RequestContext) {
-    const current = this.state.reader.namespaceById(input.id);
-    if (!current) throw new NamespaceNotFound(input.id);
-    assertNotReserved(current.name);
+    assertMayChange(this.state.reader, input.id, context);
     const { value } = await this.state.write<NamespaceRecord>(
       {
         type: 'UpdateNamespace',
@@ -79,7 +88,7 @@ export class UpdateNamespaceResource extends Resource<UpdateNamespaceBody, Names
         status: input.status,
         at: Date.now(),
         operator: context.operator,
-        idempotencyKey: context.idempotencyKey,
+        idempotency: context.idempotency,
       },
       context,
     );
@@ -96,16 +105,14 @@ export class DeleteNamespaceResource extends Resource<NamespaceIdParam, unknown>
   }
 
   protected async perform(input: NamespaceIdParam, context: RequestContext) {
-    const current = this.state.reader.namespaceById(input.id);
-    if (!current) throw new NamespaceNotFound(input.id);
-    assertNotReserved(current.name);
+    assertMayChange(this.state.reader, input.id, context);
     const { value, revision } = await this.state.write<{ id: number; name: string }>(
       {
         type: 'DeleteNamespace',
         id: input.id,
         at: Date.now(),
         operator: context.operator,
-        idempotencyKey: context.idempotencyKey,
+        idempotency: context.idempotency,
       },
       context,
     );
@@ -230,7 +237,7 @@ export class ImportNamespaceResource extends Resource<ImportBody, unknown> {
         createNamespace: { name: input.namespace, description: input.description ?? null },
         at: Date.now(),
         operator: context.operator,
-        idempotencyKey: context.idempotencyKey,
+        idempotency: context.idempotency,
       },
       context,
     );

@@ -74,21 +74,36 @@ async function* chunksOf(
   manager: EntityManager,
   table: (typeof TABLES)[number],
 ): AsyncGenerator<Row[]> {
-  const key = manager.connection.getMetadata(table).primaryColumns[0].propertyName as keyof Row;
-  let after: unknown;
+  const keys = manager.connection
+    .getMetadata(table)
+    .primaryColumns.map((column) => column.propertyName as keyof Row);
+  const order = Object.fromEntries(keys.map((key) => [key, 'ASC' as const]));
+  let after: Row | undefined;
   for (;;) {
-    const where = (after === undefined ? {} : { [key]: MoreThan(after) }) as FindOptionsWhere<Row>;
     const rows = await manager.find(table as new () => Row, {
-      where,
-      order: { [key]: 'ASC' },
+      where: after === undefined ? {} : afterKey(keys, after),
+      order,
       take: READ_CHUNK,
     });
     if (rows.length > 0) yield rows;
     if (rows.length < READ_CHUNK) return;
-    after = rows[rows.length - 1][key];
+    after = rows[rows.length - 1];
     // better-sqlite3 answers synchronously: without this, the loop would not get a turn.
     await nextTurn();
   }
+}
+
+/**
+ * Rows whose primary key sorts after `row`'s, for a key of one or more columns (keyset
+ * paging): (a > x) OR (a = x AND b > y) OR ...
+ */
+function afterKey(keys: ReadonlyArray<keyof Row>, row: Row): FindOptionsWhere<Row>[] {
+  return keys.map((key, position) => {
+    const where: Record<string, unknown> = {};
+    for (const earlier of keys.slice(0, position)) where[earlier] = row[earlier];
+    where[key] = MoreThan(row[key]);
+    return where as FindOptionsWhere<Row>;
+  });
 }
 
 /** The state machine as of the moment it was opened, whatever is written after. */

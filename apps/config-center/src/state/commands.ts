@@ -9,9 +9,35 @@ interface CommandMeta {
   /** Milliseconds since the epoch, chosen by the proposer. */
   at: number;
   operator: string;
-  /** Client-supplied X-Request-Id / Idempotency-Key: a retry gets the first result (DESIGN 12). */
+  /** The client's Idempotency-Key, scoped and fingerprinted at the edge (DESIGN 12). */
+  idempotency?: IdempotencyClaim;
+  /**
+   * Entries proposed before keys were scoped carry the bare key (X-Request-Id or
+   * Idempotency-Key); replaying such a log keeps its old meaning (scope '', no fingerprint).
+   */
   idempotencyKey?: string;
 }
+
+/**
+ * DESIGN 12: a write under an Idempotency-Key. The record of its first outcome is identified
+ * by (scope, key); a repeat with the same fingerprint is answered with that outcome, one with
+ * another fingerprint is refused (42201). Everything is computed by the proposer, so apply
+ * only compares strings.
+ */
+export interface IdempotencyClaim {
+  key: string;
+  /** Who called which endpoint: `<caller id> <METHOD> <route template>`. */
+  scope: string;
+  /** SHA-256 (hex) of method, route template, path and query parameters and canonical body. */
+  fingerprint: string;
+}
+
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 128;
+export const MAX_IDEMPOTENCY_SCOPE_LENGTH = 255;
+/** Visible ASCII: what a header carries unchanged and a log line shows as it is. */
+export const IDEMPOTENCY_KEY_PATTERN = new RegExp(
+  `^[\\x21-\\x7e]{1,${MAX_IDEMPOTENCY_KEY_LENGTH}}$`,
+);
 
 export interface CreateNamespace extends CommandMeta {
   type: 'CreateNamespace';
@@ -142,6 +168,21 @@ const isCount = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= 0;
 const isOptional = (value: unknown, check: (v: unknown) => boolean): boolean =>
   value === undefined || check(value);
+/** A bad claim would fail its row's INSERT on every replica at once: refused before the log. */
+const isIdempotencyClaim = (value: unknown): boolean => {
+  const claim = value as Record<string, unknown>;
+  return (
+    typeof claim === 'object' &&
+    claim !== null &&
+    isText(claim.key) &&
+    IDEMPOTENCY_KEY_PATTERN.test(claim.key) &&
+    isText(claim.scope) &&
+    claim.scope.length > 0 &&
+    claim.scope.length <= MAX_IDEMPOTENCY_SCOPE_LENGTH &&
+    isText(claim.fingerprint) &&
+    /^[0-9a-f]{64}$/.test(claim.fingerprint)
+  );
+};
 const isJsonText = (value: unknown): boolean => {
   if (!isText(value)) return false;
   try {
@@ -174,7 +215,8 @@ export function isWellFormedCommand(value: unknown): value is Command {
     !isText(command.operator)
   )
     return false;
-  if (!isOptional(command.idempotencyKey, isText)) return false;
+  if (command.idempotencyKey !== undefined) return false; // only old entries carry it
+  if (!isOptional(command.idempotency, isIdempotencyClaim)) return false;
   switch (command.type) {
     case 'CreateNamespace':
       return isText(command.name);

@@ -12,15 +12,33 @@ export type Mutation =
   | { kind: 'pruneVersions'; keepLatest: number; olderThan: number }
   | { kind: 'pruneIdempotency'; olderThan: number };
 
+/** The identity of an idempotency record: the scope is '' for entries of before scoping. */
+export interface IdempotencyRecordId {
+  scope: string;
+  key: string;
+}
+
+export interface RememberedOutcome {
+  outcome: CommandOutcome;
+  /** Null for records written before fingerprints. */
+  fingerprint: string | null;
+}
+
 /**
  * The database side of one apply transaction (a port: the TypeORM adapter implements it, unit
  * tests use a fake). `execute` returns the number of rows each mutation touched.
  */
 export abstract class StateTransaction {
   abstract execute(mutations: Mutation[]): Promise<number[]>;
-  abstract findOutcome(idempotencyKey: string): Promise<CommandOutcome | undefined>;
+  /** The outcome remembered under (scope, key) later than `newerThan` (ms), if any. */
+  abstract findOutcome(
+    record: IdempotencyRecordId,
+    newerThan: number,
+  ): Promise<RememberedOutcome | undefined>;
+  /** Remembers (or, for an expired record, replaces) the outcome under (scope, key). */
   abstract rememberOutcome(
-    idempotencyKey: string,
+    record: IdempotencyRecordId,
+    fingerprint: string | null,
     outcome: CommandOutcome,
     at: number,
   ): Promise<void>;

@@ -2,7 +2,7 @@ import { saveRaftState } from '../database/raft-tables';
 import { SqlDialect, sqlTime } from '../database/sql-dialect';
 import { SqlWriter } from '../database/sql-writer';
 import { CommandOutcome } from './commands';
-import { Mutation, StateTransaction } from './mutations';
+import { IdempotencyRecordId, Mutation, RememberedOutcome, StateTransaction } from './mutations';
 import { ConfigRecord, HistoryRecord, NamespaceRecord, VersionRecord } from './records';
 
 const NAMESPACE_COLUMNS = [
@@ -114,8 +114,26 @@ interface RowBuffer {
   configs: Map<number, ConfigRecord>;
   histories: unknown[][];
   versions: unknown[][];
-  outcomes: Map<string, { key: string; outcome: CommandOutcome; at: number }>;
+  /** By `recordKey(scope, key)`. */
+  outcomes: Map<string, BufferedOutcome>;
 }
+
+interface BufferedOutcome extends RememberedOutcome {
+  record: IdempotencyRecordId;
+  at: number;
+}
+
+const IDEMPOTENCY_COLUMNS = [
+  'scope',
+  'request_id',
+  'fingerprint',
+  'revision',
+  'result',
+  'created_at',
+];
+
+/** Scopes never hold a newline (a route template and a caller id), so the pair maps one to one. */
+const recordKey = ({ scope, key }: IdempotencyRecordId): string => `${scope}\n${key}`;
 
 function emptyBuffer(): RowBuffer {
   return {
@@ -189,16 +207,20 @@ export class SqlStateTransaction extends StateTransaction {
     await this.sql.insertRows(this.writer, 'config', CONFIG_COLUMNS, configRows, 'id');
     await this.sql.insertRows(this.writer, 'config_history', HISTORY_COLUMNS, histories);
     await this.sql.insertRows(this.writer, 'config_version', VERSION_COLUMNS, versions);
+    // An upsert: a key reused after its record expired replaces the expired record.
     await this.sql.insertRows(
       this.writer,
       'idempotency_record',
-      ['request_id', 'revision', 'result', 'created_at'],
-      [...outcomes.values()].map(({ key, outcome, at }) => [
-        key,
+      IDEMPOTENCY_COLUMNS,
+      [...outcomes.values()].map(({ record, fingerprint, outcome, at }) => [
+        record.scope,
+        record.key,
+        fingerprint,
         outcome.revision,
         JSON.stringify(outcome),
         sqlTime(at),
       ]),
+      ['scope', 'request_id'],
     );
   }
 
@@ -270,23 +292,31 @@ export class SqlStateTransaction extends StateTransaction {
     );
   }
 
-  async findOutcome(idempotencyKey: string): Promise<CommandOutcome | undefined> {
-    const buffered = this.pending.outcomes.get(idempotencyKey);
-    if (buffered) return buffered.outcome;
+  async findOutcome(
+    record: IdempotencyRecordId,
+    newerThan: number,
+  ): Promise<RememberedOutcome | undefined> {
+    const buffered = this.pending.outcomes.get(recordKey(record));
+    if (buffered) return buffered.at > newerThan ? buffered : undefined;
     const { id } = this.sql;
-    const rows = await this.writer.select<{ result: string }>(
-      `SELECT ${id('result')} FROM ${id('idempotency_record')} WHERE ${id('request_id')} = ?`,
-      [idempotencyKey],
+    const rows = await this.writer.select<{ result: string; fingerprint: string | null }>(
+      `SELECT ${id('result')}, ${id('fingerprint')} FROM ${id('idempotency_record')} WHERE ${id('scope')} = ? AND ${id('request_id')} = ? AND ${id('created_at')} > ?`,
+      [record.scope, record.key, sqlTime(newerThan)],
     );
-    return rows.length > 0 ? (JSON.parse(rows[0].result) as CommandOutcome) : undefined;
+    if (rows.length === 0) return undefined;
+    return {
+      outcome: JSON.parse(rows[0].result) as CommandOutcome,
+      fingerprint: rows[0].fingerprint,
+    };
   }
 
   async rememberOutcome(
-    idempotencyKey: string,
+    record: IdempotencyRecordId,
+    fingerprint: string | null,
     outcome: CommandOutcome,
     at: number,
   ): Promise<void> {
-    this.pending.outcomes.set(idempotencyKey, { key: idempotencyKey, outcome, at });
+    this.pending.outcomes.set(recordKey(record), { record, fingerprint, outcome, at });
   }
 
   /** DESIGN 2: `last_applied` moves in the transaction that applied the entries. */

@@ -1,24 +1,30 @@
 import { ErrorCode } from '@cc/common';
 import { Command, CommandOutcome, isWellFormedCommand } from './commands';
-import { Mutation, StateTransaction } from './mutations';
-import { ID_STRIDE, StateMachine } from './state-machine';
+import { IdempotencyRecordId, Mutation, RememberedOutcome, StateTransaction } from './mutations';
+import { ID_STRIDE, IDEMPOTENCY_WINDOW_MS, StateMachine } from './state-machine';
 import { StateView, ViewOverlay } from './state-view';
 
 /** Records mutations instead of writing rows: apply's logic is tested without a database. */
 class RecordingTransaction extends StateTransaction {
   readonly executed: Mutation[] = [];
-  readonly outcomes = new Map<string, CommandOutcome>();
+  readonly outcomes = new Map<string, RememberedOutcome & { at: number }>();
   keptRows = 1;
 
   async execute(mutations: Mutation[]): Promise<number[]> {
     this.executed.push(...mutations);
     return mutations.map((m) => (m.kind === 'setVersionKept' ? this.keptRows : 0));
   }
-  async findOutcome(key: string) {
-    return this.outcomes.get(key);
+  async findOutcome({ scope, key }: IdempotencyRecordId, newerThan: number) {
+    const found = this.outcomes.get(`${scope}\n${key}`);
+    return found && found.at > newerThan ? found : undefined;
   }
-  async rememberOutcome(key: string, outcome: CommandOutcome) {
-    this.outcomes.set(key, outcome);
+  async rememberOutcome(
+    { scope, key }: IdempotencyRecordId,
+    fingerprint: string | null,
+    outcome: CommandOutcome,
+    at: number,
+  ) {
+    this.outcomes.set(`${scope}\n${key}`, { outcome, fingerprint, at });
   }
   async setApplied(): Promise<void> {}
 }
@@ -188,18 +194,91 @@ describe('StateMachine', () => {
     });
   });
 
-  it('answers a repeated idempotency key with the first outcome', async () => {
-    const harness = await withNamespace();
-    const command: Command = {
+  describe('idempotency (DESIGN 12)', () => {
+    const claim = (key: string, fingerprint = 'a'.repeat(64), scope = 'anonymous POST /c') => ({
+      key,
+      scope,
+      fingerprint,
+    });
+    const upsert = (value: unknown, idempotency = claim('req-1'), at = meta.at): Command => ({
       type: 'WriteConfig',
-      ...meta,
-      idempotencyKey: 'req-1',
-      operation: { op: 'upsert', namespace: 'app', key: 'a', valueText: '1' },
-    };
-    const first = await harness.apply(command);
-    const second = await harness.apply(command);
-    expect(second).toEqual(first);
-    expect(harness.config('a')?.version).toBe(1);
+      at,
+      operator: 'tester',
+      idempotency,
+      operation: { op: 'upsert', namespace: 'app', key: 'a', valueText: JSON.stringify(value) },
+    });
+
+    it('answers a repeated key with the same fingerprint with the first outcome', async () => {
+      const harness = await withNamespace();
+      const first = await harness.apply(upsert(1));
+      const second = await harness.apply(upsert(1));
+      expect(second).toEqual(first);
+      expect(harness.config('a')?.version).toBe(1);
+    });
+
+    it('refuses a repeated key with another fingerprint with 42201 and applies nothing', async () => {
+      const harness = await withNamespace();
+      const first = await harness.apply(upsert(1));
+      const executed = harness.tx.executed.length;
+      const other = await harness.apply(upsert(2, claim('req-1', 'b'.repeat(64))));
+      expect(other).toMatchObject({ ok: false, error: { code: ErrorCode.IDEMPOTENCY_KEY_REUSED } });
+      expect(harness.tx.executed.length).toBe(executed);
+      expect(harness.config('a')).toMatchObject({ version: 1, value: 1 });
+      // The record still holds the first request: its retry is answered as before.
+      expect(await harness.apply(upsert(1))).toEqual(first);
+    });
+
+    it('keeps the same key in two scopes apart', async () => {
+      const harness = await withNamespace();
+      await harness.apply(upsert(1, claim('req-1', 'a'.repeat(64), 'anonymous POST /c')));
+      const other = await harness.apply(
+        upsert(2, claim('req-1', 'b'.repeat(64), 'anonymous PUT /c')),
+      );
+      expect(other).toMatchObject({ ok: true, value: { version: 2 } });
+    });
+
+    it('forgets a key after 24 hours of command time: it may then be used for anything', async () => {
+      const harness = await withNamespace();
+      await harness.apply(upsert(1, claim('req-1'), meta.at));
+      const stillThere = await harness.apply(
+        upsert(2, claim('req-1', 'b'.repeat(64)), meta.at + IDEMPOTENCY_WINDOW_MS - 1),
+      );
+      expect(stillThere).toMatchObject({ ok: false, error: { code: 42201 } });
+      const reused = await harness.apply(
+        upsert(3, claim('req-1', 'b'.repeat(64)), meta.at + IDEMPOTENCY_WINDOW_MS),
+      );
+      expect(reused).toMatchObject({ ok: true, value: { version: 2 } });
+      expect(harness.config('a')?.value).toBe(3);
+      // The new request now owns the key.
+      expect(
+        await harness.apply(
+          upsert(3, claim('req-1', 'b'.repeat(64)), meta.at + IDEMPOTENCY_WINDOW_MS + 5),
+        ),
+      ).toEqual(reused);
+      expect(IDEMPOTENCY_WINDOW_MS).toBe(24 * 3600 * 1000);
+    });
+
+    it('replays an entry of before scoping (a bare idempotencyKey) as it was applied then', async () => {
+      const harness = await withNamespace();
+      const legacy = (value: unknown): Command => ({
+        ...upsert(value),
+        idempotency: undefined,
+        idempotencyKey: 'old-1',
+      });
+      const first = await harness.apply(legacy(1));
+      expect(await harness.apply(legacy(5))).toEqual(first);
+      expect(harness.config('a')?.version).toBe(1);
+    });
+
+    it('accepts a forwarded command only with a well-formed claim', () => {
+      expect(isWellFormedCommand(upsert(1))).toBe(true);
+      expect(isWellFormedCommand(upsert(1, claim('bad key')))).toBe(false);
+      expect(isWellFormedCommand(upsert(1, claim('k', 'not-hex')))).toBe(false);
+      expect(isWellFormedCommand(upsert(1, claim('k', 'a'.repeat(64), 'x'.repeat(256))))).toBe(
+        false,
+      );
+      expect(isWellFormedCommand({ ...upsert(1), idempotencyKey: 'k' })).toBe(false);
+    });
   });
 
   it('rolls back by writing a new version with the target value', async () => {

@@ -1,4 +1,4 @@
-import { ErrorCode } from '@cc/common';
+import { ErrorCode, IdempotencyKeyReused } from '@cc/common';
 import {
   Command,
   CommandFailure,
@@ -29,7 +29,12 @@ const WIDE_ID_BASE = 2 ** 50;
 const WIDE_ID_STRIDE = 2 ** 17;
 /** The most rows of one table a single entry may create (an import of this many keys). */
 export const MAX_OPERATIONS_PER_ENTRY = ID_STRIDE - 1 + WIDE_ID_STRIDE;
-const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
+/**
+ * DESIGN 12: how long an idempotency record answers a repeat of its key (measured in the
+ * commands' own `at`, so every replica decides alike). After it the key may be used afresh;
+ * PruneVersions (the retention job) deletes the expired rows.
+ */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 
 class Failure extends Error {
   constructor(readonly failure: CommandFailure) {
@@ -67,6 +72,15 @@ class IdAllocator {
   }
 }
 
+/** The command's idempotency record; an entry of before scoping keeps its bare key. */
+function idempotencyOf(
+  command: Command,
+): { scope: string; key: string; fingerprint: string | null } | undefined {
+  if (command.idempotency) return command.idempotency;
+  if (command.idempotencyKey) return { scope: '', key: command.idempotencyKey, fingerprint: null };
+  return undefined;
+}
+
 interface ApplyContext {
   index: number;
   command: Command;
@@ -87,9 +101,19 @@ export class StateMachine {
     view: ViewOverlay,
     tx: StateTransaction,
   ): Promise<CommandOutcome> {
-    if (command.idempotencyKey) {
-      const earlier = await tx.findOutcome(command.idempotencyKey);
-      if (earlier) return earlier;
+    const claim = idempotencyOf(command);
+    if (claim) {
+      const earlier = await tx.findOutcome(claim, command.at - IDEMPOTENCY_WINDOW_MS);
+      if (earlier) {
+        if (earlier.fingerprint === claim.fingerprint) return earlier.outcome;
+        // Nothing is applied and the record keeps the first request's outcome.
+        const refusal = new IdempotencyKeyReused(claim.key);
+        return {
+          ok: false,
+          revision: index,
+          error: { code: refusal.code, message: refusal.message, details: refusal.details },
+        };
+      }
     }
     const child = view.fork();
     const context: ApplyContext = {
@@ -108,8 +132,7 @@ export class StateMachine {
       if (!(error instanceof Failure)) throw error;
       outcome = { ok: false, revision: index, error: error.failure };
     }
-    if (command.idempotencyKey)
-      await tx.rememberOutcome(command.idempotencyKey, outcome, command.at);
+    if (claim) await tx.rememberOutcome(claim, claim.fingerprint, outcome, command.at);
     return outcome;
   }
 

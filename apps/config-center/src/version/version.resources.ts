@@ -167,7 +167,7 @@ export class RollbackConfigResource extends Resource<RollbackBody, unknown> {
         expectedVersion: input.expected_version,
         at: Date.now(),
         operator: context.operator,
-        idempotencyKey: context.idempotencyKey,
+        idempotency: context.idempotency,
       },
       context,
     );
@@ -195,7 +195,7 @@ export class KeepVersionResource extends Resource<KeepVersionBody, unknown> {
         kept: input.kept ?? true,
         at: Date.now(),
         operator: context.operator,
-        idempotencyKey: context.idempotencyKey,
+        idempotency: context.idempotency,
       },
       context,
     );
