@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import { AppConfig } from './env/app-config';
 import { installCheapAsyncResourceBind } from './http/cheap-async-resource-bind';
 import { installEnvelope } from './http/envelope';
+import { installJsonBodyParser } from './http/json-body';
 import { SERVER_TIMEOUTS } from './http/server-timeouts';
 import { requestIdOf } from './http/request-id';
 import { HealthRegistry } from './observability/health-registry';
@@ -27,6 +28,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
+    // Ours instead (http/json-body.ts): strict JSON only, anything else 415.
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
@@ -35,6 +38,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const metrics = app.get(HttpMetrics);
   fastify.decorateRequest('nodeId', config.nodeId);
   installEnvelope(fastify);
+  installJsonBodyParser(fastify);
   installRaftMessagesRoute(fastify, app.get(StateService), app.get(ClusterSecretCheck));
   installRaftStreamRoute(fastify, app.get(StateService), app.get(ClusterSecretCheck));
   fastify.addHook('onSend', (request, reply, payload, done) => {

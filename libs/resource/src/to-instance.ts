@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { setOwn } from '@cc/common';
 import { TransformationType, plainToInstance } from 'class-transformer';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 
@@ -98,14 +99,7 @@ function copyJson(value: unknown): unknown {
   if (prototype !== Object.prototype && prototype !== null) return value;
   const copy: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    if (key === '__proto__') {
-      Object.defineProperty(copy, key, {
-        value: copyJson(item),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else copy[key] = copyJson(item);
+    setOwn(copy, key, copyJson(item));
   }
   return copy;
 }

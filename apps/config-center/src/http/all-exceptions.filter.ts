@@ -22,6 +22,7 @@ function fromHttpException(exception: HttpException): AppError {
     return new AppError(ErrorCode.VALIDATION_FAILED, 'request body too large', detail);
   if (status === 401) return new AppError(ErrorCode.UNAUTHORIZED, undefined, detail);
   if (status === 403) return new AppError(ErrorCode.FORBIDDEN, undefined, detail);
+  if (status === 415) return new AppError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, undefined, detail);
   if (status === 429) return new AppError(ErrorCode.RATE_LIMITED, undefined, detail);
   if (status >= 400 && status < 500)
     return new AppError(ErrorCode.BAD_PARAMETER, 'bad request', detail);
@@ -38,6 +39,8 @@ function fromFastifyError(error: FastifyLikeError): AppError | undefined {
   if (error.statusCode === 413)
     return new AppError(ErrorCode.VALIDATION_FAILED, 'request body too large', error.message);
   if (error.statusCode === 404) return new AppError(ErrorCode.NOT_FOUND, error.message);
+  if (error.statusCode === 415)
+    return new AppError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, error.message);
   if (error.statusCode >= 400 && error.statusCode < 500)
     return new AppError(ErrorCode.BAD_PARAMETER, 'bad request', error.message);
   return undefined;

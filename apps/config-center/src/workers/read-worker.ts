@@ -10,7 +10,9 @@ import {
   NamespaceConfigsResource,
 } from '../config/config-read.resources';
 import { AppConfig } from '../env/app-config';
+import { isJsonBody } from '../http/json-body';
 import { requestIdOf } from '../http/request-id';
+import { parseStrictJson } from '../http/strict-json';
 import { SERVER_TIMEOUTS } from '../http/server-timeouts';
 import { RAFT_STREAM_CONTENT_TYPE, RAFT_STREAM_PATH } from '../raft/raft-wire';
 import { Consistency, ReadModel } from '../state/read-model';
@@ -90,7 +92,8 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
     ...SERVER_TIMEOUTS,
     routerOptions: { maxParamLength: 512 },
   });
-  // Bodies stay raw: a proxied request is passed on byte for byte.
+  // Bodies stay raw: a proxied request is passed on byte for byte, and the node's own parser
+  // (http/json-body.ts) judges it; the one body served here goes through the same strict parse.
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) =>
     done(null, body),
@@ -209,9 +212,10 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
   fastify.post('/api/v1/config/batch-get', (request, reply) => {
     let body: unknown;
     try {
-      body = JSON.parse(Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '');
+      if (!isJsonBody(request) || !Buffer.isBuffer(request.body)) throw new Error('not JSON');
+      body = parseStrictJson(request.body);
     } catch {
-      return proxy(request, reply); // the node answers malformed JSON exactly as usual
+      return proxy(request, reply); // the node refuses it (40001, 40002, 41501) exactly as usual
     }
     if (typeof body !== 'object' || body === null || !servedHere(body as Record<string, unknown>))
       return proxy(request, reply);
