@@ -100,8 +100,14 @@ function scanNumber(text: string, start: number): number {
       if (c !== 0x2d || i !== start) plainInteger = false;
     } else break;
   }
-  // The common case: a short integer is always exact.
-  if (!plainInteger || digits > EXACT_DIGITS) checkNumber(text.slice(start, i));
+  // The common cases: a short integer is always exact; so is any literal of at most 15 digits
+  // (exponent included) whose double is normal.
+  if (digits > EXACT_DIGITS) checkNumber(text.slice(start, i));
+  else if (!plainInteger) {
+    const literal = text.slice(start, i);
+    const magnitude = Math.abs(Number(literal));
+    if (!(magnitude >= SMALLEST_NORMAL && magnitude < Infinity)) checkNumber(literal);
+  }
   return i;
 }
 
