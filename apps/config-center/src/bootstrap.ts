@@ -9,7 +9,7 @@ import { installCheapAsyncResourceBind } from './http/cheap-async-resource-bind'
 import { installEnvelope } from './http/envelope';
 import { installJsonBodyParser } from './http/json-body';
 import { SERVER_TIMEOUTS } from './http/server-timeouts';
-import { requestIdOf } from './http/request-id';
+import { REQUEST_ID_REPLACED_HEADER, requestIdOf, requestIdReplaced } from './http/request-id';
 import { HealthRegistry } from './observability/health-registry';
 import { HttpMetrics } from './observability/http-metrics';
 import { ClusterSecretCheck } from './raft/cluster-secret.guard';
@@ -43,6 +43,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   installRaftStreamRoute(fastify, app.get(StateService), app.get(ClusterSecretCheck));
   fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
+    if (requestIdReplaced(request)) void reply.header(REQUEST_ID_REPLACED_HEADER, 'true');
     done(null, payload);
   });
   fastify.addHook('onResponse', (request, reply, done) => {

@@ -2,6 +2,7 @@ import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
 import { BadParameter } from '@cc/common';
 import { CallContext, decodeCallChain } from '@cc/resource';
+import { operatorOf } from './operator';
 
 /** What a write needs to know about its caller, beside the resource call chain. */
 export interface RequestContext extends CallContext {
@@ -16,7 +17,6 @@ declare module 'fastify' {
   }
 }
 
-const OPERATOR_PATTERN = /^[\w.@:-]{1,64}$/;
 const IDEMPOTENCY_PATTERN = /^[\w.:-]{1,128}$/;
 
 function header(request: FastifyRequest, name: string): string | undefined {
@@ -25,14 +25,11 @@ function header(request: FastifyRequest, name: string): string | undefined {
 }
 
 export function requestContextOf(request: FastifyRequest): RequestContext {
-  const operator = header(request, 'x-operator') ?? 'anonymous';
-  if (!OPERATOR_PATTERN.test(operator))
-    throw new BadParameter('X-Operator must be 1-64 characters of [A-Za-z0-9_.@:-]');
-  const idempotencyKey = header(request, 'idempotency-key') ?? header(request, 'x-request-id');
+  const operator = operatorOf(header(request, 'x-operator'));
+  // DESIGN 12: X-Request-Id is for tracing; only Idempotency-Key dedupes.
+  const idempotencyKey = header(request, 'idempotency-key');
   if (idempotencyKey !== undefined && !IDEMPOTENCY_PATTERN.test(idempotencyKey)) {
-    throw new BadParameter(
-      'Idempotency-Key / X-Request-Id must be 1-128 characters of [A-Za-z0-9_.:-]',
-    );
+    throw new BadParameter('Idempotency-Key must be 1-128 characters of [A-Za-z0-9_.:-]');
   }
   return {
     requestId: request.id,

@@ -3,7 +3,7 @@ import { IncomingMessage } from 'node:http';
 import { pipeline, Readable } from 'node:stream';
 import Fastify, { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ErrorCode, errorEnvelope, httpStatusOf, successEnvelope } from '@cc/common';
-import { CallContext, decodeCallChain, Resource } from '@cc/resource';
+import { CallContext, decodeCallChain, fromQueryString, Resource } from '@cc/resource';
 import {
   BatchGetConfigResource,
   GetConfigResource,
@@ -11,7 +11,7 @@ import {
 } from '../config/config-read.resources';
 import { AppConfig } from '../env/app-config';
 import { isJsonBody } from '../http/json-body';
-import { requestIdOf } from '../http/request-id';
+import { REQUEST_ID_REPLACED_HEADER, requestIdOf, requestIdReplaced } from '../http/request-id';
 import { parseStrictJson } from '../http/strict-json';
 import { SERVER_TIMEOUTS } from '../http/server-timeouts';
 import { RAFT_STREAM_CONTENT_TYPE, RAFT_STREAM_PATH } from '../raft/raft-wire';
@@ -100,6 +100,7 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
   );
   fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
+    if (requestIdReplaced(request)) void reply.header(REQUEST_ID_REPLACED_HEADER, 'true');
     done(null, payload);
   });
 
@@ -195,7 +196,7 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
   fastify.get('/api/v1/config/get', (request, reply) => {
     const query = request.query as Record<string, unknown>;
     if (!servedHere(query)) return proxy(request, reply);
-    return serve(request, reply, getConfig, query, '/api/v1/config/get');
+    return serve(request, reply, getConfig, fromQueryString(query), '/api/v1/config/get');
   });
   fastify.get('/api/v1/config/namespace/:namespace', (request, reply) => {
     const query = request.query as Record<string, unknown>;
