@@ -11,10 +11,8 @@ export interface RawAnswer {
  * Writes bytes as they are to an HTTP server and reads its answer until the connection closes:
  * for what an HTTP client library will not send (raw UTF-8 header values, broken request lines).
  */
-export async function rawHttp(server: Server, bytes: Buffer | string): Promise<RawAnswer> {
-  if (!server.listening)
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+export async function rawHttp(target: Server | string, bytes: Buffer | string): Promise<RawAnswer> {
+  const port = typeof target === 'string' ? Number(new URL(target).port) : await portOf(target);
   const received = await new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     const socket = connect(port, '127.0.0.1', () => socket.end(bytes));
@@ -33,4 +31,10 @@ export async function rawHttp(server: Server, bytes: Buffer | string): Promise<R
     headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
   return { status: Number(head[0].split(' ')[1]), headers, body: text.slice(split + 4) };
+}
+
+async function portOf(server: Server): Promise<number> {
+  if (!server.listening)
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
 }

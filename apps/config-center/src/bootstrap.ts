@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './env/app-config';
 import { installCheapAsyncResourceBind } from './http/cheap-async-resource-bind';
+import { answerClientError } from './http/client-error';
 import { installEnvelope } from './http/envelope';
 import { installJsonBodyParser } from './http/json-body';
 import { SERVER_TIMEOUTS } from './http/server-timeouts';
@@ -24,6 +25,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     genReqId: (request: IncomingMessage) => requestIdOf(request.headers['x-request-id']),
     bodyLimit: Math.max(8 * 1024 * 1024, config.limits.maxValueBytes * 4),
     routerOptions: { maxParamLength: 512 },
+    clientErrorHandler: answerClientError,
     ...SERVER_TIMEOUTS,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {

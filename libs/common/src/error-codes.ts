@@ -10,8 +10,12 @@ export const ErrorCode = {
   CONFIG_NOT_FOUND: 40403,
   CONFLICT: 40901,
   CONFIG_KEY_EXISTS: 40902,
+  /** Ours, not the spec's: the request was not complete in time (Node's request timeout). */
+  REQUEST_TIMEOUT: 40801,
   /** Ours, not the spec's: a request body in another media type than application/json. */
   UNSUPPORTED_MEDIA_TYPE: 41501,
+  /** Ours, not the spec's: the request's headers passed Node's size limit. */
+  HEADERS_TOO_LARGE: 43101,
   RATE_LIMITED: 42901,
   CLIENT_QUOTA_EXCEEDED: 42902,
   INTERNAL: 50001,
@@ -41,7 +45,9 @@ export const defaultMessages: Record<ErrorCodeValue, string> = {
   40403: 'config not found',
   40901: 'conflict',
   40902: 'config key already exists',
+  40801: 'request timeout',
   41501: 'unsupported media type',
+  43101: 'request header fields too large',
   42901: 'too many requests, retry later',
   42902: 'client quota exceeded',
   50001: 'internal error',

@@ -1,12 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ErrorCode, defaultMessages, errorEnvelope, httpStatusOf } from '@cc/common';
-
-interface FastifyLikeError {
-  code?: string;
-  statusCode?: number;
-  message?: string;
-}
+import { FastifyLikeError, fromFastifyError } from './fastify-errors';
 
 /** Maps framework errors (body parsing, 404, 413...) to the spec's codes. */
 function fromHttpException(exception: HttpException): AppError {
@@ -27,23 +22,6 @@ function fromHttpException(exception: HttpException): AppError {
   if (status >= 400 && status < 500)
     return new AppError(ErrorCode.BAD_PARAMETER, 'bad request', detail);
   return new AppError(ErrorCode.INTERNAL, 'internal error');
-}
-
-function fromFastifyError(error: FastifyLikeError): AppError | undefined {
-  if (
-    typeof error.statusCode !== 'number' ||
-    typeof error.code !== 'string' ||
-    !error.code.startsWith('FST_')
-  )
-    return undefined;
-  if (error.statusCode === 413)
-    return new AppError(ErrorCode.VALIDATION_FAILED, 'request body too large', error.message);
-  if (error.statusCode === 404) return new AppError(ErrorCode.NOT_FOUND, error.message);
-  if (error.statusCode === 415)
-    return new AppError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, error.message);
-  if (error.statusCode >= 400 && error.statusCode < 500)
-    return new AppError(ErrorCode.BAD_PARAMETER, 'bad request', error.message);
-  return undefined;
 }
 
 /** The one place where failures become envelopes (DESIGN 8): never a bare 500. */

@@ -10,6 +10,8 @@ import {
   NamespaceConfigsResource,
 } from '../config/config-read.resources';
 import { AppConfig } from '../env/app-config';
+import { answerClientError } from '../http/client-error';
+import { FastifyLikeError, fromFastifyError } from '../http/fastify-errors';
 import { isJsonBody } from '../http/json-body';
 import { REQUEST_ID_REPLACED_HEADER, requestIdOf, requestIdReplaced } from '../http/request-id';
 import { parseStrictJson } from '../http/strict-json';
@@ -91,6 +93,18 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
     bodyLimit: Math.max(8 * 1024 * 1024, config.limits.maxValueBytes * 4),
     ...SERVER_TIMEOUTS,
     routerOptions: { maxParamLength: 512 },
+    clientErrorHandler: answerClientError,
+  });
+  // What fails before a handler (a body over the limit...) gets the envelope too.
+  fastify.setErrorHandler((error, request, reply) => {
+    const failure =
+      error instanceof AppError
+        ? error
+        : (fromFastifyError(error as FastifyLikeError) ??
+          new AppError(ErrorCode.INTERNAL, 'internal error'));
+    return reply
+      .code(httpStatusOf(failure.code))
+      .send(errorEnvelope(failure.code, failure.message, request.id, failure.details));
   });
   // Bodies stay raw: a proxied request is passed on byte for byte, and the node's own parser
   // (http/json-body.ts) judges it; the one body served here goes through the same strict parse.
