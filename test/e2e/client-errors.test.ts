@@ -45,4 +45,14 @@ describe('errors outside the routes', () => {
     );
     expectEnveloped(answer, 431, 43101);
   });
+
+  it('answers a URL Fastify cannot decode 400 / 40001 in the envelope', async () => {
+    const answer = await rawHttp(
+      server.app.getHttpServer(),
+      'GET /api/v1/config/namespace/%ZZ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    expect(answer.status).toBe(400);
+    const body = JSON.parse(answer.body);
+    expect(body).toMatchObject({ code: 40001, request_id: answer.headers['x-request-id'] });
+  });
 });

@@ -15,7 +15,8 @@ export async function rawHttp(target: Server | string, bytes: Buffer | string): 
   const port = typeof target === 'string' ? Number(new URL(target).port) : await portOf(target);
   const received = await new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
-    const socket = connect(port, '127.0.0.1', () => socket.end(bytes));
+    // Not ended: a half-closed client may lose its answer. Send Connection: close, or a request Node refuses.
+    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('error', (error) =>
       chunks.length > 0 ? resolve(Buffer.concat(chunks)) : reject(error),

@@ -6,7 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './env/app-config';
 import { installCheapAsyncResourceBind } from './http/cheap-async-resource-bind';
-import { answerClientError } from './http/client-error';
+import { answerClientError, answerFrameworkError } from './http/client-error';
 import { installEnvelope } from './http/envelope';
 import { installJsonBodyParser } from './http/json-body';
 import { SERVER_TIMEOUTS } from './http/server-timeouts';
@@ -26,6 +26,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bodyLimit: Math.max(8 * 1024 * 1024, config.limits.maxValueBytes * 4),
     routerOptions: { maxParamLength: 512 },
     clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
     ...SERVER_TIMEOUTS,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {

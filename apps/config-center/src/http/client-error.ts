@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
+import { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, ErrorCodeValue, errorEnvelope, httpStatusOf } from '@cc/common';
 
 interface ClientError extends Error {
@@ -39,4 +40,27 @@ export function answerClientError(error: ClientError, socket: Socket): void {
     );
   }
   socket.destroy(error);
+}
+
+/**
+ * Fastify's `frameworkErrors`: a URL it cannot decode (`/%ZZ`) is answered before any hook or
+ * handler, by default in Fastify's own JSON. Ours: 400 / 40001 in the envelope.
+ */
+export function answerFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const body = errorEnvelope(
+    ErrorCode.BAD_PARAMETER,
+    'malformed request URL',
+    request.id,
+    error.message,
+  );
+  // A string: no serialisation hook wraps it a second time.
+  void reply
+    .code(httpStatusOf(ErrorCode.BAD_PARAMETER))
+    .header('content-type', 'application/json; charset=utf-8')
+    .header('x-request-id', request.id)
+    .send(JSON.stringify(body));
 }

@@ -10,7 +10,7 @@ import {
   NamespaceConfigsResource,
 } from '../config/config-read.resources';
 import { AppConfig } from '../env/app-config';
-import { answerClientError } from '../http/client-error';
+import { answerClientError, answerFrameworkError } from '../http/client-error';
 import { FastifyLikeError, fromFastifyError } from '../http/fastify-errors';
 import { isJsonBody } from '../http/json-body';
 import { REQUEST_ID_REPLACED_HEADER, requestIdOf, requestIdReplaced } from '../http/request-id';
@@ -94,6 +94,7 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
     ...SERVER_TIMEOUTS,
     routerOptions: { maxParamLength: 512 },
     clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
   });
   // What fails before a handler (a body over the limit...) gets the envelope too.
   fastify.setErrorHandler((error, request, reply) => {
