@@ -71,6 +71,11 @@ describe('JSON request bodies', () => {
     const fits = '['.repeat(60) + ']'.repeat(60);
     ok(await write('deep-ok', fits));
     expect(JSON.stringify(ok(await api.getConfig(ns, 'deep-ok')).value)).toBe(fits);
+    // A value itself is bounded at 60 levels, so what is stored can be imported again (3 deep).
+    const tooDeep = '['.repeat(61) + ']'.repeat(61);
+    expect(fails(await write('deep-61', tooDeep), 40002).message).toMatch(/deeper than 60/);
+    const exported = ok(await api.get('/api/v1/admin/namespace/export', { namespace: ns }));
+    ok(await api.post('/api/v1/admin/namespace/import', { ...exported, mode: 'merge' }));
   });
 
   it('refuses a member name twice in one object with 40002, naming it', async () => {

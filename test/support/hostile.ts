@@ -122,7 +122,7 @@ function sameDecimal(a: string, b: string): boolean {
 
 /**
  * What the node must do with `text` placed `depthAbove` levels deep in a body: accept it iff
- * it nests at most 64 levels with the body, names no member twice in one object, holds only
+ * it nests at most 64 levels with the body and 60 on its own, names no member twice in one object, holds only
  * numbers that read back as the same decimal, and fits `maxValueBytes` once written.
  */
 export function verdictOf(text: string, depthAbove: number, maxValueBytes: number): Verdict {
@@ -178,8 +178,13 @@ export function verdictOf(text: string, depthAbove: number, maxValueBytes: numbe
     while (text[at] !== '"') at += text[at] === '\\' ? 2 : 1;
     at++;
   };
+  const ownDepth = (v: unknown): number =>
+    typeof v === 'object' && v !== null
+      ? 1 + Math.max(0, ...Object.values(v as object).map(ownDepth))
+      : 0;
   try {
     value(depthAbove);
+    if (ownDepth(JSON.parse(text)) > 60) fail('value depth');
   } catch (error) {
     return { accepted: false, why: (error as Error).message };
   }
