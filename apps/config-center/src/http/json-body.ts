@@ -1,19 +1,9 @@
 import { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError, ErrorCode } from '@cc/common';
+import { UnsupportedMediaType } from '@cc/common';
 import { parseStrictJson } from './strict-json';
 
 /** `application/json`, optionally with `charset=utf-8` (JSON is UTF-8: RFC 8259 section 8.1). */
 const JSON_MEDIA_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
-
-export class UnsupportedMediaType extends AppError {
-  constructor(contentType: string | undefined) {
-    super(
-      ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-      `request bodies must be application/json (UTF-8); got ${contentType ?? 'no content type'}`,
-      { content_type: contentType ?? null },
-    );
-  }
-}
 
 /** Is this request's body JSON we take? (The read worker asks before serving a body itself.) */
 export function isJsonBody(request: FastifyRequest): boolean {
