@@ -1,6 +1,8 @@
 import fc from 'fast-check';
-import { Api, Reply, expectEnvelope, ok } from '../support/api';
+import request from 'supertest';
+import { Api, Reply, expectEnvelope, fails, ok } from '../support/api';
 import { TestApp, removeSuiteDatabase, startApp, uniqueName } from '../support/app';
+import { KNOWN_CODES, hostileHeaders, jsonText, verdictOf } from '../support/hostile';
 
 /**
  * Property tests (DESIGN 8): whatever a client sends, the answer is an envelope with a 4xx
@@ -10,6 +12,8 @@ import { TestApp, removeSuiteDatabase, startApp, uniqueName } from '../support/a
 const RUNS = 150;
 const TIME_LIMIT_MS = 25_000;
 const params = { numRuns: RUNS, interruptAfterTimeLimit: TIME_LIMIT_MS };
+/** The hostile-input properties are cheap per run: more of them. */
+const hostileParams = { numRuns: 1000, interruptAfterTimeLimit: TIME_LIMIT_MS };
 
 jest.setTimeout(60_000);
 
@@ -36,7 +40,31 @@ describe('fuzzing the API', () => {
       throw new Error(`${what} -> HTTP ${reply.status}: ${reply.text.slice(0, 400)}`);
     }
     expectEnvelope(reply);
+    expect(KNOWN_CODES.has(reply.body.code)).toBe(true);
     expect(reply.status).toBe(reply.body.code === 0 ? 200 : Math.floor(reply.body.code / 100));
+  }
+
+  /** Any method, raw query string, raw body bytes, any headers: what a hostile client sends. */
+  async function hostile(
+    method: string,
+    path: string,
+    options: { query?: string; body?: Buffer; contentType?: string; headers?: object } = {},
+  ): Promise<Reply> {
+    const agent = request(server.app.getHttpServer());
+    const url = options.query ? `${path}?${options.query}` : path;
+    const test = (agent as unknown as Record<string, (url: string) => request.Test>)[method](url);
+    for (const [name, value] of Object.entries(options.headers ?? {}))
+      test.set(name, String(value));
+    if (options.contentType !== undefined) test.set('content-type', options.contentType);
+    if (options.body !== undefined)
+      void test.serialize((bytes: unknown) => bytes as string).send(options.body);
+    const res = await test;
+    return {
+      status: res.status,
+      body: res.body,
+      text: res.text,
+      headers: res.headers as Record<string, string>,
+    };
   }
 
   // --- generators ----------------------------------------------------------------------------
@@ -284,6 +312,225 @@ describe('fuzzing the API', () => {
         expectHandled(reply, `${method} ${path} [${type}] ${JSON.stringify(payload)}`);
       }),
       params,
+    );
+  });
+
+  it('hostile headers, query strings and bodies on every endpoint get an envelope with a known code', async () => {
+    const segment = fc.oneof(
+      fc.constantFrom(ns, '0', '-1', '1e3', '99999999999999999999', '%00', '%ZZ', '..', '_system'),
+      text.map((t) => encodeURIComponent(t) || 'x'),
+    );
+    const endpoint = fc.oneof(
+      fc.constantFrom(
+        ['get', '/api/v1/config/get'],
+        ['post', '/api/v1/config/batch-get'],
+        ['get', '/api/v1/config/versions'],
+        ['get', '/api/v1/config/diff'],
+        ['post', '/api/v1/admin/config'],
+        ['put', '/api/v1/admin/config'],
+        ['delete', '/api/v1/admin/config'],
+        ['post', '/api/v1/admin/config/batch'],
+        ['get', '/api/v1/admin/config/list'],
+        ['get', '/api/v1/admin/config/history'],
+        ['post', '/api/v1/admin/config/rollback'],
+        ['put', '/api/v1/admin/config/version/keep'],
+        ['post', '/api/v1/admin/config/versions/cleanup'],
+        ['post', '/api/v1/admin/namespace'],
+        ['get', '/api/v1/admin/namespace/list'],
+        ['get', '/api/v1/admin/namespace/export'],
+        ['post', '/api/v1/admin/namespace/import'],
+        ['get', '/api/v1/admin/cluster/members'],
+        ['post', '/api/v1/admin/cluster/members'],
+        ['post', '/api/v1/admin/cluster/transfer-leader'],
+        ['get', '/api/v1/health'],
+        ['get', '/api/v1/health/live'],
+        ['get', '/api/v1/health/ready'],
+        ['post', '/internal/raft/messages'],
+        ['post', '/internal/raft/propose'],
+        ['post', '/internal/raft/stream'],
+        ['patch', '/api/v1/admin/config'],
+        ['get', '/api/v1/nowhere'],
+      ),
+      segment.map((s) => ['get', `/api/v1/config/namespace/${s}`]),
+      segment.map((s) => ['put', `/api/v1/admin/namespace/${s}`]),
+      segment.map((s) => ['delete', `/api/v1/admin/namespace/${s}`]),
+      segment.map((s) => ['delete', `/api/v1/admin/cluster/members/${s}`]),
+    ) as fc.Arbitrary<[string, string]>;
+    const queryString = fc.oneof(
+      fc.constant(undefined),
+      fc
+        .array(
+          fc.tuple(
+            fc.oneof(
+              fc.constantFrom(
+                'namespace',
+                'key',
+                'version',
+                'page',
+                'page_size',
+                'limit',
+                'from',
+                'to',
+                'status',
+                'consistency',
+                '__proto__',
+                'key[]',
+              ),
+              text,
+            ),
+            fc.oneof(
+              fc.constantFrom(
+                ns,
+                'k0',
+                '1',
+                '1e0',
+                ' 0x1 ',
+                '-0',
+                'true',
+                'linearizable',
+                '%',
+                '%00',
+              ),
+              text,
+            ),
+          ),
+          { maxLength: 5 },
+        )
+        .map((pairs) =>
+          pairs
+            .map(
+              ([k, v]) =>
+                `${encodeURIComponent(k)}=${v.startsWith('%') ? v : encodeURIComponent(v)}`,
+            )
+            .join('&'),
+        ),
+    );
+    const body = fc.oneof(
+      fc.constant(undefined),
+      bodyLike([
+        ...configFields,
+        'operations',
+        'keys',
+        'name',
+        'configs',
+        'mode',
+        'kept',
+        'version',
+        'target_version',
+        'id',
+        'url',
+        'to',
+      ]).map((b) => Buffer.from(JSON.stringify(b))),
+      jsonText.map((t) =>
+        Buffer.from(`{"namespace":"${ns}","key":"k0","value":${t},"keys":["k0"]}`),
+      ),
+      fc
+        .constantFrom(
+          '['.repeat(10_000) + ']'.repeat(10_000),
+          '{"a":1,"a":2}',
+          '{"value":1e309}',
+          '\ufeff{}',
+          '{"__proto__":{"namespace":"x"},"constructor":{"prototype":{"polluted":1}}}',
+          '{',
+          '',
+        )
+        .map((t) => Buffer.from(t)),
+      fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes)),
+    );
+    const contentType = fc.constantFrom(
+      undefined,
+      'application/json',
+      'application/json; charset=utf-8',
+      'application/json; charset=latin1',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/x-ndjson',
+      'multipart/form-data',
+      '',
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        endpoint,
+        queryString,
+        body,
+        contentType,
+        hostileHeaders,
+        async ([method, path], query, payload, type, headers) => {
+          const reply = await hostile(method, path, {
+            query,
+            body: payload,
+            contentType: type,
+            headers,
+          });
+          const what = `${method} ${path}?${query ?? ''} [${type}] ${JSON.stringify(headers)} ${payload?.toString('utf8').slice(0, 200)}`;
+          // A single node has no cluster to manage or to talk to.
+          const clusterOnly =
+            path.startsWith('/internal/') || path.startsWith('/api/v1/admin/cluster');
+          if (clusterOnly && reply.status === 503 && reply.body?.code === 50301) return;
+          expectHandled(reply, what);
+        },
+      ),
+      hostileParams,
+    );
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('a value reads back exactly as acknowledged, or is refused and leaves nothing', async () => {
+    const { name } = await api.createNamespace(uniqueName('exact'));
+    let serial = 0;
+    const maxValueBytes = 2048;
+    const how = fc.constantFrom('create', 'batch', 'import');
+    await fc.assert(
+      fc.asyncProperty(
+        how,
+        fc.array(jsonText, { minLength: 1, maxLength: 3 }),
+        async (path, values) => {
+          const keys = values.map(() => `v${serial++}`);
+          const at = path === 'create' ? 1 : 3;
+          const verdicts = values.map((v) => verdictOf(v, at, maxValueBytes));
+          const entries = values.map((v, i) => `{"key":"${keys[i]}","value":${v}}`);
+          let reply: Reply;
+          if (path === 'create') {
+            keys.splice(1);
+            verdicts.splice(1);
+            reply = await hostile('post', '/api/v1/admin/config', {
+              body: Buffer.from(`{"namespace":"${name}","key":"${keys[0]}","value":${values[0]}}`),
+              contentType: 'application/json',
+            });
+          } else if (path === 'batch') {
+            const operations = entries.map(
+              (e) => `{"op":"upsert","namespace":"${name}",${e.slice(1)}`,
+            );
+            reply = await hostile('post', '/api/v1/admin/config/batch', {
+              body: Buffer.from(`{"operations":[${operations.join(',')}]}`),
+              contentType: 'application/json',
+            });
+          } else {
+            reply = await hostile('post', '/api/v1/admin/namespace/import', {
+              body: Buffer.from(
+                `{"namespace":"${name}","mode":"merge","configs":[${entries.join(',')}]}`,
+              ),
+              contentType: 'application/json',
+            });
+          }
+          expectHandled(reply, `${path} ${values.join(' ')}`);
+          const refused = verdicts.find((v) => !v.accepted);
+          if (refused) {
+            expect({ code: reply.body.code, why: refused }).toEqual({ code: 40002, why: refused });
+            for (const key of keys) fails(await api.getConfig(name, key), 40403);
+            return;
+          }
+          expect({ code: reply.body.code, message: reply.body.message }).toEqual({
+            code: 0,
+            message: reply.body.message,
+          });
+          for (let i = 0; i < keys.length; i++) {
+            const read = ok(await api.getConfig(name, keys[i]));
+            expect(JSON.stringify(read.value)).toBe(JSON.stringify(JSON.parse(values[i])));
+          }
+        },
+      ),
+      hostileParams,
     );
   });
 

@@ -2,6 +2,7 @@ import { NodeProcess, ensureBuilt, startNodeProcess } from '../support/node-proc
 import { suiteDatabaseUrl } from '../support/database';
 import { uniqueName } from '../support/names';
 import { parseSamples, sampleValue } from '../support/prometheus';
+import { rawHttp } from '../support/raw-http';
 
 /**
  * HTTP_WORKERS=2: read workers serve latest-value reads from replicas of the node's view and
@@ -164,5 +165,48 @@ describe('read workers (HTTP_WORKERS=2)', () => {
     });
     expect(namespaceReads).toBeGreaterThanOrEqual(2);
     expect(metrics.body as string).not.toContain(namespace);
+  });
+  it('judges bodies as the node does and envelopes what Node refuses', async () => {
+    const post = (body: string | Buffer, type = 'application/json') =>
+      fetch(`${node.baseUrl}/api/v1/config/batch-get`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body,
+      }).then(async (response) => ({
+        status: response.status,
+        body: (await response.json()) as Answer['body'],
+      }));
+    const text = '{"__proto__":{"x":[1,2]},"a":"é"}';
+    expect(
+      (
+        await call(node, 'POST', '/api/v1/admin/config', {
+          namespace,
+          key: 'proto',
+          value: JSON.parse(text),
+        })
+      ).body.code,
+    ).toBe(0);
+    const read = await post(JSON.stringify({ namespace, keys: ['proto'] }));
+    expect(JSON.stringify(read.body.data.configs[0].value)).toBe(text);
+    expect((await post(`{"namespace":"${namespace}","keys":["a"],"keys":["b"]}`)).body.code).toBe(
+      40002,
+    );
+    expect((await post(Buffer.from([0x7b, 0xff, 0x7d]))).body.code).toBe(40002);
+    expect(
+      (await post(`namespace=${namespace}&keys=a`, 'application/x-www-form-urlencoded')).body,
+    ).toMatchObject({ code: 41501 });
+
+    const malformed = await rawHttp(node.baseUrl, 'GET / HTTP/1.1\r\nHost: x\r\nno header\r\n\r\n');
+    expect(malformed.status).toBe(400);
+    expect(JSON.parse(malformed.body)).toMatchObject({
+      code: 40001,
+      request_id: expect.any(String),
+    });
+    const tooLarge = await rawHttp(
+      node.baseUrl,
+      `GET /api/v1/health/live HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`,
+    );
+    expect(tooLarge.status).toBe(431);
+    expect(JSON.parse(tooLarge.body)).toMatchObject({ code: 43101 });
   });
 });

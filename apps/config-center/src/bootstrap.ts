@@ -6,10 +6,12 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './env/app-config';
 import { installCheapAsyncResourceBind } from './http/cheap-async-resource-bind';
+import { answerClientError, answerFrameworkError } from './http/client-error';
 import { installEnvelope } from './http/envelope';
-import { serverTimeouts } from './http/server-timeouts';
 import { installHttpHardening } from './http/http-hardening';
-import { requestIdOf } from './http/request-id';
+import { installJsonBodyParser } from './http/json-body';
+import { serverTimeouts } from './http/server-timeouts';
+import { REQUEST_ID_REPLACED_HEADER, requestIdOf, requestIdReplaced } from './http/request-id';
 import { HealthRegistry } from './observability/health-registry';
 import { HttpMetrics } from './observability/http-metrics';
 import { ClusterSecretCheck } from './raft/cluster-secret.guard';
@@ -23,10 +25,14 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const adapter = new FastifyAdapter({
     genReqId: (request: IncomingMessage) => requestIdOf(request.headers['x-request-id']),
     routerOptions: { maxParamLength: 512 },
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
     ...serverTimeouts(config.http),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
+    // Ours instead (http/json-body.ts): strict JSON only, anything else 415.
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
@@ -36,10 +42,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   fastify.decorateRequest('nodeId', config.nodeId);
   installEnvelope(fastify);
   installHttpHardening(fastify, config);
+  installJsonBodyParser(fastify);
   installRaftMessagesRoute(fastify, app.get(StateService), app.get(ClusterSecretCheck));
   installRaftStreamRoute(fastify, app.get(StateService), app.get(ClusterSecretCheck));
   fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
+    if (requestIdReplaced(request)) void reply.header(REQUEST_ID_REPLACED_HEADER, 'true');
     done(null, payload);
   });
   fastify.addHook('onResponse', (request, reply, done) => {

@@ -12,6 +12,12 @@ export const ErrorCode = {
   CONFIG_KEY_EXISTS: 40902,
   /** Ours, beside the spec's table: an Idempotency-Key reused for a different request (DESIGN 12). */
   IDEMPOTENCY_KEY_REUSED: 42201,
+  /** Ours, not the spec's: the request was not complete in time (Node's request timeout). */
+  REQUEST_TIMEOUT: 40801,
+  /** Ours, not the spec's: a request body in another media type than application/json. */
+  UNSUPPORTED_MEDIA_TYPE: 41501,
+  /** Ours, not the spec's: the request's headers passed Node's size limit. */
+  HEADERS_TOO_LARGE: 43101,
   RATE_LIMITED: 42901,
   CLIENT_QUOTA_EXCEEDED: 42902,
   INTERNAL: 50001,
@@ -42,6 +48,9 @@ export const defaultMessages: Record<ErrorCodeValue, string> = {
   40901: 'conflict',
   40902: 'config key already exists',
   42201: 'idempotency key already used for a different request',
+  40801: 'request timeout',
+  41501: 'unsupported media type',
+  43101: 'request header fields too large',
   42901: 'too many requests, retry later',
   42902: 'client quota exceeded',
   50001: 'internal error',

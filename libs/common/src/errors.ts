@@ -33,6 +33,17 @@ export class ValidationFailed extends AppError {
   }
 }
 
+/** Ours (415 / 41501): a request body in another media type than application/json. */
+export class UnsupportedMediaType extends AppError {
+  constructor(contentType: string | undefined) {
+    super(
+      ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+      `request bodies must be application/json (UTF-8); got ${contentType ?? 'no content type'}`,
+      { content_type: contentType ?? null },
+    );
+  }
+}
+
 export class Unauthorized extends AppError {
   constructor(details?: unknown) {
     super(ErrorCode.UNAUTHORIZED, undefined, details);

@@ -1,3 +1,4 @@
 export * from './error-codes';
 export * from './errors';
 export * from './envelope';
+export * from './own-property';

@@ -1,3 +1,5 @@
+import { setOwn } from '@cc/common';
+
 /**
  * JSON with object keys sorted at every depth, so two equal inputs give one cache key whatever
  * the order their fields arrived in. Undefined members are skipped, as JSON.stringify does.
@@ -14,7 +16,7 @@ function normalize(value: unknown): unknown {
   const source = value as Record<string, unknown>;
   const sorted: Record<string, unknown> = {};
   for (const key of Object.keys(source).sort()) {
-    if (source[key] !== undefined) sorted[key] = normalize(source[key]);
+    if (source[key] !== undefined) setOwn(sorted, key, normalize(source[key]));
   }
   return sorted;
 }

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { setOwn } from '@cc/common';
 import { TransformationType, plainToInstance } from 'class-transformer';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 
@@ -32,12 +33,37 @@ const plans = new WeakMap<Schema, Map<string, Conversion> | null>();
  */
 export function toInstance<T extends object>(schema: new () => T, plain: object): T {
   if (plain instanceof schema) return plain;
+  const source: Source = queryStrings.has(plain) ? 'query' : 'json';
   return (
-    (copyInto(schema, plain) as T | undefined) ?? plainToInstance(schema, plain, TRANSFORM_OPTIONS)
+    (copyInto(schema, plain, source) as T | undefined) ??
+    plainToInstance(schema, plain, TRANSFORM_OPTIONS)
   );
 }
 
-function copyInto(schema: Schema, plain: object): object | undefined {
+/**
+ * Where an input came from decides how `@Type(() => Number | Boolean)` reads it. JSON already
+ * has numbers and booleans: nothing is converted (`true` is no version, `"1"` no integer). A
+ * query string (or a path) has only text: a canonical decimal integer (`0`, `42`, `-7`; no sign
+ * `+`, no leading zeros, no `1e0`, `0x1` or spaces) becomes a number, `true` / `false` a
+ * boolean, and anything else stays text for the validator to refuse.
+ */
+type Source = 'json' | 'query';
+
+const queryStrings = new WeakSet<object>();
+const CANONICAL_INTEGER = /^-?(0|[1-9][0-9]*)$/;
+
+/** A path parameter read as a query string's integer is: a number, or the text as it came. */
+export function queryInteger(text: string): number | string {
+  return CANONICAL_INTEGER.test(text) ? Number(text) : text;
+}
+
+/** Marks an input built from a query string or path parameters (see `Source`). */
+export function fromQueryString<T extends object>(input: T): T {
+  queryStrings.add(input);
+  return input;
+}
+
+function copyInto(schema: Schema, plain: object, origin: Source): object | undefined {
   const plan = planOf(schema);
   if (plan === null) return undefined;
   const instance = new schema() as Record<string, unknown>;
@@ -55,7 +81,7 @@ function copyInto(schema: Schema, plain: object): object | undefined {
     }
     const conversion = conversionOf(schema, plan, key);
     if (conversion.kind === 'unsupported') return undefined;
-    const converted = convert(value, conversion);
+    const converted = convert(value, conversion, origin);
     if (converted === UNCONVERTIBLE) return undefined;
     instance[key] = converted;
   }
@@ -64,11 +90,11 @@ function copyInto(schema: Schema, plain: object): object | undefined {
 
 const UNCONVERTIBLE = Symbol('unconvertible');
 
-function convert(value: unknown, conversion: Conversion): unknown {
+function convert(value: unknown, conversion: Conversion, source: Source): unknown {
   if (Array.isArray(value)) {
     const items: unknown[] = new Array<unknown>(value.length);
     for (let i = 0; i < value.length; i++) {
-      const item = convert(value[i], conversion);
+      const item = convert(value[i], conversion, source);
       if (item === UNCONVERTIBLE) return UNCONVERTIBLE;
       items[i] = item;
     }
@@ -77,14 +103,17 @@ function convert(value: unknown, conversion: Conversion): unknown {
   if (value === null || value === undefined) return value;
   switch (conversion.kind) {
     case 'number':
-      return Number(value);
+      return source === 'query' && typeof value === 'string' && CANONICAL_INTEGER.test(value)
+        ? Number(value)
+        : value;
     case 'string':
-      return String(value);
+      return value;
     case 'boolean':
-      return Boolean(value);
+      if (source === 'query' && (value === 'true' || value === 'false')) return value === 'true';
+      return value;
     case 'schema':
       if (typeof value !== 'object') return value;
-      return copyInto(conversion.schema, value) ?? UNCONVERTIBLE;
+      return copyInto(conversion.schema, value, source) ?? UNCONVERTIBLE;
     default:
       return copyJson(value);
   }
@@ -98,14 +127,7 @@ function copyJson(value: unknown): unknown {
   if (prototype !== Object.prototype && prototype !== null) return value;
   const copy: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    if (key === '__proto__') {
-      Object.defineProperty(copy, key, {
-        value: copyJson(item),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else copy[key] = copyJson(item);
+    setOwn(copy, key, copyJson(item));
   }
   return copy;
 }

@@ -13,7 +13,7 @@ import {
   registerDecorator,
 } from 'class-validator';
 import { AppError, BadParameter, ErrorCode, ValidationFailed } from '@cc/common';
-import { CallContext, Resource, ResourceOutputInvalid } from '../src';
+import { CallContext, Resource, ResourceOutputInvalid, fromQueryString } from '../src';
 import { isSyncSchema } from '../src/validation';
 
 const context: CallContext = { requestId: 'req-1', nodeId: 'node-1', chain: [] };
@@ -92,16 +92,23 @@ describe('Resource input', () => {
   });
 
   it('converts query-string numbers through @Type', async () => {
-    await expect(echo.request({ namespace: 'app', version: '3' }, context)).resolves.toMatchObject({
-      version: 3,
-    });
-    const notANumber = await failure(echo.request({ namespace: 'app', version: 'abc' }, context));
+    await expect(
+      echo.request(fromQueryString({ namespace: 'app', version: '3' }), context),
+    ).resolves.toMatchObject({ version: 3 });
+    const notANumber = await failure(
+      echo.request(fromQueryString({ namespace: 'app', version: 'abc' }), context),
+    );
     expect(notANumber.code).toBe(ErrorCode.VALIDATION_FAILED);
     expect(notANumber.details).toEqual([
       { field: 'version', errors: expect.arrayContaining(['version must be an integer number']) },
     ]);
-    const tooSmall = await failure(echo.request({ namespace: 'app', version: '0' }, context));
+    const tooSmall = await failure(
+      echo.request(fromQueryString({ namespace: 'app', version: '0' }), context),
+    );
     expect(tooSmall.code).toBe(ErrorCode.VALIDATION_FAILED);
+    // The same text in a JSON body is no number.
+    const fromJson = await failure(echo.request({ namespace: 'app', version: '3' }, context));
+    expect(fromJson.code).toBe(ErrorCode.VALIDATION_FAILED);
   });
 
   it('names nested fields by their path', async () => {
@@ -160,7 +167,7 @@ describe('Resource input', () => {
       protected override validateInput = false;
     }
     const output = await new TrustedEcho().request(
-      { namespace: 'Not Checked', version: '7' },
+      fromQueryString({ namespace: 'Not Checked', version: '7' }),
       context,
     );
     expect(output).toMatchObject({ namespace: 'Not Checked', version: 7 });

@@ -7,6 +7,7 @@ import {
   ValidateNested,
   validateSync,
 } from 'class-validator';
+import { fromQueryString } from '../src';
 import { toInstance } from '../src/validation';
 
 class Item {
@@ -38,14 +39,14 @@ class Trimmed {
 const TRANSFORM_OPTIONS = { exposeDefaultValues: true };
 
 describe('toInstance', () => {
-  it('builds what plainToInstance builds for JSON bodies and query strings', () => {
+  it('builds what plainToInstance builds when the JSON already has the declared types', () => {
     const inputs: object[] = [
       { name: 'a' },
       { name: 'a', mode: undefined },
-      { name: 'a', mode: 'replace', page: '3', dryRun: 'true', extra: { x: [1, 'y'] } },
+      { name: 'a', mode: 'replace', page: 3, dryRun: true, extra: { x: [1, 'y'] } },
       { name: 'a', value: { nested: [1, { deep: null }], n: 1.5, s: 'x', b: false } },
-      { name: 'a', value: [[1], [2, [3]]], page: 'x' },
-      { name: 'a', items: [{ key: 'k', value: { v: 1 }, version: '2' }, 'not an object', null] },
+      { name: 'a', value: [[1], [2, [3]]] },
+      { name: 'a', items: [{ key: 'k', value: { v: 1 }, version: 2 }, 'not an object', null] },
       { name: 'a', items: 'not an array', first: { key: 'k', value: [1] } },
       { name: 7, value: null, page: null },
     ];
@@ -56,6 +57,33 @@ describe('toInstance', () => {
       expect(ours).toStrictEqual(theirs);
       expect(validateSync(ours)).toEqual(validateSync(theirs));
     }
+  });
+
+  it('converts nothing in a JSON body: a string, a boolean or a float is no integer', () => {
+    for (const page of ['3', true, ' 0x1 ', '1e0', 1.5]) {
+      const body = toInstance(Body, { name: 'a', page, items: [{ key: 'k', version: '2' }] });
+      expect(body.page).toBe(page);
+      expect(body.items?.[0].version).toBe('2');
+      expect(validateSync(body).map((error) => error.property)).toEqual(['page', 'items']);
+    }
+    expect(toInstance(Body, { name: 'a', dryRun: 'false' }).dryRun).toBe('false');
+  });
+
+  it('converts only canonical decimal integers and true/false from a query string', () => {
+    const query = (input: object) => toInstance(Body, fromQueryString(input));
+    expect(query({ name: 'a', page: '3', dryRun: 'false' })).toMatchObject({
+      page: 3,
+      dryRun: false,
+    });
+    expect(query({ name: 'a', page: '-12', dryRun: 'true' })).toMatchObject({
+      page: -12,
+      dryRun: true,
+    });
+    for (const page of ['1e0', ' 0x1 ', '0x1', '01', '+1', '1.0', '', ' 1', 'NaN', 'Infinity'])
+      expect(query({ name: 'a', page }).page).toBe(page);
+    for (const dryRun of ['1', 'yes', 'TRUE', ''])
+      expect(query({ name: 'a', dryRun }).dryRun).toBe(dryRun);
+    expect(query({ name: 'a', page: ['1', '2'] }).page).toEqual([1, 2]);
   });
 
   it('makes nested @Type schemas instances, so nested validation sees them', () => {

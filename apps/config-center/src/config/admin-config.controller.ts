@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Delete, Get, Post, Put, Query } from '@nestjs/common';
+import { fromQueryString } from '@cc/resource';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ResponseMessage } from '../http/response-message.decorator';
 import { ApiEnvelope, ApiErrors, ApiWriteHeaders } from '../http/swagger';
@@ -72,7 +73,7 @@ export class AdminConfigController {
   @ApiErrors(40001, 40002, 40101, 40301, 40402, 40403, 40901, 50002, 50003, 42201)
   remove(@Query() query: DeleteConfigQuery, @Body() body: unknown, @Ctx() context: RequestContext) {
     const fromBody = typeof body === 'object' && body !== null ? body : {};
-    return this.deleteConfig.request({ ...fromBody, ...query }, context);
+    return this.deleteConfig.request(fromQueryString({ ...fromBody, ...query }), context);
   }
 
   @Post('batch')
@@ -93,7 +94,7 @@ export class AdminConfigController {
   @ApiEnvelope()
   @ApiErrors(40002, 40101)
   list(@Query() query: ListConfigQuery, @Ctx() context: RequestContext) {
-    return this.listConfig.request(query, context);
+    return this.listConfig.request(fromQueryString(query), context);
   }
 
   @Get('history')
@@ -101,7 +102,7 @@ export class AdminConfigController {
   @ApiEnvelope()
   @ApiErrors(40001, 40002, 40101, 40301, 40402, 40403)
   listHistory(@Query() query: ConfigPageQuery, @Ctx() context: RequestContext) {
-    return this.history.request(query, context);
+    return this.history.request(fromQueryString(query), context);
   }
 
   @Post('rollback')

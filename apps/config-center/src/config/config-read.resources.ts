@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ConfigNotFound } from '@cc/common';
+import { ConfigNotFound, setOwn } from '@cc/common';
 import { Resource } from '@cc/resource';
 import { isoTime } from '../common/validation';
 import { enabledNamespace } from '../namespace/namespace-lookup';
@@ -102,8 +102,8 @@ export class NamespaceConfigsResource extends Resource<NamespaceParam, unknown> 
     const configs: Record<string, unknown> = {};
     const versions: Record<string, number> = {};
     for (const config of reader.liveConfigs(namespace.id)) {
-      configs[config.key] = config.value;
-      versions[config.key] = config.version;
+      setOwn(configs, config.key, config.value);
+      setOwn(versions, config.key, config.version);
     }
     return {
       namespace: namespace.name,

@@ -2,12 +2,34 @@ import { ValidationFailed } from '@cc/common';
 import { AppConfig } from '../env/app-config';
 
 /**
+ * How deep a value may nest. Below the body's bound (MAX_JSON_DEPTH, 64) by the deepest place a
+ * value sits in a request body (`{"configs":[{"value": ...}]}`: 3 levels), so whatever was
+ * stored can be written again by any endpoint: an export always re-imports.
+ */
+export const MAX_VALUE_DEPTH = 60;
+
+/** Levels of arrays and objects in `value`, counted up to `stopAt`. */
+function nestingOf(value: unknown, stopAt: number): number {
+  if (typeof value !== 'object' || value === null || stopAt === 0) return 0;
+  let deepest = 0;
+  for (const item of Array.isArray(value) ? value : Object.values(value)) {
+    deepest = Math.max(deepest, nestingOf(item, stopAt - 1));
+    if (deepest >= stopAt - 1) break;
+  }
+  return deepest + 1;
+}
+
+/**
  * The value a client sent, as the JSON text the log and the database hold. Any JSON value is
  * accepted (object, array, string, number, boolean, null) up to the configured size.
  */
 export function encodeValue(value: unknown, limits: AppConfig['limits'], field = 'value'): string {
   if (value === undefined)
     throw new ValidationFailed([{ field, errors: [`${field} is required`] }]);
+  if (nestingOf(value, MAX_VALUE_DEPTH + 1) > MAX_VALUE_DEPTH) {
+    const reason = `${field} is nested deeper than ${MAX_VALUE_DEPTH} levels`;
+    throw new ValidationFailed([{ field, errors: [reason] }], reason);
+  }
   const text = JSON.stringify(value);
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > limits.maxValueBytes) {

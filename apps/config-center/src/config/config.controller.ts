@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Get, Param, Post, Query } from '@nestjs/common';
+import { fromQueryString } from '@cc/resource';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiEnvelope, ApiErrors } from '../http/swagger';
 import { Ctx, RequestContext } from '../http/request-context';
@@ -28,7 +29,7 @@ export class ConfigController {
   @ApiEnvelope(ConfigView)
   @ApiErrors(40001, 40002, 40301, 40402, 40403)
   get(@Query() query: GetConfigQuery, @Ctx() context: RequestContext) {
-    return this.getConfig.request(query, context);
+    return this.getConfig.request(fromQueryString(query), context);
   }
 
   @Post('batch-get')
@@ -61,7 +62,7 @@ export class ConfigController {
   @ApiEnvelope()
   @ApiErrors(40001, 40002, 40301, 40402, 40403)
   listVersions(@Query() query: VersionsQuery, @Ctx() context: RequestContext) {
-    return this.versions.request(query, context);
+    return this.versions.request(fromQueryString(query), context);
   }
 
   @Get('diff')
@@ -69,6 +70,6 @@ export class ConfigController {
   @ApiEnvelope()
   @ApiErrors(40001, 40002, 40301, 40402, 40403)
   compare(@Query() query: DiffQuery, @Ctx() context: RequestContext) {
-    return this.diff.request(query, context);
+    return this.diff.request(fromQueryString(query), context);
   }
 }

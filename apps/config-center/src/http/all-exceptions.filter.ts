@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ErrorCode, defaultMessages, errorEnvelope, httpStatusOf } from '@cc/common';
-import { FastifyLikeError, fromFastifyError, isClientAbort } from './framework-errors';
+import { FastifyLikeError, fromFastifyError, isClientAbort } from './fastify-errors';
 
 /** Maps framework errors (body parsing, 404, 413...) to the spec's codes. */
 function fromHttpException(exception: HttpException): AppError {
@@ -17,6 +17,7 @@ function fromHttpException(exception: HttpException): AppError {
     return new AppError(ErrorCode.VALIDATION_FAILED, 'request body too large', detail);
   if (status === 401) return new AppError(ErrorCode.UNAUTHORIZED, undefined, detail);
   if (status === 403) return new AppError(ErrorCode.FORBIDDEN, undefined, detail);
+  if (status === 415) return new AppError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, undefined, detail);
   if (status === 429) return new AppError(ErrorCode.RATE_LIMITED, undefined, detail);
   if (status >= 400 && status < 500)
     return new AppError(ErrorCode.BAD_PARAMETER, 'bad request', detail);

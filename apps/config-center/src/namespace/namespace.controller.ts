@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Delete, Get, Param, Post, Put, Query } from '@nestjs/common';
+import { fromQueryString, queryInteger } from '@cc/resource';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ResponseMessage } from '../http/response-message.decorator';
 import { ApiEnvelope, ApiErrors, ApiWriteHeaders } from '../http/swagger';
@@ -50,7 +51,7 @@ export class NamespaceController {
   @ApiEnvelope()
   @ApiErrors(40002, 40101)
   list(@Query() query: ListNamespaceQuery, @Ctx() context: RequestContext) {
-    return this.listNamespace.request(query, context);
+    return this.listNamespace.request(fromQueryString(query), context);
   }
 
   @Get('export')
@@ -58,7 +59,7 @@ export class NamespaceController {
   @ApiEnvelope()
   @ApiErrors(40001, 40002, 40101, 40402)
   export(@Query() query: ExportQuery, @Ctx() context: RequestContext) {
-    return this.exportNamespace.request(query, context);
+    return this.exportNamespace.request(fromQueryString(query), context);
   }
 
   @Post('import')
@@ -86,7 +87,7 @@ export class NamespaceController {
     @Ctx() context: RequestContext,
   ) {
     const fields = typeof body === 'object' && body !== null ? body : {};
-    return this.updateNamespace.request({ ...fields, id }, context);
+    return this.updateNamespace.request({ ...fields, id: queryInteger(id) }, context);
   }
 
   @Delete(':id')
@@ -96,6 +97,6 @@ export class NamespaceController {
   @ApiEnvelope()
   @ApiErrors(40001, 40002, 40101, 40301, 40402, 40901, 50002, 50003, 42201)
   remove(@Param('id') id: string, @Ctx() context: RequestContext) {
-    return this.deleteNamespace.request({ id }, context);
+    return this.deleteNamespace.request(fromQueryString({ id }), context);
   }
 }

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsBoolean, IsOptional } from 'class-validator';
+import { IsBoolean, IsOptional, ValidateIf } from 'class-validator';
 import { ConfigKey, NamespaceName, PageQuery, Version } from '../common/validation';
 
 export class ConfigPageQuery extends PageQuery {
@@ -38,7 +38,8 @@ export class KeepVersionBody {
     description: 'true: survive retention cleanup; false: normal retention',
     default: true,
   })
-  @IsOptional()
+  // Absent means true; null is no boolean (IsOptional would let it through as "kept").
+  @ValidateIf((body: KeepVersionBody) => body.kept !== undefined)
   @IsBoolean()
   kept?: boolean;
 }

@@ -3,17 +3,20 @@ import { IncomingMessage } from 'node:http';
 import { pipeline, Readable } from 'node:stream';
 import Fastify, { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ErrorCode, errorEnvelope, httpStatusOf, successEnvelope } from '@cc/common';
-import { CallContext, decodeCallChain, Resource } from '@cc/resource';
+import { CallContext, decodeCallChain, fromQueryString, Resource } from '@cc/resource';
 import {
   BatchGetConfigResource,
   GetConfigResource,
   NamespaceConfigsResource,
 } from '../config/config-read.resources';
 import { AppConfig } from '../env/app-config';
-import { requestIdOf } from '../http/request-id';
-import { FastifyLikeError, fromFastifyError, isClientAbort } from '../http/framework-errors';
+import { answerClientError, answerFrameworkError } from '../http/client-error';
+import { FastifyLikeError, fromFastifyError, isClientAbort } from '../http/fastify-errors';
 import { installHttpHardening } from '../http/http-hardening';
+import { isJsonBody } from '../http/json-body';
+import { REQUEST_ID_REPLACED_HEADER, requestIdOf, requestIdReplaced } from '../http/request-id';
 import { serverTimeouts } from '../http/server-timeouts';
+import { parseStrictJson } from '../http/strict-json';
 import { RAFT_STREAM_CONTENT_TYPE, RAFT_STREAM_PATH } from '../raft/raft-wire';
 import { Consistency, ReadModel } from '../state/read-model';
 import { StateView } from '../state/state-view';
@@ -90,16 +93,23 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
     genReqId: (request: IncomingMessage) => requestIdOf(request.headers['x-request-id']),
     ...serverTimeouts(config.http),
     routerOptions: { maxParamLength: 512 },
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
   });
-  // Bodies stay raw: a proxied request is passed on byte for byte.
+  // Bodies stay raw: a proxied request is passed on byte for byte, and the node's own parser
+  // (http/json-body.ts) judges it; the one body served here goes through the same strict parse.
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) =>
     done(null, body),
   );
   installHttpHardening(fastify, config);
+  // What fails before a handler (a body over the limit...) gets the envelope too.
   fastify.setErrorHandler((error: Error & FastifyLikeError, request, reply) => {
     if (isClientAbort(error)) return reply.raw.destroy();
-    const failure = fromFastifyError(error) ?? new AppError(ErrorCode.INTERNAL, 'internal error');
+    const failure =
+      error instanceof AppError
+        ? error
+        : (fromFastifyError(error) ?? new AppError(ErrorCode.INTERNAL, 'internal error'));
     if (failure.code === ErrorCode.INTERNAL)
       process.stderr.write(
         `${JSON.stringify({ level: 'error', msg: 'unhandled error', request_id: request.id, err: error.stack ?? String(error) })}\n`,
@@ -110,6 +120,7 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
   });
   fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
+    if (requestIdReplaced(request)) void reply.header(REQUEST_ID_REPLACED_HEADER, 'true');
     done(null, payload);
   });
 
@@ -205,7 +216,7 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
   fastify.get('/api/v1/config/get', (request, reply) => {
     const query = request.query as Record<string, unknown>;
     if (!servedHere(query)) return proxy(request, reply);
-    return serve(request, reply, getConfig, query, '/api/v1/config/get');
+    return serve(request, reply, getConfig, fromQueryString(query), '/api/v1/config/get');
   });
   fastify.get('/api/v1/config/namespace/:namespace', (request, reply) => {
     const query = request.query as Record<string, unknown>;
@@ -222,9 +233,10 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
   fastify.post('/api/v1/config/batch-get', (request, reply) => {
     let body: unknown;
     try {
-      body = JSON.parse(Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '');
+      if (!isJsonBody(request) || !Buffer.isBuffer(request.body)) throw new Error('not JSON');
+      body = parseStrictJson(request.body);
     } catch {
-      return proxy(request, reply); // the node answers malformed JSON exactly as usual
+      return proxy(request, reply); // the node refuses it (40001, 40002, 41501) exactly as usual
     }
     if (typeof body !== 'object' || body === null || !servedHere(body as Record<string, unknown>))
       return proxy(request, reply);

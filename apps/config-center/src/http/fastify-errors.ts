@@ -6,10 +6,7 @@ export interface FastifyLikeError {
   message?: string;
 }
 
-/**
- * Fastify's own errors (body too large, bad content, no route) as the spec's codes; undefined
- * for anything else. Shared by the node's exception filter and the read workers.
- */
+/** Fastify's own errors (FST_*: body parsing, limits, routing) in the spec's codes; undefined for anything else. */
 export function fromFastifyError(error: FastifyLikeError): AppError | undefined {
   if (
     typeof error.statusCode !== 'number' ||
@@ -20,6 +17,8 @@ export function fromFastifyError(error: FastifyLikeError): AppError | undefined 
   if (error.statusCode === 413)
     return new AppError(ErrorCode.VALIDATION_FAILED, 'request body too large', error.message);
   if (error.statusCode === 404) return new AppError(ErrorCode.NOT_FOUND, error.message);
+  if (error.statusCode === 415)
+    return new AppError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, error.message);
   if (error.statusCode >= 400 && error.statusCode < 500)
     return new AppError(ErrorCode.BAD_PARAMETER, 'bad request', error.message);
   return undefined;
