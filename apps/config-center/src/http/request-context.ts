@@ -1,9 +1,9 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
-import { BadParameter } from '@cc/common';
 import { CallContext, decodeCallChain } from '@cc/resource';
 import { IdempotencyClaim } from '../state/commands';
 import { idempotencyClaimOf } from './idempotency';
+import { operatorOf } from './operator';
 
 /** What a write needs to know about its caller, beside the resource call chain. */
 export interface RequestContext extends CallContext {
@@ -18,17 +18,13 @@ declare module 'fastify' {
   }
 }
 
-const OPERATOR_PATTERN = /^[\w.@:-]{1,64}$/;
-
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
 export function requestContextOf(request: FastifyRequest): RequestContext {
-  const operator = header(request, 'x-operator') ?? 'anonymous';
-  if (!OPERATOR_PATTERN.test(operator))
-    throw new BadParameter('X-Operator must be 1-64 characters of [A-Za-z0-9_.@:-]');
+  const operator = operatorOf(header(request, 'x-operator'));
   return {
     requestId: request.id,
     nodeId: request.nodeId,
