@@ -7,6 +7,8 @@ import { AppModule } from './app.module';
 import { AppConfig } from './env/app-config';
 import { installCheapAsyncResourceBind } from './http/cheap-async-resource-bind';
 import { installEnvelope } from './http/envelope';
+import { installExpensiveReads } from './http/expensive-reads';
+import { installAnswerStreaming } from './http/shared-answer';
 import { SERVER_TIMEOUTS } from './http/server-timeouts';
 import { requestIdOf } from './http/request-id';
 import { HealthRegistry } from './observability/health-registry';
@@ -35,6 +37,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const metrics = app.get(HttpMetrics);
   fastify.decorateRequest('nodeId', config.nodeId);
   installEnvelope(fastify);
+  installExpensiveReads(fastify, config.expensiveReadSlots);
+  installAnswerStreaming(fastify, config.answerStallTimeoutMs);
   installRaftMessagesRoute(fastify, app.get(StateService), app.get(ClusterSecretCheck));
   installRaftStreamRoute(fastify, app.get(StateService), app.get(ClusterSecretCheck));
   fastify.addHook('onSend', (request, reply, payload, done) => {

@@ -3,7 +3,10 @@ import { ConfigNotFound } from '@cc/common';
 import { Resource } from '@cc/resource';
 import { isoTime } from '../common/validation';
 import { enabledNamespace } from '../namespace/namespace-lookup';
+import { PerRevisionCache, SharedJson } from '../http/shared-answer';
 import { ReadModel } from '../state/read-model';
+import { NamespaceRecord } from '../state/records';
+import { StateReader } from '../state/state-view';
 import { VersionLookup } from '../version/version-queries';
 import { BatchGetBody, ConfigView, GetConfigQuery, NamespaceParam } from './config.dto';
 
@@ -86,32 +89,43 @@ export class BatchGetConfigResource extends Resource<BatchGetBody, unknown> {
   }
 }
 
-/** GET /api/v1/config/namespace/:namespace: every live config; `version` is the namespace revision. */
+/**
+ * GET /api/v1/config/namespace/:namespace: every live config; `version` is the namespace revision.
+ * The answer's `data` is serialized once per namespace revision and shared by every reader.
+ */
 @Injectable()
-export class NamespaceConfigsResource extends Resource<NamespaceParam, unknown> {
+export class NamespaceConfigsResource extends Resource<NamespaceParam, SharedJson> {
   protected readonly inputSchema = NamespaceParam;
+  private readonly answers = new PerRevisionCache();
 
   constructor(private readonly state: ReadModel) {
     super();
   }
 
-  protected async perform(input: NamespaceParam) {
+  protected async perform(input: NamespaceParam): Promise<SharedJson> {
     await this.state.readBarrier(input.consistency);
     const reader = this.state.reader;
     const namespace = enabledNamespace(reader, input.namespace);
-    const configs: Record<string, unknown> = {};
-    const versions: Record<string, number> = {};
-    for (const config of reader.liveConfigs(namespace.id)) {
-      configs[config.key] = config.value;
-      versions[config.key] = config.version;
-    }
-    return {
-      namespace: namespace.name,
-      configs,
-      versions,
-      version: namespace.revision,
-      revision: namespace.revision,
-      updated_at: isoTime(namespace.updatedAt),
-    };
+    const data = this.answers.get(namespace.id, namespace.revision, () =>
+      Buffer.from(JSON.stringify(namespaceConfigsData(reader, namespace))),
+    );
+    return new SharedJson([data]);
   }
+}
+
+function namespaceConfigsData(reader: StateReader, namespace: NamespaceRecord) {
+  const configs: Record<string, unknown> = {};
+  const versions: Record<string, number> = {};
+  for (const config of reader.liveConfigs(namespace.id)) {
+    configs[config.key] = config.value;
+    versions[config.key] = config.version;
+  }
+  return {
+    namespace: namespace.name,
+    configs,
+    versions,
+    version: namespace.revision,
+    revision: namespace.revision,
+    updated_at: isoTime(namespace.updatedAt),
+  };
 }

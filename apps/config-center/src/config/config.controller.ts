@@ -1,5 +1,19 @@
-import { Body, Controller, HttpCode, Get, Param, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  HttpCode,
+  Get,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { APP_CONFIG, AppConfig } from '../env/app-config';
+import { sharedAnswer } from '../http/shared-answer';
 import { ApiEnvelope, ApiErrors } from '../http/swagger';
 import { Ctx, RequestContext } from '../http/request-context';
 import { ConfigDiffResource, ConfigVersionsResource } from '../version/version.resources';
@@ -21,6 +35,7 @@ export class ConfigController {
     private readonly namespaceConfigs: NamespaceConfigsResource,
     private readonly versions: ConfigVersionsResource,
     private readonly diff: ConfigDiffResource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get('get')
@@ -48,12 +63,15 @@ export class ConfigController {
   })
   @ApiEnvelope()
   @ApiErrors(40002, 40301, 40402)
-  namespace(
+  async namespace(
     @Param('namespace') namespace: string,
     @Query('consistency') consistency: string | undefined,
     @Ctx() context: RequestContext,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return this.namespaceConfigs.request({ namespace, consistency }, context);
+    const data = await this.namespaceConfigs.request({ namespace, consistency }, context);
+    return sharedAnswer(request, reply, data, this.config.answerStallTimeoutMs);
   }
 
   @Get('versions')

@@ -1,6 +1,13 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, ErrorCode, defaultMessages, errorEnvelope, httpStatusOf } from '@cc/common';
+import {
+  AppError,
+  ErrorCode,
+  ServerBusy,
+  defaultMessages,
+  errorEnvelope,
+  httpStatusOf,
+} from '@cc/common';
 
 interface FastifyLikeError {
   code?: string;
@@ -64,6 +71,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       }
     }
     request.enveloped = true;
+    if (error instanceof ServerBusy)
+      void reply.header('retry-after', String(error.retryAfterSeconds));
     void reply
       .status(httpStatusOf(error.code))
       .header('content-type', 'application/json; charset=utf-8')

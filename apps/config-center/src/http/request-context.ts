@@ -1,10 +1,11 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
 import { BadParameter } from '@cc/common';
-import { CallContext, decodeCallChain } from '@cc/resource';
+import { decodeCallChain } from '@cc/resource';
+import { ExpensiveWorkContext } from './expensive-reads';
 
 /** What a write needs to know about its caller, beside the resource call chain. */
-export interface RequestContext extends CallContext {
+export interface RequestContext extends ExpensiveWorkContext {
   operator: string;
   /** DESIGN 12: a client-chosen id makes a retried write apply once. */
   idempotencyKey?: string;
@@ -40,6 +41,7 @@ export function requestContextOf(request: FastifyRequest): RequestContext {
     chain: decodeCallChain(request.headers['x-call-chain']),
     operator,
     idempotencyKey,
+    enterExpensive: () => request.server.expensiveReads.enter(request.answer),
   };
 }
 

@@ -2,7 +2,14 @@ import http from 'node:http';
 import { IncomingMessage } from 'node:http';
 import { pipeline, Readable } from 'node:stream';
 import Fastify, { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, ErrorCode, errorEnvelope, httpStatusOf, successEnvelope } from '@cc/common';
+import {
+  AppError,
+  ErrorCode,
+  ServerBusy,
+  errorEnvelope,
+  httpStatusOf,
+  successEnvelope,
+} from '@cc/common';
 import { CallContext, decodeCallChain, Resource } from '@cc/resource';
 import {
   BatchGetConfigResource,
@@ -10,7 +17,9 @@ import {
   NamespaceConfigsResource,
 } from '../config/config-read.resources';
 import { AppConfig } from '../env/app-config';
+import { StallGuard } from '../http/answer-stream';
 import { requestIdOf } from '../http/request-id';
+import { installAnswerStreaming, SharedJson, sharedAnswer } from '../http/shared-answer';
 import { SERVER_TIMEOUTS } from '../http/server-timeouts';
 import { RAFT_STREAM_CONTENT_TYPE, RAFT_STREAM_PATH } from '../raft/raft-wire';
 import { Consistency, ReadModel } from '../state/read-model';
@@ -99,6 +108,7 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
     void reply.header('x-request-id', request.id);
     done(null, payload);
   });
+  installAnswerStreaming(fastify, config.answerStallTimeoutMs);
 
   const context = (request: FastifyRequest): CallContext => ({
     requestId: request.id,
@@ -113,6 +123,9 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
         if (!HOP_BY_HOP.has(name)) headers[name] = value;
       headers['x-request-id'] = request.id;
       headers['x-forwarded-for'] = request.ip;
+      const body = request.body;
+      // A Raft stream lives as long as its sender keeps it; its sender watches it.
+      const streaming = body instanceof Readable;
       const upstream = http.request(
         {
           host: core.hostname,
@@ -127,13 +140,20 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
           for (const [name, value] of Object.entries(response.headers)) {
             if (value !== undefined && !HOP_BY_HOP.has(name)) void reply.header(name, value);
           }
-          void reply.send(response);
+          // A client that stops reading is dropped; meanwhile the node's answer waits, paused,
+          // in the node's socket, not here (a Raft stream is watched by its sender instead).
+          void reply.send(
+            streaming
+              ? response
+              : pipeline(
+                  response,
+                  new StallGuard(reply.raw, config.answerStallTimeoutMs),
+                  () => undefined,
+                ),
+          );
           resolve();
         },
       );
-      const body = request.body;
-      // A Raft stream lives as long as its sender keeps it; its sender watches it.
-      const streaming = body instanceof Readable;
       if (!streaming)
         upstream.setTimeout(PROXY_TIMEOUT_MS, () =>
           upstream.destroy(new Error(`no answer in ${PROXY_TIMEOUT_MS} ms`)),
@@ -172,11 +192,17 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
     let status = 200;
     try {
       const data = await resource.request(input, context(request));
-      await reply.send(successEnvelope(data, request.id));
+      await reply.send(
+        data instanceof SharedJson
+          ? sharedAnswer(request, reply, data, config.answerStallTimeoutMs)
+          : successEnvelope(data, request.id),
+      );
     } catch (error) {
       const failure =
         error instanceof AppError ? error : new AppError(ErrorCode.INTERNAL, 'internal error');
       status = httpStatusOf(failure.code);
+      if (failure instanceof ServerBusy)
+        void reply.header('retry-after', String(failure.retryAfterSeconds));
       await reply
         .code(status)
         .send(
