@@ -66,6 +66,13 @@ export class SlicedAnswer extends Readable {
 
   override _read(): void {
     this.watch.progressed();
+    // One slice per turn of the event loop: a burst of new readers (the kernel takes megabytes
+    // per connection before it pushes back) must not keep health probes waiting behind it.
+    setImmediate(() => this.pushSlice());
+  }
+
+  private pushSlice(): void {
+    if (this.destroyed) return;
     while (this.part < this.parts.length) {
       const current = this.parts[this.part];
       if (this.offset >= current.length) {
