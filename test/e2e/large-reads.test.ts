@@ -111,6 +111,22 @@ describe('large reads', () => {
         ok(await server.api.get('/api/v1/admin/config/list', { namespace: listNs, page_size: 8 }))
           .list,
       ).toHaveLength(8);
+
+      // A batch-get is bounded the same way, by the keys it finds.
+      const keys = operations.map((operation) => operation.key);
+      const batch = fails(
+        await server.api.post('/api/v1/config/batch-get', { namespace: listNs, keys }),
+        40002,
+      );
+      expect(batch.error.details[0]).toMatchObject({ field: 'keys', largest_page_size: 8 });
+      expect(batch.message).toContain('keys at most 8');
+      const fitting = ok(
+        await server.api.post('/api/v1/config/batch-get', {
+          namespace: listNs,
+          keys: keys.slice(1),
+        }),
+      );
+      expect(fitting.configs).toHaveLength(8);
     });
   });
 

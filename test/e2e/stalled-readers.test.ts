@@ -116,6 +116,7 @@ async function writeLargeNamespace(node: NodeProcess, namespace: string): Promis
           DATABASE_URL: `sqlite:${join(dir, 'node.sqlite')}`,
           HTTP_WORKERS: String(workers),
           ANSWER_STALL_TIMEOUT_MS: String(STALL_MS),
+          EXPENSIVE_READS_MAX: '1',
         },
         60_000,
       );
@@ -188,6 +189,56 @@ async function writeLargeNamespace(node: NodeProcess, namespace: string): Promis
       // The node is fine afterwards: a reader that reads gets the whole answer.
       const again = await call(node, 'GET', `/api/v1/config/namespace/${namespace}`);
       expect(JSON.parse(again.text).data).toEqual(JSON.parse(full.text).data);
+    });
+
+    it('bounds expensive reads on every HTTP process: beyond it 50301 with Retry-After', async () => {
+      // 8 values of ~900 KB: a batch-get of all of them is a 7 MB answer of its own (not shared),
+      // more than the kernel takes for a stalled reader, so its process keeps holding it.
+      const wide = `wide-${workers}`;
+      expect((await call(node, 'POST', '/api/v1/admin/namespace', { name: wide })).body.code).toBe(
+        0,
+      );
+      const keys = Array.from({ length: 8 }, (_, i) => `k${i}`);
+      for (const half of [keys.slice(0, 4), keys.slice(4)]) {
+        const operations = half.map((key) => ({
+          op: 'create',
+          namespace: wide,
+          key,
+          value: key.padEnd(900_000, 'w'),
+        }));
+        expect(
+          (await call(node, 'POST', '/api/v1/admin/config/batch', { operations })).body.code,
+        ).toBe(0);
+      }
+      const port = Number(new URL(node.baseUrl).port);
+      const batchGet = { namespace: wide, keys };
+      const stalled = await Promise.all(
+        Array.from({ length: 2 * workers }, () =>
+          stalledReader(port, '/api/v1/config/batch-get', batchGet),
+        ),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const answers = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          fetch(`${node.baseUrl}/api/v1/config/batch-get`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(batchGet),
+          }).then(async (response) => ({
+            status: response.status,
+            retryAfter: response.headers.get('retry-after'),
+            body: (await response.json()) as { code: number },
+          })),
+        ),
+      );
+      const busy = answers.filter((answer) => answer.status === 503);
+      expect(busy.length).toBeGreaterThan(0);
+      for (const answer of busy) {
+        expect(answer.body.code).toBe(50301);
+        expect(answer.retryAfter).toBe('2');
+      }
+      for (const answer of answers) expect([200, 503]).toContain(answer.status);
+      for (const reader of stalled) reader.socket.destroy();
     });
   },
 );

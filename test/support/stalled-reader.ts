@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { connect, Socket } from 'node:net';
 
 /**
- * A client that sends one GET and never reads the answer (a raw socket, paused). A paused socket
+ * A client that sends one request and never reads the answer (a raw socket, paused). A paused socket
  * does not read, so it would not notice a reset: whether the server dropped it is read from the
  * kernel's table of TCP connections instead (`stillConnected`).
  */
@@ -11,12 +11,22 @@ export interface StalledReader {
   localPort: number;
 }
 
-export function stalledReader(port: number, path: string): Promise<StalledReader> {
+export function stalledReader(
+  port: number,
+  path: string,
+  jsonBody?: unknown,
+): Promise<StalledReader> {
   return new Promise((resolve, reject) => {
     const socket = connect({ port, host: '127.0.0.1' });
     socket.on('error', () => undefined);
     socket.once('connect', () => {
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n`);
+      const body = jsonBody === undefined ? '' : JSON.stringify(jsonBody);
+      const head =
+        jsonBody === undefined
+          ? `GET ${path} HTTP/1.1\r\n`
+          : `POST ${path} HTTP/1.1\r\nContent-Type: application/json\r\n` +
+            `Content-Length: ${Buffer.byteLength(body)}\r\n`;
+      socket.write(`${head}Host: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n${body}`);
       // Nothing reads: the socket's buffer fills, then the kernel's, then the server must wait.
       socket.pause();
       resolve({ socket, localPort: socket.localPort ?? 0 });

@@ -29,7 +29,7 @@ export function pageAnswerBytes(rowValueBytes: readonly number[], field = 'page_
   }
   if (fitting === rowValueBytes.length) return total;
   const message =
-    `this page's answer would pass the ${MAX_PAGE_ANSWER_BYTES}-byte bound of a page: ` +
+    `this answer would pass the ${MAX_PAGE_ANSWER_BYTES}-byte bound of a page: ` +
     `ask with ${field} at most ${fitting}`;
   throw new ValidationFailed([{ field, errors: [message], largest_page_size: fitting }], message);
 }

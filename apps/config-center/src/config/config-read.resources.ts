@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigNotFound } from '@cc/common';
 import { Resource } from '@cc/resource';
+import { pageAnswerBytes } from '../common/page-bound';
 import { isoTime } from '../common/validation';
+import { enterIfExpensive, ExpensiveWorkContext } from '../http/expensive-reads';
 import { enabledNamespace } from '../namespace/namespace-lookup';
 import { PerRevisionCache, SharedJson } from '../http/shared-answer';
 import { ReadModel } from '../state/read-model';
@@ -61,7 +63,7 @@ export class BatchGetConfigResource extends Resource<BatchGetBody, unknown> {
     super();
   }
 
-  protected async perform(input: BatchGetBody) {
+  protected async perform(input: BatchGetBody, context: ExpensiveWorkContext) {
     await this.state.readBarrier(input.consistency);
     const reader = this.state.reader;
     const namespace = enabledNamespace(reader, input.namespace);
@@ -73,10 +75,12 @@ export class BatchGetConfigResource extends Resource<BatchGetBody, unknown> {
       updated_at: string;
     }> = [];
     const missing: string[] = [];
+    const valueBytes: number[] = [];
     for (const key of new Set(input.keys)) {
       const config = reader.config(namespace.id, key);
       if (!config || config.deleted) missing.push(key);
-      else
+      else {
+        valueBytes.push(Buffer.byteLength(config.valueText));
         configs.push({
           key,
           value: config.value,
@@ -84,7 +88,10 @@ export class BatchGetConfigResource extends Resource<BatchGetBody, unknown> {
           revision: config.revision,
           updated_at: isoTime(config.updatedAt),
         });
+      }
     }
+    // 500 keys of 1 MiB would be a 500 MB answer: bounded like a page, by its found keys.
+    enterIfExpensive(context, pageAnswerBytes(valueBytes, 'keys'));
     return { namespace: namespace.name, configs, missing, revision: namespace.revision };
   }
 }

@@ -10,7 +10,7 @@ import {
   httpStatusOf,
   successEnvelope,
 } from '@cc/common';
-import { CallContext, decodeCallChain, Resource } from '@cc/resource';
+import { decodeCallChain, Resource } from '@cc/resource';
 import {
   BatchGetConfigResource,
   GetConfigResource,
@@ -18,6 +18,7 @@ import {
 } from '../config/config-read.resources';
 import { AppConfig } from '../env/app-config';
 import { StallGuard } from '../http/answer-stream';
+import { ExpensiveReads, ExpensiveWorkContext } from '../http/expensive-reads';
 import { requestIdOf } from '../http/request-id';
 import { installAnswerStreaming, SharedJson, sharedAnswer } from '../http/shared-answer';
 import { SERVER_TIMEOUTS } from '../http/server-timeouts';
@@ -110,10 +111,12 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
   });
   installAnswerStreaming(fastify, config.answerStallTimeoutMs);
 
-  const context = (request: FastifyRequest): CallContext => ({
+  const expensiveReads = new ExpensiveReads(config.expensiveReadSlots);
+  const context = (request: FastifyRequest, reply: FastifyReply): ExpensiveWorkContext => ({
     requestId: request.id,
     nodeId: config.nodeId,
     chain: decodeCallChain(request.headers['x-call-chain']),
+    enterExpensive: () => expensiveReads.enter(reply.raw),
   });
 
   const proxy = (request: FastifyRequest, reply: FastifyReply): Promise<void> =>
@@ -191,7 +194,7 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
     const started = performance.now();
     let status = 200;
     try {
-      const data = await resource.request(input, context(request));
+      const data = await resource.request(input, context(request, reply));
       await reply.send(
         data instanceof SharedJson
           ? sharedAnswer(request, reply, data, config.answerStallTimeoutMs)
