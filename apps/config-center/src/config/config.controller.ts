@@ -52,7 +52,7 @@ export class ConfigController {
     summary: 'Get several keys of one namespace; absent keys are listed in `missing`',
   })
   @ApiEnvelope()
-  @ApiErrors(40001, 40002, 40301, 40402)
+  @ApiErrors(40001, 40002, 40301, 40402, 50301)
   batch(@Body() body: BatchGetBody, @Ctx() context: RequestContext) {
     return this.batchGet.request(body, context);
   }
@@ -77,7 +77,7 @@ export class ConfigController {
   @Get('versions')
   @ApiOperation({ summary: 'Kept versions of a key, newest first' })
   @ApiEnvelope()
-  @ApiErrors(40001, 40002, 40301, 40402, 40403)
+  @ApiErrors(40001, 40002, 40301, 40402, 40403, 50301)
   listVersions(@Query() query: VersionsQuery, @Ctx() context: RequestContext) {
     return this.versions.request(query, context);
   }

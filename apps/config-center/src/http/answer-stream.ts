@@ -8,6 +8,25 @@ import { Readable, Transform, TransformCallback } from 'node:stream';
 export const ANSWER_SLICE_BYTES = 64 * 1024;
 
 /**
+ * Bytes all answers of this process hand to sockets in one turn of the event loop. A burst of
+ * new readers makes the kernel take megabytes per connection before it pushes back; spread over
+ * turns, that copying never holds a health probe for long.
+ */
+const TURN_BUDGET_BYTES = 2 * 1024 * 1024;
+let bytesThisTurn = 0;
+let turnResetQueued = false;
+
+function spend(bytes: number): void {
+  bytesThisTurn += bytes;
+  if (turnResetQueued) return;
+  turnResetQueued = true;
+  setImmediate(() => {
+    bytesThisTurn = 0;
+    turnResetQueued = false;
+  });
+}
+
+/**
  * Destroys the connection of a response that made no progress for `timeoutMs`: a reader that
  * stops reading is dropped, and whatever it held is released. Progress is reported by the stream
  * that feeds the response; the watch ends when the response is finished or closed.
@@ -66,13 +85,16 @@ export class SlicedAnswer extends Readable {
 
   override _read(): void {
     this.watch.progressed();
-    // One slice per turn of the event loop: a burst of new readers (the kernel takes megabytes
-    // per connection before it pushes back) must not keep health probes waiting behind it.
     setImmediate(() => this.pushSlice());
   }
 
+  /** One slice per turn of the event loop, within the process's budget for the turn. */
   private pushSlice(): void {
     if (this.destroyed) return;
+    if (bytesThisTurn >= TURN_BUDGET_BYTES) {
+      setImmediate(() => this.pushSlice());
+      return;
+    }
     while (this.part < this.parts.length) {
       const current = this.parts[this.part];
       if (this.offset >= current.length) {
@@ -83,6 +105,7 @@ export class SlicedAnswer extends Readable {
       const end = Math.min(current.length, this.offset + ANSWER_SLICE_BYTES);
       const slice = current.subarray(this.offset, end);
       this.offset = end;
+      spend(slice.length);
       this.push(slice);
       return;
     }
