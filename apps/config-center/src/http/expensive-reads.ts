@@ -60,18 +60,9 @@ declare module 'fastify' {
   interface FastifyInstance {
     expensiveReads: ExpensiveReads;
   }
-  interface FastifyRequest {
-    /** The raw response of this request: an expensive slot is held until it is done. */
-    answer: ServerResponse;
-  }
 }
 
 /** One bound per HTTP process; requests reach it through `request.server`. */
 export function installExpensiveReads(fastify: FastifyInstance, slots: number): void {
   fastify.decorate('expensiveReads', new ExpensiveReads(slots));
-  fastify.decorateRequest('answer', null as unknown as ServerResponse);
-  fastify.addHook('onRequest', (request, reply, done) => {
-    request.answer = reply.raw;
-    done();
-  });
 }

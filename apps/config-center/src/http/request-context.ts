@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import { FastifyRequest } from 'fastify';
+import { FastifyReply, FastifyRequest } from 'fastify';
 import { BadParameter } from '@cc/common';
 import { decodeCallChain } from '@cc/resource';
 import { ExpensiveWorkContext } from './expensive-reads';
@@ -25,7 +25,7 @@ function header(request: FastifyRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-export function requestContextOf(request: FastifyRequest): RequestContext {
+export function requestContextOf(request: FastifyRequest, reply: FastifyReply): RequestContext {
   const operator = header(request, 'x-operator') ?? 'anonymous';
   if (!OPERATOR_PATTERN.test(operator))
     throw new BadParameter('X-Operator must be 1-64 characters of [A-Za-z0-9_.@:-]');
@@ -41,11 +41,14 @@ export function requestContextOf(request: FastifyRequest): RequestContext {
     chain: decodeCallChain(request.headers['x-call-chain']),
     operator,
     idempotencyKey,
-    enterExpensive: () => request.server.expensiveReads.enter(request.answer),
+    enterExpensive: () => request.server.expensiveReads.enter(reply.raw),
   };
 }
 
 /** `@Ctx() context: RequestContext` in a controller. */
 export const Ctx = createParamDecorator((_: unknown, host: ExecutionContext) =>
-  requestContextOf(host.switchToHttp().getRequest<FastifyRequest>()),
+  requestContextOf(
+    host.switchToHttp().getRequest<FastifyRequest>(),
+    host.switchToHttp().getResponse<FastifyReply>(),
+  ),
 );

@@ -37,6 +37,9 @@ export function sharedAnswer(
  */
 export function installAnswerStreaming(fastify: FastifyInstance, stallTimeoutMs: number): void {
   fastify.addHook('onSend', (_request, reply, payload, done) => {
+    // Most answers are small: a string of n UTF-16 units has at most 3n bytes.
+    if (typeof payload === 'string' && payload.length * 3 <= ANSWER_SLICE_BYTES)
+      return done(null, payload);
     if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
       const bytes = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
       if (bytes > ANSWER_SLICE_BYTES) {
