@@ -12,6 +12,8 @@ import { installHttpHardening } from './http/http-hardening';
 import { installJsonBodyParser } from './http/json-body';
 import { serverTimeouts } from './http/server-timeouts';
 import { REQUEST_ID_REPLACED_HEADER, requestIdOf, requestIdReplaced } from './http/request-id';
+import { installExpensiveReads } from './http/expensive-reads';
+import { installAnswerStreaming } from './http/shared-answer';
 import { HealthRegistry } from './observability/health-registry';
 import { HttpMetrics } from './observability/http-metrics';
 import { ClusterSecretCheck } from './raft/cluster-secret.guard';
@@ -43,6 +45,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   installEnvelope(fastify);
   installHttpHardening(fastify, config);
   installJsonBodyParser(fastify);
+  installExpensiveReads(fastify, config.expensiveReadSlots);
+  installAnswerStreaming(fastify, config.answerStallTimeoutMs);
   installRaftMessagesRoute(fastify, app.get(StateService), app.get(ClusterSecretCheck));
   installRaftStreamRoute(fastify, app.get(StateService), app.get(ClusterSecretCheck));
   fastify.addHook('onSend', (request, reply, payload, done) => {

@@ -137,3 +137,17 @@ export class ServiceUnavailable extends AppError {
     super(ErrorCode.UNAVAILABLE, message, details);
   }
 }
+
+/**
+ * 50301 for a node at its bound of concurrent expensive work; answered with a `Retry-After`
+ * header (42901 is for rate limits, which count a caller's requests, not the node's load).
+ */
+export class ServerBusy extends AppError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'too many expensive requests in progress on this node; retry later',
+    details?: unknown,
+  ) {
+    super(ErrorCode.UNAVAILABLE, message, details, { retry_after_seconds: retryAfterSeconds });
+  }
+}

@@ -66,6 +66,20 @@ export const OptionalDescription = () =>
     MaxLength(512),
   );
 
+/** The most rows a page may ask for (`page_size`, or its alias `limit`). */
+export const MAX_PAGE_SIZE = 500;
+
+/** Rows per page: 1-500, the same rules for `page_size` and every alias of it. */
+export const PageSize = (description = 'rows per page') =>
+  applyDecorators(
+    ApiPropertyOptional({ description, default: 20, minimum: 1, maximum: MAX_PAGE_SIZE }),
+    IsOptional(),
+    Type(() => Number),
+    IsInt(),
+    Min(1),
+    Max(MAX_PAGE_SIZE),
+  );
+
 export class PageQuery {
   @ApiPropertyOptional({ default: 1, minimum: 1 })
   @IsOptional()
@@ -75,13 +89,7 @@ export class PageQuery {
   @Max(1_000_000)
   page?: number;
 
-  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  page_size?: number;
+  @PageSize() page_size?: number;
 }
 
 export interface Pagination {

@@ -92,7 +92,7 @@ export class AdminConfigController {
   @Get('list')
   @ApiOperation({ summary: 'List configs, filtered by namespace and a key substring, paged' })
   @ApiEnvelope()
-  @ApiErrors(40002, 40101)
+  @ApiErrors(40002, 40101, 50301)
   list(@Query() query: ListConfigQuery, @Ctx() context: RequestContext) {
     return this.listConfig.request(fromQueryString(query), context);
   }
@@ -100,7 +100,7 @@ export class AdminConfigController {
   @Get('history')
   @ApiOperation({ summary: 'Change history of a key, newest first' })
   @ApiEnvelope()
-  @ApiErrors(40001, 40002, 40101, 40301, 40402, 40403)
+  @ApiErrors(40001, 40002, 40101, 40301, 40402, 40403, 50301)
   listHistory(@Query() query: ConfigPageQuery, @Ctx() context: RequestContext) {
     return this.history.request(fromQueryString(query), context);
   }

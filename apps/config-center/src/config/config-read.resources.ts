@@ -1,9 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigNotFound, setOwn } from '@cc/common';
 import { Resource } from '@cc/resource';
+import { pageAnswerBytes } from '../common/page-bound';
 import { isoTime } from '../common/validation';
+import { enterIfExpensive, ExpensiveWorkContext } from '../http/expensive-reads';
 import { enabledNamespace } from '../namespace/namespace-lookup';
+import { PerRevisionCache, SharedJson } from '../http/shared-answer';
 import { ReadModel } from '../state/read-model';
+import { NamespaceRecord } from '../state/records';
+import { StateReader } from '../state/state-view';
 import { VersionLookup } from '../version/version-queries';
 import { BatchGetBody, ConfigView, GetConfigQuery, NamespaceParam } from './config.dto';
 
@@ -58,7 +63,7 @@ export class BatchGetConfigResource extends Resource<BatchGetBody, unknown> {
     super();
   }
 
-  protected async perform(input: BatchGetBody) {
+  protected async perform(input: BatchGetBody, context: ExpensiveWorkContext) {
     await this.state.readBarrier(input.consistency);
     const reader = this.state.reader;
     const namespace = enabledNamespace(reader, input.namespace);
@@ -70,10 +75,12 @@ export class BatchGetConfigResource extends Resource<BatchGetBody, unknown> {
       updated_at: string;
     }> = [];
     const missing: string[] = [];
+    const valueBytes: number[] = [];
     for (const key of new Set(input.keys)) {
       const config = reader.config(namespace.id, key);
       if (!config || config.deleted) missing.push(key);
-      else
+      else {
+        valueBytes.push(Buffer.byteLength(config.valueText));
         configs.push({
           key,
           value: config.value,
@@ -81,37 +88,51 @@ export class BatchGetConfigResource extends Resource<BatchGetBody, unknown> {
           revision: config.revision,
           updated_at: isoTime(config.updatedAt),
         });
+      }
     }
+    // 500 keys of 1 MiB would be a 500 MB answer: bounded like a page, by its found keys.
+    enterIfExpensive(context, pageAnswerBytes(valueBytes, 'keys'));
     return { namespace: namespace.name, configs, missing, revision: namespace.revision };
   }
 }
 
-/** GET /api/v1/config/namespace/:namespace: every live config; `version` is the namespace revision. */
+/**
+ * GET /api/v1/config/namespace/:namespace: every live config; `version` is the namespace revision.
+ * The answer's `data` is serialized once per namespace revision and shared by every reader.
+ */
 @Injectable()
-export class NamespaceConfigsResource extends Resource<NamespaceParam, unknown> {
+export class NamespaceConfigsResource extends Resource<NamespaceParam, SharedJson> {
   protected readonly inputSchema = NamespaceParam;
+  private readonly answers = new PerRevisionCache();
 
   constructor(private readonly state: ReadModel) {
     super();
   }
 
-  protected async perform(input: NamespaceParam) {
+  protected async perform(input: NamespaceParam): Promise<SharedJson> {
     await this.state.readBarrier(input.consistency);
     const reader = this.state.reader;
     const namespace = enabledNamespace(reader, input.namespace);
-    const configs: Record<string, unknown> = {};
-    const versions: Record<string, number> = {};
-    for (const config of reader.liveConfigs(namespace.id)) {
-      setOwn(configs, config.key, config.value);
-      setOwn(versions, config.key, config.version);
-    }
-    return {
-      namespace: namespace.name,
-      configs,
-      versions,
-      version: namespace.revision,
-      revision: namespace.revision,
-      updated_at: isoTime(namespace.updatedAt),
-    };
+    const data = this.answers.get(namespace.id, namespace.revision, () =>
+      Buffer.from(JSON.stringify(namespaceConfigsData(reader, namespace))),
+    );
+    return new SharedJson([data]);
   }
+}
+
+function namespaceConfigsData(reader: StateReader, namespace: NamespaceRecord) {
+  const configs: Record<string, unknown> = {};
+  const versions: Record<string, number> = {};
+  for (const config of reader.liveConfigs(namespace.id)) {
+    setOwn(configs, config.key, config.value);
+    setOwn(versions, config.key, config.version);
+  }
+  return {
+    namespace: namespace.name,
+    configs,
+    versions,
+    version: namespace.revision,
+    revision: namespace.revision,
+    updated_at: isoTime(namespace.updatedAt),
+  };
 }

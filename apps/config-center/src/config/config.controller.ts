@@ -1,6 +1,20 @@
-import { Body, Controller, HttpCode, Get, Param, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  HttpCode,
+  Get,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import { FastifyReply, FastifyRequest } from 'fastify';
 import { fromQueryString } from '@cc/resource';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { APP_CONFIG, AppConfig } from '../env/app-config';
+import { sharedAnswer } from '../http/shared-answer';
 import { ApiEnvelope, ApiErrors } from '../http/swagger';
 import { Ctx, RequestContext } from '../http/request-context';
 import { ConfigDiffResource, ConfigVersionsResource } from '../version/version.resources';
@@ -22,6 +36,7 @@ export class ConfigController {
     private readonly namespaceConfigs: NamespaceConfigsResource,
     private readonly versions: ConfigVersionsResource,
     private readonly diff: ConfigDiffResource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get('get')
@@ -38,7 +53,7 @@ export class ConfigController {
     summary: 'Get several keys of one namespace; absent keys are listed in `missing`',
   })
   @ApiEnvelope()
-  @ApiErrors(40001, 40002, 40301, 40402)
+  @ApiErrors(40001, 40002, 40301, 40402, 50301)
   batch(@Body() body: BatchGetBody, @Ctx() context: RequestContext) {
     return this.batchGet.request(body, context);
   }
@@ -49,18 +64,21 @@ export class ConfigController {
   })
   @ApiEnvelope()
   @ApiErrors(40002, 40301, 40402)
-  namespace(
+  async namespace(
     @Param('namespace') namespace: string,
     @Query('consistency') consistency: string | undefined,
     @Ctx() context: RequestContext,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return this.namespaceConfigs.request({ namespace, consistency }, context);
+    const data = await this.namespaceConfigs.request({ namespace, consistency }, context);
+    return sharedAnswer(request, reply, data, this.config.answerStallTimeoutMs);
   }
 
   @Get('versions')
   @ApiOperation({ summary: 'Kept versions of a key, newest first' })
   @ApiEnvelope()
-  @ApiErrors(40001, 40002, 40301, 40402, 40403)
+  @ApiErrors(40001, 40002, 40301, 40402, 40403, 50301)
   listVersions(@Query() query: VersionsQuery, @Ctx() context: RequestContext) {
     return this.versions.request(fromQueryString(query), context);
   }

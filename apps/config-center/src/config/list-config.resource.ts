@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Resource } from '@cc/resource';
+import { pageAnswerBytes } from '../common/page-bound';
 import { isoTime, pagination } from '../common/validation';
+import { enterIfExpensive, ExpensiveWorkContext } from '../http/expensive-reads';
 import { ConfigRecord, NamespaceRecord } from '../state/records';
 import { StateService } from '../state/state.service';
 import { ListConfigQuery } from './config.dto';
@@ -14,7 +16,7 @@ export class ListConfigResource extends Resource<ListConfigQuery, unknown> {
     super();
   }
 
-  protected perform(input: ListConfigQuery) {
+  protected perform(input: ListConfigQuery, context: ExpensiveWorkContext) {
     const reader = this.state.reader;
     const namespaces =
       input.namespace === undefined
@@ -32,8 +34,14 @@ export class ListConfigResource extends Resource<ListConfigQuery, unknown> {
     }
     const page = input.page ?? 1;
     const pageSize = input.page_size ?? 20;
+    const rows = matching.slice((page - 1) * pageSize, page * pageSize);
+    const sizes = rows.map(
+      ({ config }) =>
+        Buffer.byteLength(config.valueText) + Buffer.byteLength(config.description ?? ''),
+    );
+    enterIfExpensive(context, pageAnswerBytes(sizes));
     return {
-      list: matching.slice((page - 1) * pageSize, page * pageSize).map(({ namespace, config }) => ({
+      list: rows.map(({ namespace, config }) => ({
         id: config.id,
         namespace: namespace.name,
         key: config.key,

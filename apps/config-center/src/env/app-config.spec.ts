@@ -12,3 +12,23 @@ describe('loadAppConfig limits', () => {
     );
   });
 });
+
+describe('loadAppConfig large-read bounds', () => {
+  it('defaults to a 30 s stall timeout and 4 expensive reads per process', () => {
+    const config = loadAppConfig({});
+    expect(config.answerStallTimeoutMs).toBe(30_000);
+    expect(config.expensiveReadSlots).toBe(4);
+  });
+
+  it('takes ANSWER_STALL_TIMEOUT_MS and EXPENSIVE_READS_MAX from the environment', () => {
+    const config = loadAppConfig({ ANSWER_STALL_TIMEOUT_MS: '500', EXPENSIVE_READS_MAX: '16' });
+    expect(config.answerStallTimeoutMs).toBe(500);
+    expect(config.expensiveReadSlots).toBe(16);
+  });
+
+  it('refuses values out of range at start, naming them', () => {
+    expect(() => loadAppConfig({ ANSWER_STALL_TIMEOUT_MS: '0', EXPENSIVE_READS_MAX: 'x' })).toThrow(
+      /ANSWER_STALL_TIMEOUT_MS must be an integer in \[100, 3600000\][\s\S]*EXPENSIVE_READS_MAX must be an integer in \[1, 1024\]/,
+    );
+  });
+});

@@ -31,6 +31,10 @@ export interface AppConfig {
   /** Processes serving HTTP; above 1, read workers serve client reads from replicas of the view. */
   httpWorkers: number;
   http: HttpLimits;
+  /** An answer whose reader took nothing for this long has its connection destroyed. */
+  answerStallTimeoutMs: number;
+  /** Requests per HTTP process holding a large answer of their own at once; beyond: 50301. */
+  expensiveReadSlots: number;
   cluster: ClusterSettings;
   adminToken: string | null;
   swagger: boolean;
@@ -231,6 +235,8 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
         4 * 1024 * 1024 * 1024,
       ),
     },
+    answerStallTimeoutMs: integer('ANSWER_STALL_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    expensiveReadSlots: integer('EXPENSIVE_READS_MAX', 4, 1, 1024),
     cluster: {
       peers,
       secret,

@@ -1,6 +1,14 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, ErrorCode, defaultMessages, errorEnvelope, httpStatusOf } from '@cc/common';
+import {
+  AppError,
+  ErrorCode,
+  ServerBusy,
+  defaultMessages,
+  errorEnvelope,
+  httpStatusOf,
+} from '@cc/common';
+
 import { FastifyLikeError, fromFastifyError, isClientAbort } from './fastify-errors';
 
 /** Maps framework errors (body parsing, 404, 413...) to the spec's codes. */
@@ -51,6 +59,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       }
     }
     request.enveloped = true;
+    if (error instanceof ServerBusy)
+      void reply.header('retry-after', String(error.retryAfterSeconds));
     void reply
       .status(httpStatusOf(error.code))
       .header('content-type', 'application/json; charset=utf-8')

@@ -1,12 +1,13 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import { FastifyRequest } from 'fastify';
-import { CallContext, decodeCallChain } from '@cc/resource';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { decodeCallChain } from '@cc/resource';
 import { IdempotencyClaim } from '../state/commands';
+import { ExpensiveWorkContext } from './expensive-reads';
 import { idempotencyClaimOf } from './idempotency';
 import { operatorOf } from './operator';
 
 /** What a write needs to know about its caller, beside the resource call chain. */
-export interface RequestContext extends CallContext {
+export interface RequestContext extends ExpensiveWorkContext {
   operator: string;
   /** DESIGN 12: the client's Idempotency-Key makes a retried write apply once. */
   idempotency?: IdempotencyClaim;
@@ -23,7 +24,7 @@ function header(request: FastifyRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-export function requestContextOf(request: FastifyRequest): RequestContext {
+export function requestContextOf(request: FastifyRequest, reply: FastifyReply): RequestContext {
   const operator = operatorOf(header(request, 'x-operator'));
   return {
     requestId: request.id,
@@ -31,10 +32,14 @@ export function requestContextOf(request: FastifyRequest): RequestContext {
     chain: decodeCallChain(request.headers['x-call-chain']),
     operator,
     idempotency: idempotencyClaimOf(request),
+    enterExpensive: () => request.server.expensiveReads.enter(reply.raw),
   };
 }
 
 /** `@Ctx() context: RequestContext` in a controller. */
 export const Ctx = createParamDecorator((_: unknown, host: ExecutionContext) =>
-  requestContextOf(host.switchToHttp().getRequest<FastifyRequest>()),
+  requestContextOf(
+    host.switchToHttp().getRequest<FastifyRequest>(),
+    host.switchToHttp().getResponse<FastifyReply>(),
+  ),
 );

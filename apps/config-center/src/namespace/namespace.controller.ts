@@ -1,7 +1,23 @@
-import { Body, Controller, HttpCode, Delete, Get, Param, Post, Put, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  HttpCode,
+  Delete,
+  Get,
+  Inject,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import { FastifyReply, FastifyRequest } from 'fastify';
 import { fromQueryString, queryInteger } from '@cc/resource';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { APP_CONFIG, AppConfig } from '../env/app-config';
 import { ResponseMessage } from '../http/response-message.decorator';
+import { sharedAnswer } from '../http/shared-answer';
 import { ApiEnvelope, ApiErrors, ApiWriteHeaders } from '../http/swagger';
 import { Ctx, RequestContext } from '../http/request-context';
 import {
@@ -33,6 +49,7 @@ export class NamespaceController {
     private readonly listNamespace: ListNamespaceResource,
     private readonly exportNamespace: ExportNamespaceResource,
     private readonly importNamespace: ImportNamespaceResource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Post()
@@ -58,8 +75,14 @@ export class NamespaceController {
   @ApiOperation({ summary: 'Export the live configs of a namespace as JSON (the import format)' })
   @ApiEnvelope()
   @ApiErrors(40001, 40002, 40101, 40402)
-  export(@Query() query: ExportQuery, @Ctx() context: RequestContext) {
-    return this.exportNamespace.request(fromQueryString(query), context);
+  async export(
+    @Query() query: ExportQuery,
+    @Ctx() context: RequestContext,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const data = await this.exportNamespace.request(fromQueryString(query), context);
+    return sharedAnswer(request, reply, data, this.config.answerStallTimeoutMs);
   }
 
   @Post('import')

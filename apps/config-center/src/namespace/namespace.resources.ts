@@ -5,6 +5,7 @@ import { isoTime, pagination } from '../common/validation';
 import { checkKeyLength, encodeValue } from '../config/config-value';
 import { APP_CONFIG, AppConfig } from '../env/app-config';
 import { RequestContext } from '../http/request-context';
+import { PerRevisionCache, SharedJson } from '../http/shared-answer';
 import { ConfigOperation } from '../state/commands';
 import { MAX_OPERATIONS_PER_ENTRY } from '../state/state-machine';
 import { NamespaceRecord } from '../state/records';
@@ -149,31 +150,47 @@ export class ListNamespaceResource extends Resource<ListNamespaceQuery, unknown>
   }
 }
 
-/** GET /api/v1/admin/namespace/export: the live configs as a JSON document `import` accepts. */
+/**
+ * GET /api/v1/admin/namespace/export: the live configs as a JSON document `import` accepts. The
+ * configs are serialized once per namespace revision and shared; only the head is per request.
+ */
 @Injectable()
-export class ExportNamespaceResource extends Resource<ExportQuery, unknown> {
+export class ExportNamespaceResource extends Resource<ExportQuery, SharedJson> {
   protected readonly inputSchema = ExportQuery;
+  private readonly exports = new PerRevisionCache();
 
   constructor(private readonly state: StateService) {
     super();
   }
 
-  protected perform(input: ExportQuery) {
+  protected perform(input: ExportQuery): SharedJson {
     const reader = this.state.reader;
     const namespace = reader.namespaceByName(input.namespace);
     if (!namespace) throw new NamespaceNotFound(input.namespace);
-    return {
+    const configs = this.exports.get(namespace.id, namespace.revision, () =>
+      Buffer.from(
+        JSON.stringify(
+          reader.liveConfigs(namespace.id).map((config) => ({
+            key: config.key,
+            value: config.value,
+            description: config.description,
+            version: config.version,
+          })),
+        ),
+      ),
+    );
+    const head = JSON.stringify({
       namespace: namespace.name,
       description: namespace.description,
       revision: namespace.revision,
       exported_at: new Date().toISOString(),
-      configs: reader.liveConfigs(namespace.id).map((config) => ({
-        key: config.key,
-        value: config.value,
-        description: config.description,
-        version: config.version,
-      })),
-    };
+    });
+    // The layout JSON.stringify gives the whole object: `configs` last.
+    return new SharedJson([
+      Buffer.from(`${head.slice(0, -1)},"configs":`),
+      configs,
+      Buffer.from('}'),
+    ]);
   }
 }
 

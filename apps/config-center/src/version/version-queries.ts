@@ -48,4 +48,33 @@ export class VersionQueries extends VersionLookup {
       take: pageSize,
     });
   }
+
+  /** Stored bytes of each version's value on a page: to bound the answer before reading it. */
+  async versionSizes(configId: number, page: number, pageSize: number): Promise<number[]> {
+    const rows = await this.versions
+      .createQueryBuilder('v')
+      .select('OCTET_LENGTH(v.value)', 'bytes')
+      .where('v.configId = :configId', { configId })
+      .orderBy('v.version', 'DESC')
+      .offset((page - 1) * pageSize)
+      .limit(pageSize)
+      .getRawMany<{ bytes: number | string }>();
+    return rows.map((row) => Number(row.bytes));
+  }
+
+  /** Stored bytes of the old and new value of each change on a page. */
+  async historySizes(configId: number, page: number, pageSize: number): Promise<number[]> {
+    const rows = await this.history
+      .createQueryBuilder('h')
+      .select(
+        'COALESCE(OCTET_LENGTH(h.oldValue), 4) + COALESCE(OCTET_LENGTH(h.newValue), 4)',
+        'bytes',
+      )
+      .where('h.configId = :configId', { configId })
+      .orderBy('h.version', 'DESC')
+      .offset((page - 1) * pageSize)
+      .limit(pageSize)
+      .getRawMany<{ bytes: number | string }>();
+    return rows.map((row) => Number(row.bytes));
+  }
 }

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, ValidateIf } from 'class-validator';
-import { ConfigKey, NamespaceName, PageQuery, Version } from '../common/validation';
+import { ConfigKey, NamespaceName, PageQuery, PageSize, Version } from '../common/validation';
 
 export class ConfigPageQuery extends PageQuery {
   @NamespaceName() namespace!: string;
@@ -8,7 +8,7 @@ export class ConfigPageQuery extends PageQuery {
 }
 
 export class VersionsQuery extends ConfigPageQuery {
-  @Version('alias of page_size, as in spec 3.6.2', false) @IsOptional() limit?: number;
+  @PageSize('alias of page_size, as in spec 3.6.2 (same bounds)') limit?: number;
 }
 
 export class DiffQuery {

@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BadParameter, ConfigNotFound } from '@cc/common';
 import { Resource } from '@cc/resource';
+import { pageAnswerBytes } from '../common/page-bound';
 import { isoTime, pagination } from '../common/validation';
 import { APP_CONFIG, AppConfig } from '../env/app-config';
+import { enterIfExpensive, ExpensiveWorkContext } from '../http/expensive-reads';
 import { RequestContext } from '../http/request-context';
 import { enabledNamespace } from '../namespace/namespace-lookup';
 import { ConfigRecord, NamespaceRecord } from '../state/records';
@@ -44,10 +46,12 @@ export class ConfigHistoryResource extends Resource<ConfigPageQuery, unknown> {
     super();
   }
 
-  protected async perform(input: ConfigPageQuery) {
+  protected async perform(input: ConfigPageQuery, context: ExpensiveWorkContext) {
     const { namespace, config } = knownConfig(this.state, input.namespace, input.key);
     const page = input.page ?? 1;
     const pageSize = input.page_size ?? 20;
+    const sizes = await this.queries.historySizes(config.id, page, pageSize);
+    enterIfExpensive(context, pageAnswerBytes(sizes));
     const [rows, total] = await this.queries.listHistory(config.id, page, pageSize);
     return {
       list: rows.map((row) => ({
@@ -79,10 +83,14 @@ export class ConfigVersionsResource extends Resource<VersionsQuery, unknown> {
     super();
   }
 
-  protected async perform(input: VersionsQuery) {
+  protected async perform(input: VersionsQuery, context: ExpensiveWorkContext) {
     const { config } = knownConfig(this.state, input.namespace, input.key);
     const page = input.page ?? 1;
     const pageSize = input.page_size ?? input.limit ?? 20;
+    const sizes = await this.queries.versionSizes(config.id, page, pageSize);
+    const sizeField =
+      input.page_size === undefined && input.limit !== undefined ? 'limit' : 'page_size';
+    enterIfExpensive(context, pageAnswerBytes(sizes, sizeField));
     const [rows, total] = await this.queries.listVersions(config.id, page, pageSize);
     return {
       list: rows.map((row) => ({

@@ -2,8 +2,15 @@ import http from 'node:http';
 import { IncomingMessage } from 'node:http';
 import { pipeline, Readable } from 'node:stream';
 import Fastify, { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, ErrorCode, errorEnvelope, httpStatusOf, successEnvelope } from '@cc/common';
-import { CallContext, decodeCallChain, fromQueryString, Resource } from '@cc/resource';
+import {
+  AppError,
+  ErrorCode,
+  ServerBusy,
+  errorEnvelope,
+  httpStatusOf,
+  successEnvelope,
+} from '@cc/common';
+import { decodeCallChain, fromQueryString, Resource } from '@cc/resource';
 import {
   BatchGetConfigResource,
   GetConfigResource,
@@ -17,6 +24,9 @@ import { isJsonBody } from '../http/json-body';
 import { REQUEST_ID_REPLACED_HEADER, requestIdOf, requestIdReplaced } from '../http/request-id';
 import { serverTimeouts } from '../http/server-timeouts';
 import { parseStrictJson } from '../http/strict-json';
+import { StallGuard } from '../http/answer-stream';
+import { ExpensiveReads, ExpensiveWorkContext } from '../http/expensive-reads';
+import { installAnswerStreaming, SharedJson, sharedAnswer } from '../http/shared-answer';
 import { RAFT_STREAM_CONTENT_TYPE, RAFT_STREAM_PATH } from '../raft/raft-wire';
 import { Consistency, ReadModel } from '../state/read-model';
 import { StateView } from '../state/state-view';
@@ -123,11 +133,14 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
     if (requestIdReplaced(request)) void reply.header(REQUEST_ID_REPLACED_HEADER, 'true');
     done(null, payload);
   });
+  installAnswerStreaming(fastify, config.answerStallTimeoutMs);
 
-  const context = (request: FastifyRequest): CallContext => ({
+  const expensiveReads = new ExpensiveReads(config.expensiveReadSlots);
+  const context = (request: FastifyRequest, reply: FastifyReply): ExpensiveWorkContext => ({
     requestId: request.id,
     nodeId: config.nodeId,
     chain: decodeCallChain(request.headers['x-call-chain']),
+    enterExpensive: () => expensiveReads.enter(reply.raw),
   });
 
   const proxy = (request: FastifyRequest, reply: FastifyReply): Promise<void> =>
@@ -137,6 +150,9 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
         if (!HOP_BY_HOP.has(name)) headers[name] = value;
       headers['x-request-id'] = request.id;
       headers['x-forwarded-for'] = request.ip;
+      const body = request.body;
+      // A Raft stream lives as long as its sender keeps it; its sender watches it.
+      const streaming = body instanceof Readable;
       const upstream = http.request(
         {
           host: core.hostname,
@@ -151,13 +167,20 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
           for (const [name, value] of Object.entries(response.headers)) {
             if (value !== undefined && !HOP_BY_HOP.has(name)) void reply.header(name, value);
           }
-          void reply.send(response);
+          // A client that stops reading is dropped; meanwhile the node's answer waits, paused,
+          // in the node's socket, not here (a Raft stream is watched by its sender instead).
+          void reply.send(
+            streaming
+              ? response
+              : pipeline(
+                  response,
+                  new StallGuard(reply.raw, config.answerStallTimeoutMs),
+                  () => undefined,
+                ),
+          );
           resolve();
         },
       );
-      const body = request.body;
-      // A Raft stream lives as long as its sender keeps it; its sender watches it.
-      const streaming = body instanceof Readable;
       if (!streaming)
         upstream.setTimeout(PROXY_TIMEOUT_MS, () =>
           upstream.destroy(new Error(`no answer in ${PROXY_TIMEOUT_MS} ms`)),
@@ -195,12 +218,18 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
     const started = performance.now();
     let status = 200;
     try {
-      const data = await resource.request(input, context(request));
-      await reply.send(successEnvelope(data, request.id));
+      const data = await resource.request(input, context(request, reply));
+      await reply.send(
+        data instanceof SharedJson
+          ? sharedAnswer(request, reply, data, config.answerStallTimeoutMs)
+          : successEnvelope(data, request.id),
+      );
     } catch (error) {
       const failure =
         error instanceof AppError ? error : new AppError(ErrorCode.INTERNAL, 'internal error');
       status = httpStatusOf(failure.code);
+      if (failure instanceof ServerBusy)
+        void reply.header('retry-after', String(failure.retryAfterSeconds));
       await reply
         .code(status)
         .send(
