@@ -38,7 +38,7 @@ export class AppModule {
         DatabaseModule,
         ObservabilityModule,
         StateModule,
-        RaftModule,
+        RaftModule.forRoot(config),
         NamespaceModule,
         VersionModule,
         ConfigModule,

@@ -4,7 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { AppConfig } from './env/app-config';
+import { AppConfig, isClusterMode } from './env/app-config';
 import { installCheapAsyncResourceBind } from './http/cheap-async-resource-bind';
 import { installEnvelope } from './http/envelope';
 import { SERVER_TIMEOUTS } from './http/server-timeouts';
@@ -12,6 +12,7 @@ import { requestIdOf } from './http/request-id';
 import { HealthRegistry } from './observability/health-registry';
 import { HttpMetrics } from './observability/http-metrics';
 import { ClusterSecretCheck } from './raft/cluster-secret.guard';
+import { guardInternalRoutes } from './raft/internal-routes.guard';
 import { installRaftMessagesRoute } from './raft/raft-messages.route';
 import { installRaftStreamRoute } from './raft/raft-stream.route';
 import { StateService } from './state/state.service';
@@ -35,8 +36,16 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const metrics = app.get(HttpMetrics);
   fastify.decorateRequest('nodeId', config.nodeId);
   installEnvelope(fastify);
-  installRaftMessagesRoute(fastify, app.get(StateService), app.get(ClusterSecretCheck));
-  installRaftStreamRoute(fastify, app.get(StateService), app.get(ClusterSecretCheck));
+  // Node-to-node routes exist only on a cluster node; the guard precedes every one of them.
+  guardInternalRoutes(fastify, {
+    secret: new ClusterSecretCheck(config),
+    bodyTimeoutMs: config.cluster.bodyTimeoutMs,
+    bodyLimits: true,
+  });
+  if (isClusterMode(config.cluster)) {
+    installRaftMessagesRoute(fastify, app.get(StateService));
+    installRaftStreamRoute(fastify, app.get(StateService));
+  }
   fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
     done(null, payload);

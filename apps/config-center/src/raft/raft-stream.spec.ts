@@ -9,6 +9,7 @@ import { installEnvelope } from '../http/envelope';
 import { SERVER_TIMEOUTS } from '../http/server-timeouts';
 import { StateService } from '../state/state.service';
 import { ClusterSecretCheck } from './cluster-secret.guard';
+import { guardInternalRoutes } from './internal-routes.guard';
 import { encodeMessages } from './message-codec';
 import { installRaftMessagesRoute } from './raft-messages.route';
 import { installRaftStreamRoute } from './raft-stream.route';
@@ -65,8 +66,9 @@ async function startPeer(options: { streams: boolean }): Promise<Peer> {
   const secret = new ClusterSecretCheck({ cluster: { secret: SECRET } } as unknown as AppConfig);
   const fastify = Fastify({ ...SERVER_TIMEOUTS });
   installEnvelope(fastify);
-  installRaftMessagesRoute(fastify, state, secret);
-  if (options.streams) installRaftStreamRoute(fastify, state, secret);
+  guardInternalRoutes(fastify, { secret, bodyTimeoutMs: 30_000, bodyLimits: true });
+  installRaftMessagesRoute(fastify, state);
+  if (options.streams) installRaftStreamRoute(fastify, state);
   fastify.addHook('onRequest', (request, _reply, done) => {
     requests.set(request.url, (requests.get(request.url) ?? 0) + 1);
     done();

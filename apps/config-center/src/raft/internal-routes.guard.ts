@@ -1,0 +1,73 @@
+import { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import { ClusterSecretCheck } from './cluster-secret.guard';
+import { refuseRaftRequest } from './raft-refusal';
+import { INTERNAL_PREFIX, internalBodyLimit, RAFT_STREAM_PATH } from './raft-wire';
+
+/** After a refusal, how long a client that keeps sending may hold the connection. */
+const REFUSED_CLOSE_GRACE_MS = 500;
+
+export interface InternalRouteGuardOptions {
+  secret: ClusterSecretCheck;
+  /** A body not complete in this time is cut (the Raft stream is exempt). */
+  bodyTimeoutMs: number;
+  /** The node's own limits per route; a read worker passes bodies on and leaves them to the node. */
+  bodyLimits: boolean;
+}
+
+/**
+ * Every route under /internal/, whoever registers it (bare Fastify routes, Nest controllers,
+ * a read worker's proxy), gets, by its routed template (so /%69nternal/... is caught too):
+ *  - the cluster secret checked in `onRequest`, before a byte of the body is read; a refusal
+ *    answers the usual envelope with `Connection: close` and drops the connection, so an
+ *    unauthenticated 100 MB body costs nothing;
+ *  - a body limit sized to what a peer really sends (raft-wire.ts);
+ *  - a body timeout, except on the long-lived Raft stream, whose frames are bounded instead.
+ * Must be installed before the routes are registered (it is an `onRoute` hook).
+ */
+export function guardInternalRoutes(
+  fastify: FastifyInstance,
+  options: InternalRouteGuardOptions,
+): void {
+  const checkSecret: onRequestHookHandler = (request, reply, done) => {
+    try {
+      options.secret.verify(request);
+    } catch (error) {
+      refuseAndClose(request, reply, error);
+      return;
+    }
+    done();
+  };
+  const bodyTimeout = cutBodyAfter(options.bodyTimeoutMs);
+
+  fastify.addHook('onRoute', (route) => {
+    if (!route.url.startsWith(INTERNAL_PREFIX)) return;
+    const own = route.onRequest === undefined ? [] : [route.onRequest].flat();
+    const timed = route.url !== RAFT_STREAM_PATH;
+    route.onRequest = [checkSecret, ...(timed ? [bodyTimeout] : []), ...own];
+    if (options.bodyLimits) route.bodyLimit = internalBodyLimit(route.url);
+  });
+}
+
+function refuseAndClose(request: FastifyRequest, reply: FastifyReply, error: unknown): void {
+  const socket = request.raw.socket;
+  reply.raw.once('finish', () => {
+    // Node closes after a `Connection: close` answer; a sender that keeps writing is cut.
+    setTimeout(() => socket.destroy(), REFUSED_CLOSE_GRACE_MS).unref();
+  });
+  void refuseRaftRequest(request, reply.header('connection', 'close'), error);
+}
+
+/** Destroys the connection of a request whose body is still incomplete after `timeoutMs`. */
+function cutBodyAfter(timeoutMs: number): onRequestHookHandler {
+  return (request, reply, done) => {
+    const raw = request.raw;
+    const timer = setTimeout(() => {
+      if (!raw.complete) raw.socket.destroy();
+    }, timeoutMs);
+    timer.unref();
+    const stop = (): void => clearTimeout(timer);
+    raw.once('end', stop);
+    reply.raw.once('close', stop);
+    done();
+  };
+}
