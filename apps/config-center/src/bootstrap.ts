@@ -12,8 +12,9 @@ import { requestIdOf } from './http/request-id';
 import { HealthRegistry } from './observability/health-registry';
 import { HttpMetrics } from './observability/http-metrics';
 import { ClusterSecretCheck } from './raft/cluster-secret.guard';
-import { guardInternalRoutes } from './raft/internal-routes.guard';
+import { guardInternalRoutes, refuseInternalRoutes } from './raft/internal-routes.guard';
 import { installRaftMessagesRoute } from './raft/raft-messages.route';
+import { installRaftSnapshotRoute } from './raft/raft-snapshot.route';
 import { installRaftStreamRoute } from './raft/raft-stream.route';
 import { StateService } from './state/state.service';
 
@@ -37,14 +38,17 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   fastify.decorateRequest('nodeId', config.nodeId);
   installEnvelope(fastify);
   // Node-to-node routes exist only on a cluster node; the guard precedes every one of them.
-  guardInternalRoutes(fastify, {
-    secret: new ClusterSecretCheck(config),
-    bodyTimeoutMs: config.cluster.bodyTimeoutMs,
-    bodyLimits: true,
-  });
   if (isClusterMode(config.cluster)) {
+    guardInternalRoutes(fastify, {
+      secret: new ClusterSecretCheck(config),
+      bodyTimeoutMs: config.cluster.bodyTimeoutMs,
+      bodyLimits: true,
+    });
     installRaftMessagesRoute(fastify, app.get(StateService));
     installRaftStreamRoute(fastify, app.get(StateService));
+    installRaftSnapshotRoute(fastify, app.get(StateService));
+  } else {
+    refuseInternalRoutes(fastify);
   }
   fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);

@@ -1,10 +1,11 @@
 import { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import { RouteNotFound } from '@cc/common';
 import { ClusterSecretCheck } from './cluster-secret.guard';
 import { refuseRaftRequest } from './raft-refusal';
 import { INTERNAL_PREFIX, internalBodyLimit, RAFT_STREAM_PATH } from './raft-wire';
 
 /** After a refusal, how long a client that keeps sending may hold the connection. */
-const REFUSED_CLOSE_GRACE_MS = 500;
+const REFUSED_LINGER_MS = 500;
 
 export interface InternalRouteGuardOptions {
   secret: ClusterSecretCheck;
@@ -48,11 +49,33 @@ export function guardInternalRoutes(
   });
 }
 
+/**
+ * A node that is not part of a cluster has no internal route: anything under /internal/ gets
+ * the 404 envelope at once, before its body is read, and the connection is closed.
+ */
+export function refuseInternalRoutes(fastify: FastifyInstance): void {
+  fastify.route({
+    method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    url: `${INTERNAL_PREFIX}*`,
+    onRequest: async (request, reply) => {
+      refuseAndClose(request, reply, new RouteNotFound(request.method, request.url));
+      return reply;
+    },
+    handler: async () => undefined,
+  });
+}
+
 function refuseAndClose(request: FastifyRequest, reply: FastifyReply, error: unknown): void {
   const socket = request.raw.socket;
+  // A lingering close: after a `Connection: close` answer Node destroys the socket at once, and
+  // a sender still writing its body gets a reset that may reach it before the answer does. So
+  // our side is only ended (the answer, then FIN), and the socket destroyed a moment later.
+  socket.destroySoon = () => void socket.end();
+  // Meanwhile nothing more is read: the body counts as taken (so Node does not read the rest
+  // to discard it), and once its small buffer is full the socket is paused by backpressure.
+  request.raw.read(0);
   reply.raw.once('finish', () => {
-    // Node closes after a `Connection: close` answer; a sender that keeps writing is cut.
-    setTimeout(() => socket.destroy(), REFUSED_CLOSE_GRACE_MS).unref();
+    setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
   });
   void refuseRaftRequest(request, reply.header('connection', 'close'), error);
 }

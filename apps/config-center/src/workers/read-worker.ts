@@ -9,10 +9,12 @@ import {
   GetConfigResource,
   NamespaceConfigsResource,
 } from '../config/config-read.resources';
-import { AppConfig } from '../env/app-config';
+import { AppConfig, isClusterMode } from '../env/app-config';
 import { requestIdOf } from '../http/request-id';
 import { SERVER_TIMEOUTS } from '../http/server-timeouts';
-import { RAFT_STREAM_CONTENT_TYPE, RAFT_STREAM_PATH } from '../raft/raft-wire';
+import { ClusterSecretCheck } from '../raft/cluster-secret.guard';
+import { guardInternalRoutes, refuseInternalRoutes } from '../raft/internal-routes.guard';
+import { INTERNAL_PREFIX, RAFT_STREAM_PATH } from '../raft/raft-wire';
 import { Consistency, ReadModel } from '../state/read-model';
 import { StateView } from '../state/state-view';
 import { VersionLookup } from '../version/version-queries';
@@ -133,7 +135,7 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
       );
       const body = request.body;
       // A Raft stream lives as long as its sender keeps it; its sender watches it.
-      const streaming = body instanceof Readable;
+      const streaming = request.routeOptions.url === RAFT_STREAM_PATH;
       if (!streaming)
         upstream.setTimeout(PROXY_TIMEOUT_MS, () =>
           upstream.destroy(new Error(`no answer in ${PROXY_TIMEOUT_MS} ms`)),
@@ -151,9 +153,10 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
           .send(errorEnvelope(failure.code, failure.message, request.id));
         resolve();
       });
-      if (streaming) {
-        // The sender writes nothing until the node accepts: the node must see the request now.
-        // A sender that goes away tears the upstream request down with it (pipeline destroys it).
+      if (body instanceof Readable) {
+        // Internal routes pass their bodies on as they arrive (the node applies its limits).
+        // The stream's sender writes nothing until the node accepts: the node must see the
+        // request now. A sender that goes away tears the upstream request down with it.
         upstream.flushHeaders();
         pipeline(body, upstream, () => undefined);
       } else {
@@ -217,13 +220,22 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
       return proxy(request, reply);
     return serve(request, reply, batchGet, body, '/api/v1/config/batch-get');
   });
-  // Raft streams pass through unbuffered: a scoped parser hands the body on as it arrives.
-  void fastify.register(async (scope) => {
-    scope.addContentTypeParser(RAFT_STREAM_CONTENT_TYPE, (_request, payload, done) =>
-      done(null, payload),
-    );
-    scope.post(RAFT_STREAM_PATH, proxy);
-  });
+  if (isClusterMode(config.cluster)) {
+    // Node-to-node routes: refused here as on the node, before a byte of the body is read;
+    // accepted ones pass through unbuffered (a scoped parser hands the body on as it arrives).
+    guardInternalRoutes(fastify, {
+      secret: new ClusterSecretCheck(config),
+      bodyTimeoutMs: config.cluster.bodyTimeoutMs,
+      bodyLimits: true,
+    });
+    void fastify.register(async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+      scope.all(`${INTERNAL_PREFIX}*`, proxy);
+    });
+  } else {
+    refuseInternalRoutes(fastify);
+  }
   fastify.all('/*', proxy);
   fastify.all('/', proxy);
 
