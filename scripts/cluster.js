@@ -2,9 +2,9 @@
 // `npm run cluster`: a local 3-node cluster on loopback, one process per node (HTTP 7001-7003),
 // data under ./data/cluster/. Ctrl-C stops all three. Restarting it resumes from the same data.
 const { execSync, spawn } = require('node:child_process');
-const { randomBytes } = require('node:crypto');
-const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync } = require('node:fs');
 const { join } = require('node:path');
+const { clusterSecret } = require('./cluster-secret');
 
 const root = join(__dirname, '..');
 const entry = join(root, 'dist/apps/config-center/src/main.js');
@@ -15,21 +15,7 @@ const dataDir = join(root, 'data/cluster');
 if (!existsSync(entry)) execSync('npm run build', { cwd: root, stdio: 'inherit' });
 mkdirSync(dataDir, { recursive: true });
 
-/**
- * The secret the nodes share: CLUSTER_SECRET if set, else one generated on the first start of
- * this data directory (32 random bytes, base64url) and kept beside the data, readable by its
- * owner only, so restarts reuse it and no two clusters share a published one.
- */
-function clusterSecret() {
-  if (process.env.CLUSTER_SECRET) return process.env.CLUSTER_SECRET;
-  const file = join(dataDir, 'cluster-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const secret = randomBytes(32).toString('base64url');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-  process.stdout.write(`cluster: generated a cluster secret in ${file}\n`);
-  return secret;
-}
-const secret = clusterSecret();
+const secret = clusterSecret(dataDir, process.env, (line) => process.stdout.write(line));
 
 const nodes = Array.from({ length: size }, (_, i) => ({ id: `node-${i + 1}`, port: basePort + i }));
 const peers = nodes.map((node) => `${node.id}=http://127.0.0.1:${node.port}`).join(',');

@@ -136,6 +136,8 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
       const body = request.body;
       // A Raft stream lives as long as its sender keeps it; its sender watches it.
       const streaming = request.routeOptions.url === RAFT_STREAM_PATH;
+      // Lives for days: whatever idle timeout the server sets for other requests does not apply.
+      if (streaming) request.raw.socket.setTimeout(0);
       if (!streaming)
         upstream.setTimeout(PROXY_TIMEOUT_MS, () =>
           upstream.destroy(new Error(`no answer in ${PROXY_TIMEOUT_MS} ms`)),
