@@ -114,10 +114,21 @@ onSqlite('internal routes refuse callers without the cluster secret (real proces
     beforeAll(async () => {
       cluster = await ClusterHarness.start({
         name: 'internal-auth-workers',
-        env: { HTTP_WORKERS: '2' },
+        env: { HTTP_WORKERS: '2', RAFT_BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS) },
       });
     });
     afterAll(() => cluster?.destroy());
+
+    it('keeps Raft streams through the workers open past the body timeout', async () => {
+      const leader = await cluster.waitForLeader();
+      must(await cluster.createNamespace(leader, uniqueName('streams')), 'a write');
+      await sleep(500);
+      const links = [...cluster.proxies.values()].filter((link) => link.from === leader);
+      const before = links.map((link) => link.connectionsAccepted);
+      await sleep(3 * BODY_TIMEOUT_MS);
+      expect(links.map((link) => link.connectionsAccepted)).toEqual(before);
+      expect((await cluster.health(leader))!.role).toBe('leader');
+    });
 
     it('refuses in the worker, before the body, and forwards what peers send', async () => {
       const leader = await cluster.waitForLeader();
@@ -128,6 +139,17 @@ onSqlite('internal routes refuse callers without the cluster secret (real proces
       const namespace = uniqueName('workers');
       must(await cluster.createNamespace(follower, namespace), 'namespace through a follower');
       await cluster.waitForApplied(cluster.nodes.map((n) => n.id));
+      // An authenticated body larger than a worker would buffer reaches the node (spaces are
+      // not JSON: refused once read); above the route's limit: 40002 "too large", unread.
+      const url = cluster.node(leader).baseUrl;
+      const withSecret = { headers: { 'x-cluster-secret': SECRET } };
+      const read = await streamBody(url, MESSAGES, 10 * MiB, withSecret);
+      log(`10 MiB of spaces with the secret through a worker: ${read.status} ${read.body}`);
+      expect(read.status).toBe(400);
+      expect(read.body).not.toMatch(/too large/);
+      const tooLarge = await streamBody(url, MESSAGES, 13 * MiB, withSecret);
+      refused(tooLarge, 400, 40002);
+      expect(tooLarge.body).toMatch(/too large/);
     });
   });
 });

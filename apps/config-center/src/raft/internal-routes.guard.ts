@@ -1,8 +1,13 @@
 import { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
-import { RouteNotFound } from '@cc/common';
+import { AppError, ErrorCode, RouteNotFound } from '@cc/common';
 import { ClusterSecretCheck } from './cluster-secret.guard';
 import { refuseRaftRequest } from './raft-refusal';
-import { INTERNAL_PREFIX, internalBodyLimit, RAFT_STREAM_PATH } from './raft-wire';
+import {
+  INTERNAL_PREFIX,
+  INTERNAL_WILDCARD_PATH,
+  internalBodyLimit,
+  RAFT_STREAM_PATH,
+} from './raft-wire';
 
 /** After a refusal, how long a client that keeps sending may hold the connection. */
 const REFUSED_LINGER_MS = 500;
@@ -11,7 +16,7 @@ export interface InternalRouteGuardOptions {
   secret: ClusterSecretCheck;
   /** A body not complete in this time is cut (the Raft stream is exempt). */
   bodyTimeoutMs: number;
-  /** The node's own limits per route; a read worker passes bodies on and leaves them to the node. */
+  /** Set the node's body limit per route (raft-wire.ts); a read worker streams bodies on to the node. */
   bodyLimits: boolean;
 }
 
@@ -38,15 +43,33 @@ export function guardInternalRoutes(
     }
     done();
   };
-  const bodyTimeout = cutBodyAfter(options.bodyTimeoutMs);
+  const bodyTimeout = bodyTimeoutHook(options.bodyTimeoutMs);
 
   fastify.addHook('onRoute', (route) => {
     if (!route.url.startsWith(INTERNAL_PREFIX)) return;
     const own = route.onRequest === undefined ? [] : [route.onRequest].flat();
-    const timed = route.url !== RAFT_STREAM_PATH;
-    route.onRequest = [checkSecret, ...(timed ? [bodyTimeout] : []), ...own];
-    if (options.bodyLimits) route.bodyLimit = internalBodyLimit(route.url);
+    const bounded = route.url !== RAFT_STREAM_PATH;
+    const limit = internalBodyLimit(route.url);
+    route.onRequest = [
+      checkSecret,
+      ...(bounded ? [refuseDeclaredAbove(limit), bodyTimeout] : []),
+      ...own,
+    ];
+    if (options.bodyLimits) route.bodyLimit = limit;
   });
+}
+
+/** A body whose Content-Length passes the route's limit is refused before it is read. */
+function refuseDeclaredAbove(limit: number): onRequestHookHandler {
+  return (request, reply, done) => {
+    const declared = Number(request.headers['content-length'] ?? 0);
+    if (declared <= limit) {
+      done();
+      return;
+    }
+    const message = `request body too large: ${declared} bytes, at most ${limit} on this route`;
+    refuseAndClose(request, reply, new AppError(ErrorCode.VALIDATION_FAILED, message, message));
+  };
 }
 
 /**
@@ -56,7 +79,7 @@ export function guardInternalRoutes(
 export function refuseInternalRoutes(fastify: FastifyInstance): void {
   fastify.route({
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    url: `${INTERNAL_PREFIX}*`,
+    url: INTERNAL_WILDCARD_PATH,
     onRequest: async (request, reply) => {
       refuseAndClose(request, reply, new RouteNotFound(request.method, request.url));
       return reply;
@@ -80,8 +103,11 @@ function refuseAndClose(request: FastifyRequest, reply: FastifyReply, error: unk
   void refuseRaftRequest(request, reply.header('connection', 'close'), error);
 }
 
-/** Destroys the connection of a request whose body is still incomplete after `timeoutMs`. */
-function cutBodyAfter(timeoutMs: number): onRequestHookHandler {
+/**
+ * Destroys the connection of a request whose body is still incomplete after `timeoutMs`. A
+ * per-route hook, not Node's server-wide `requestTimeout`, which would also cut the Raft stream.
+ */
+export function bodyTimeoutHook(timeoutMs: number): onRequestHookHandler {
   return (request, reply, done) => {
     const raw = request.raw;
     const timer = setTimeout(() => {

@@ -76,9 +76,13 @@ export interface StreamAck {
   frames: number;
 }
 
+/** A read worker's route for everything under /internal/ but the stream: the largest limit (the node applies its own). */
+export const INTERNAL_WILDCARD_PATH = `${INTERNAL_PREFIX}*`;
+
 /** The body limit of an internal route (the stream's body is not buffered: its frames are bounded). */
 export function internalBodyLimit(routeUrl: string): number {
   switch (routeUrl) {
+    case INTERNAL_WILDCARD_PATH:
     case RAFT_MESSAGES_PATH:
     case RAFT_STREAM_PATH:
       return RAFT_MESSAGES_BODY_LIMIT;

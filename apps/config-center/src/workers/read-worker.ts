@@ -14,7 +14,7 @@ import { requestIdOf } from '../http/request-id';
 import { SERVER_TIMEOUTS } from '../http/server-timeouts';
 import { ClusterSecretCheck } from '../raft/cluster-secret.guard';
 import { guardInternalRoutes, refuseInternalRoutes } from '../raft/internal-routes.guard';
-import { INTERNAL_PREFIX, RAFT_STREAM_PATH } from '../raft/raft-wire';
+import { INTERNAL_WILDCARD_PATH, RAFT_STREAM_PATH } from '../raft/raft-wire';
 import { Consistency, ReadModel } from '../state/read-model';
 import { StateView } from '../state/state-view';
 import { VersionLookup } from '../version/version-queries';
@@ -228,12 +228,14 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
     guardInternalRoutes(fastify, {
       secret: new ClusterSecretCheck(config),
       bodyTimeoutMs: config.cluster.bodyTimeoutMs,
-      bodyLimits: true,
+      bodyLimits: false,
     });
     void fastify.register(async (scope) => {
       scope.removeAllContentTypeParsers();
       scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-      scope.all(`${INTERNAL_PREFIX}*`, proxy);
+      // The stream has a route of its own: it is exempt from the body timeout.
+      scope.post(RAFT_STREAM_PATH, proxy);
+      scope.all(INTERNAL_WILDCARD_PATH, proxy);
     });
   } else {
     refuseInternalRoutes(fastify);
