@@ -77,6 +77,18 @@ async function attack(cluster: ClusterHarness, leader: string): Promise<void> {
   expect({ role: after.role, term: after.term }).toEqual({ role: 'leader', term });
 }
 
+/** The long-lived Raft streams are exempt from the body timeout: no link reconnects meanwhile. */
+async function streamsOutliveBodyTimeout(cluster: ClusterHarness): Promise<void> {
+  const leader = await cluster.waitForLeader();
+  must(await cluster.createNamespace(leader, uniqueName('streams')), 'a write');
+  await sleep(500);
+  const links = [...cluster.proxies.values()].filter((link) => link.from === leader);
+  const before = links.map((link) => link.connectionsAccepted);
+  await sleep(3 * BODY_TIMEOUT_MS);
+  expect(links.map((link) => link.connectionsAccepted)).toEqual(before);
+  expect((await cluster.health(leader))!.role).toBe('leader');
+}
+
 onSqlite('internal routes refuse callers without the cluster secret (real processes)', () => {
   describe('one HTTP process per node', () => {
     let cluster: ClusterHarness;
@@ -90,6 +102,10 @@ onSqlite('internal routes refuse callers without the cluster secret (real proces
 
     it('refuses a 100 MB body at once, holds no body in memory, keeps its term', async () => {
       await attack(cluster, await cluster.waitForLeader());
+    });
+
+    it('keeps Raft streams open past the body timeout', async () => {
+      await streamsOutliveBodyTimeout(cluster);
     });
 
     it('cuts an authenticated body that stalls past RAFT_BODY_TIMEOUT_MS', async () => {
@@ -120,14 +136,7 @@ onSqlite('internal routes refuse callers without the cluster secret (real proces
     afterAll(() => cluster?.destroy());
 
     it('keeps Raft streams through the workers open past the body timeout', async () => {
-      const leader = await cluster.waitForLeader();
-      must(await cluster.createNamespace(leader, uniqueName('streams')), 'a write');
-      await sleep(500);
-      const links = [...cluster.proxies.values()].filter((link) => link.from === leader);
-      const before = links.map((link) => link.connectionsAccepted);
-      await sleep(3 * BODY_TIMEOUT_MS);
-      expect(links.map((link) => link.connectionsAccepted)).toEqual(before);
-      expect((await cluster.health(leader))!.role).toBe('leader');
+      await streamsOutliveBodyTimeout(cluster);
     });
 
     it('refuses in the worker, before the body, and forwards what peers send', async () => {
