@@ -15,6 +15,8 @@ import { snapshotChunks } from './snapshot-chunks';
 const REQUEST_TIMEOUT_MS = 2_000;
 /** For one snapshot chunk (RAFT_SNAPSHOT_CHUNK_BYTES, at most 4 MiB). */
 const SNAPSHOT_CHUNK_TIMEOUT_MS = 30_000;
+/** For a whole snapshot sent to a peer that takes no chunks. */
+const SNAPSHOT_WHOLE_TIMEOUT_MS = 120_000;
 const REQUEST_RETRY_MS = 50;
 const MIN_BACKOFF_MS = 50;
 const MAX_BACKOFF_MS = 1_000;
@@ -225,11 +227,22 @@ export class PeerLink implements StreamListener {
           }
           this.markReachable();
         } catch (error) {
-          this.markUnreachable((error as Error).message);
+          if ((error as Error).message === 'HTTP 404') await this.sendWholeSnapshot(message);
+          else this.markUnreachable((error as Error).message);
         }
       }
     } finally {
       this.sendingSnapshot = null;
+    }
+  }
+
+  /** A peer without the snapshot route (an older node, during a rolling upgrade) takes it whole. */
+  private async sendWholeSnapshot(message: InstallSnapshot): Promise<void> {
+    try {
+      await this.requests.post(this.address, encodeMessages([message]), SNAPSHOT_WHOLE_TIMEOUT_MS);
+      this.markReachable();
+    } catch (error) {
+      this.markUnreachable((error as Error).message);
     }
   }
 

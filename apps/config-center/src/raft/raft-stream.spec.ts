@@ -57,7 +57,7 @@ interface Peer {
   closed: (path: string) => number;
 }
 
-async function startPeer(options: { streams: boolean }): Promise<Peer> {
+async function startPeer(options: { streams: boolean; snapshotChunks?: boolean }): Promise<Peer> {
   const received: Message[] = [];
   const learned: string[] = [];
   const requests = new Map<string, number>();
@@ -73,7 +73,7 @@ async function startPeer(options: { streams: boolean }): Promise<Peer> {
   guardInternalRoutes(fastify, { secret, bodyTimeoutMs: 30_000, bodyLimits: true });
   installRaftMessagesRoute(fastify, state);
   if (options.streams) installRaftStreamRoute(fastify, state);
-  installRaftSnapshotRoute(fastify, state);
+  if (options.snapshotChunks ?? true) installRaftSnapshotRoute(fastify, state);
   fastify.addHook('onRequest', (request, _reply, done) => {
     requests.set(request.url, (requests.get(request.url) ?? 0) + 1);
     done();
@@ -138,7 +138,9 @@ describe('Raft streams: RaftTransport to the stream route', () => {
   const transports: RaftTransport[] = [];
   const proxies: LinkProxy[] = [];
 
-  const peer = async (options = { streams: true }) => {
+  const peer = async (
+    options: { streams: boolean; snapshotChunks?: boolean } = { streams: true },
+  ) => {
     const started = await startPeer(options);
     peers.push(started);
     return started;
@@ -208,6 +210,26 @@ describe('Raft streams: RaftTransport to the stream route', () => {
     expect(target.requests(RAFT_STREAM_PATH)).toBe(1);
     expect(target.requests(RAFT_SNAPSHOT_PATH)).toBe(5);
     const arrived = target.received.find((message) => message.type === 'snapshot');
+    expect(arrived?.type === 'snapshot' && Buffer.from(arrived.snapshot.data)).toEqual(data);
+  });
+
+  it('sends a snapshot whole to a peer without the snapshot route (an older node)', async () => {
+    const target = await peer({ streams: true, snapshotChunks: false });
+    const transport = transportTo(target.url);
+    const data = randomBytes(3 * SNAPSHOT_CHUNK_BYTES);
+    transport.send([
+      {
+        type: 'snapshot',
+        from: 'n1',
+        to: 'n2',
+        term: 2,
+        snapshot: { meta: { index: 9, term: 2, confState: { voters: ['n1', 'n2'] } }, data },
+      },
+    ]);
+    await until('the snapshot', () => target.received.length === 1);
+    expect(target.requests(RAFT_SNAPSHOT_PATH)).toBe(1);
+    expect(target.requests(RAFT_MESSAGES_PATH)).toBe(1);
+    const arrived = target.received[0];
     expect(arrived?.type === 'snapshot' && Buffer.from(arrived.snapshot.data)).toEqual(data);
   });
 
