@@ -4,6 +4,7 @@
 const { execSync, spawn } = require('node:child_process');
 const { existsSync, mkdirSync } = require('node:fs');
 const { join } = require('node:path');
+const { clusterSecret } = require('./cluster-secret');
 
 const root = join(__dirname, '..');
 const entry = join(root, 'dist/apps/config-center/src/main.js');
@@ -14,6 +15,8 @@ const dataDir = join(root, 'data/cluster');
 if (!existsSync(entry)) execSync('npm run build', { cwd: root, stdio: 'inherit' });
 mkdirSync(dataDir, { recursive: true });
 
+const secret = clusterSecret(dataDir, process.env, (line) => process.stdout.write(line));
+
 const nodes = Array.from({ length: size }, (_, i) => ({ id: `node-${i + 1}`, port: basePort + i }));
 const peers = nodes.map((node) => `${node.id}=http://127.0.0.1:${node.port}`).join(',');
 const children = nodes.map((node) => {
@@ -23,7 +26,7 @@ const children = nodes.map((node) => {
     PORT: String(node.port),
     HOST: process.env.HOST ?? '127.0.0.1',
     RAFT_PEERS: peers,
-    CLUSTER_SECRET: process.env.CLUSTER_SECRET ?? 'local-cluster-secret',
+    CLUSTER_SECRET: secret,
     DATABASE_URL:
       process.env[`DATABASE_URL_${node.id.replace('-', '_').toUpperCase()}`] ??
       `sqlite:${join(dataDir, `${node.id}.sqlite`)}`,

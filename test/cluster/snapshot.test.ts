@@ -14,6 +14,7 @@ import { uniqueName } from '../support/names';
 jest.setTimeout(180_000);
 
 const SNAPSHOT_ENTRIES = 50;
+const SNAPSHOT_CHUNK_BYTES = 4096;
 describe('log compaction and snapshots on a 3-node cluster of real processes', () => {
   let cluster: ClusterHarness;
   let failed = false;
@@ -21,7 +22,11 @@ describe('log compaction and snapshots on a 3-node cluster of real processes', (
   beforeAll(async () => {
     cluster = await ClusterHarness.start({
       name: 'snapshot',
-      env: { RAFT_SNAPSHOT_ENTRIES: String(SNAPSHOT_ENTRIES) },
+      // Small chunks: the snapshot travels in many of them (each its own request).
+      env: {
+        RAFT_SNAPSHOT_ENTRIES: String(SNAPSHOT_ENTRIES),
+        RAFT_SNAPSHOT_CHUNK_BYTES: String(SNAPSHOT_CHUNK_BYTES),
+      },
     });
   });
 
@@ -88,6 +93,9 @@ describe('log compaction and snapshots on a 3-node cluster of real processes', (
       const output = cluster.node(down).output();
       const sinceRestart = output.slice(output.lastIndexOf('===== start #2'));
       expect(sinceRestart).toMatch(/installed snapshot from the leader/);
+      const chunks = Number(/received a snapshot in (\d+) chunk/.exec(sinceRestart)?.[1] ?? 0);
+      log(`the snapshot came in ${chunks} chunks of ${SNAPSHOT_CHUNK_BYTES} bytes`);
+      expect(chunks).toBeGreaterThan(1);
       // And so do the metrics an SRE would watch.
       const downMetrics = await cluster.metrics(down);
       expect(

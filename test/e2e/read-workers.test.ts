@@ -1,3 +1,4 @@
+import { streamBody } from '../support/hostile-http';
 import { NodeProcess, ensureBuilt, startNodeProcess } from '../support/node-process';
 import { suiteDatabaseUrl } from '../support/database';
 import { uniqueName } from '../support/names';
@@ -63,6 +64,20 @@ describe('read workers (HTTP_WORKERS=2)', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(node.output()).toContain('2 HTTP process(es)');
+  });
+
+  it('has no internal route on a single node: 404 at once, the body left unread', async () => {
+    for (const path of [
+      '/internal/raft/messages',
+      '/internal/raft/stream',
+      '/%69nternal/raft/propose',
+    ]) {
+      const answer = await streamBody(node.baseUrl, path, 100 * 1024 * 1024);
+      expect({ path, status: answer.status }).toEqual({ path, status: 404 });
+      expect(JSON.parse(answer.body).code).toBe(40401);
+      expect(answer.answeredMs).toBeLessThan(1_000);
+      expect(answer.bytesSent).toBeLessThan(100 * 1024 * 1024);
+    }
   });
 
   it('shows every acknowledged write to the very next read, whichever worker serves it', async () => {

@@ -37,7 +37,7 @@ export class AppModule {
         DatabaseModule,
         ObservabilityModule,
         StateModule,
-        RaftModule,
+        RaftModule.forRoot(config),
         NamespaceModule,
         VersionModule,
         ConfigModule,

@@ -4,7 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { AppConfig } from './env/app-config';
+import { AppConfig, isClusterMode } from './env/app-config';
 import { installCheapAsyncResourceBind } from './http/cheap-async-resource-bind';
 import { answerClientError, answerFrameworkError } from './http/client-error';
 import { installEnvelope } from './http/envelope';
@@ -17,8 +17,11 @@ import { installAnswerStreaming } from './http/shared-answer';
 import { HealthRegistry } from './observability/health-registry';
 import { HttpMetrics } from './observability/http-metrics';
 import { ClusterSecretCheck } from './raft/cluster-secret.guard';
+import { guardInternalRoutes, refuseInternalRoutes } from './raft/internal-routes.guard';
 import { installRaftMessagesRoute } from './raft/raft-messages.route';
+import { installRaftSnapshotRoute } from './raft/raft-snapshot.route';
 import { installRaftStreamRoute } from './raft/raft-stream.route';
+import { NODE_TO_NODE_ROUTES } from './raft/raft-wire';
 import { StateService } from './state/state.service';
 
 /** Builds the node's HTTP application; `main.ts` listens, tests use it in-process. */
@@ -43,12 +46,23 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const metrics = app.get(HttpMetrics);
   fastify.decorateRequest('nodeId', config.nodeId);
   installEnvelope(fastify);
-  installHttpHardening(fastify, config);
+  installHttpHardening(fastify, config, NODE_TO_NODE_ROUTES);
   installJsonBodyParser(fastify);
   installExpensiveReads(fastify, config.expensiveReadSlots);
   installAnswerStreaming(fastify, config.answerStallTimeoutMs);
-  installRaftMessagesRoute(fastify, app.get(StateService), app.get(ClusterSecretCheck));
-  installRaftStreamRoute(fastify, app.get(StateService), app.get(ClusterSecretCheck));
+  // Node-to-node routes exist only on a cluster node; the guard precedes every one of them.
+  if (isClusterMode(config.cluster)) {
+    guardInternalRoutes(fastify, {
+      secret: new ClusterSecretCheck(config),
+      bodyTimeoutMs: config.cluster.bodyTimeoutMs,
+      bodyLimits: true,
+    });
+    installRaftMessagesRoute(fastify, app.get(StateService));
+    installRaftStreamRoute(fastify, app.get(StateService));
+    installRaftSnapshotRoute(fastify, app.get(StateService));
+  } else {
+    refuseInternalRoutes(fastify);
+  }
   fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
     if (requestIdReplaced(request)) void reply.header(REQUEST_ID_REPLACED_HEADER, 'true');

@@ -21,7 +21,13 @@ export interface RaftConfig {
   readonly preVote: boolean;
   /** Leader steps down without a quorum, and followers honour its lease (thesis §6.2, §4.2.3). */
   readonly checkQuorum: boolean;
+  /** Entries one append carries at most (default 64). */
   readonly maxEntriesPerMessage?: number;
+  /**
+   * Entry bytes (`data`) one append carries, like etcd's MaxSizePerMsg: entries are added while
+   * the total stays within it, and the first entry always goes, however large (default 1 MiB).
+   */
+  readonly maxBytesPerMessage?: number;
   /** Unacknowledged appends per follower in replicate state (pipelining window). */
   readonly maxInflight?: number;
   /** Last index the application has applied (its state survives restarts, DESIGN.md §2). */
@@ -36,8 +42,14 @@ export function validateConfig(config: RaftConfig): void {
   if (!Number.isInteger(config.electionTick) || config.electionTick <= config.heartbeatTick) {
     throw new InvalidArgumentError('electionTick must be an integer above heartbeatTick');
   }
-  if ((config.maxInflight ?? 1) <= 0 || (config.maxEntriesPerMessage ?? 1) <= 0) {
-    throw new InvalidArgumentError('maxInflight and maxEntriesPerMessage must be positive');
+  if (
+    (config.maxInflight ?? 1) <= 0 ||
+    (config.maxEntriesPerMessage ?? 1) <= 0 ||
+    (config.maxBytesPerMessage ?? 1) <= 0
+  ) {
+    throw new InvalidArgumentError(
+      'maxInflight, maxEntriesPerMessage and maxBytesPerMessage must be positive',
+    );
   }
   if (new Set(config.peers).size !== config.peers.length) {
     throw new InvalidArgumentError('peers must not repeat');

@@ -103,7 +103,12 @@ export function sendAppend(raft: Raft, to: NodeId, sendIfEmpty: boolean): boolea
   let entries = undefined;
   if (prevLogTerm !== undefined) {
     try {
-      entries = raft.log.entries(progress.next, Infinity, raft.maxEntriesPerMessage);
+      entries = raft.log.entries(
+        progress.next,
+        Infinity,
+        raft.maxEntriesPerMessage,
+        raft.maxBytesPerMessage,
+      );
     } catch (error) {
       if (!(error instanceof LogCompactedError)) throw error;
     }

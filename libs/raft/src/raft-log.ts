@@ -146,8 +146,11 @@ export class RaftLog {
     }
   }
 
-  /** Entries in [low, high), at most `maxEntries` of them; throws if `low` is compacted. */
-  entries(low: number, high: number, maxEntries = Infinity): Entry[] {
+  /**
+   * Entries in [low, high), at most `maxEntries` of them and, past the first, at most `maxBytes`
+   * of data (limitSize); throws if `low` is compacted.
+   */
+  entries(low: number, high: number, maxEntries = Infinity, maxBytes = Infinity): Entry[] {
     if (low < this.firstIndex()) throw new LogCompactedError(low);
     const end = Math.min(high, this.lastIndex() + 1, low + maxEntries);
     if (low >= end) return [];
@@ -160,7 +163,7 @@ export class RaftLog {
       const from = Math.max(low, this.unstableOffset) - this.unstableOffset;
       result = result.concat(this.unstableEntries.slice(from, end - this.unstableOffset));
     }
-    return result;
+    return limitSize(result, maxBytes);
   }
 
   commitTo(index: number): boolean {
@@ -219,4 +222,21 @@ export class RaftLog {
     this.unstableOffset = snapshot.meta.index + 1;
     this.committed = snapshot.meta.index;
   }
+}
+
+/** The default byte budget of one append (RaftConfig.maxBytesPerMessage). */
+export const DEFAULT_MAX_BYTES_PER_MESSAGE = 1024 * 1024;
+
+/**
+ * The longest prefix of `entries` whose data fits `maxBytes`, but never less than one entry
+ * (etcd's limitSize): one entry larger than the budget still travels, alone.
+ */
+export function limitSize(entries: Entry[], maxBytes: number): Entry[] {
+  if (entries.length <= 1 || maxBytes === Infinity) return entries;
+  let bytes = entries[0]!.data.byteLength;
+  for (let count = 1; count < entries.length; count++) {
+    bytes += entries[count]!.data.byteLength;
+    if (bytes > maxBytes) return entries.slice(0, count);
+  }
+  return entries;
 }

@@ -207,7 +207,7 @@ export class RaftNode {
       entries: raft.log.pendingEntries(),
       snapshot: raft.log.pendingSnapshot(),
       committedEntries: raft.log.hasEntriesToApply() ? raft.log.entriesToApply() : [],
-      messages: coalesceMessages(raft.messages, raft.maxEntriesPerMessage),
+      messages: coalesceMessages(raft.messages, raft.maxEntriesPerMessage, raft.maxBytesPerMessage),
       readStates: raft.readStates,
     };
     raft.messages = [];

@@ -4,7 +4,7 @@ import { NotLeaderError } from './errors';
 import { appendAsLeader, initLeaderProgress, stepLeader, tickLeader } from './leader';
 import { Membership } from './membership';
 import type { Progress } from './progress';
-import { RaftLog } from './raft-log';
+import { DEFAULT_MAX_BYTES_PER_MESSAGE, RaftLog } from './raft-log';
 import { ReadOnlyQueue } from './read-only';
 import type { RaftStorage } from './storage';
 import type {
@@ -37,6 +37,7 @@ export class Raft {
   readonly preVote: boolean;
   readonly checkQuorum: boolean;
   readonly maxEntriesPerMessage: number;
+  readonly maxBytesPerMessage: number;
   readonly maxInflight: number;
   readonly storage: RaftStorage;
   readonly log: RaftLog;
@@ -69,6 +70,7 @@ export class Raft {
     this.preVote = config.preVote;
     this.checkQuorum = config.checkQuorum;
     this.maxEntriesPerMessage = config.maxEntriesPerMessage ?? 64;
+    this.maxBytesPerMessage = config.maxBytesPerMessage ?? DEFAULT_MAX_BYTES_PER_MESSAGE;
     this.maxInflight = config.maxInflight ?? 256;
     this.storage = config.storage;
     this.random = config.random;

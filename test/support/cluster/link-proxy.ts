@@ -11,6 +11,8 @@ export class LinkProxy {
   private blocked = false;
   private readonly sockets = new Set<Socket>();
   port = 0;
+  /** Connections taken so far (a long-lived stream is one; a reconnect is another). */
+  connectionsAccepted = 0;
 
   constructor(
     readonly from: string,
@@ -59,6 +61,7 @@ export class LinkProxy {
   }
 
   private accept(client: Socket): void {
+    this.connectionsAccepted++;
     if (this.blocked) {
       client.destroy();
       return;

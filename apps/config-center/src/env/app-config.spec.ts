@@ -32,3 +32,39 @@ describe('loadAppConfig large-read bounds', () => {
     );
   });
 });
+
+describe('loadAppConfig node-to-node settings', () => {
+  const PEERS = 'node-1=http://127.0.0.1:7001,node-2=http://127.0.0.1:7002';
+
+  it('defaults: 30 s body timeout, 1 MiB appends and snapshot chunks', () => {
+    const { cluster } = loadAppConfig({ RAFT_PEERS: PEERS, CLUSTER_SECRET: 'long-enough' });
+    expect(cluster.bodyTimeoutMs).toBe(30_000);
+    expect(cluster.maxAppendBytes).toBe(1024 * 1024);
+    expect(cluster.snapshotChunkBytes).toBe(1024 * 1024);
+  });
+
+  it('takes them from the environment, within their ranges', () => {
+    const { cluster } = loadAppConfig({
+      RAFT_BODY_TIMEOUT_MS: '1500',
+      RAFT_MAX_APPEND_BYTES: '65536',
+      RAFT_SNAPSHOT_CHUNK_BYTES: '4096',
+    });
+    expect(cluster).toMatchObject({
+      bodyTimeoutMs: 1500,
+      maxAppendBytes: 65536,
+      snapshotChunkBytes: 4096,
+    });
+    expect(() => loadAppConfig({ RAFT_BODY_TIMEOUT_MS: '0' })).toThrow(/RAFT_BODY_TIMEOUT_MS/);
+    expect(() => loadAppConfig({ RAFT_SNAPSHOT_CHUNK_BYTES: String(8 * 1024 * 1024) })).toThrow(
+      /RAFT_SNAPSHOT_CHUNK_BYTES must be an integer in \[1024, 4194304\]/,
+    );
+    expect(() => loadAppConfig({ RAFT_MAX_APPEND_BYTES: '10' })).toThrow(/RAFT_MAX_APPEND_BYTES/);
+  });
+
+  it('a joining node needs the cluster secret too', () => {
+    expect(() => loadAppConfig({ RAFT_JOIN: 'true' })).toThrow(/CLUSTER_SECRET/);
+    expect(loadAppConfig({ RAFT_JOIN: 'true', CLUSTER_SECRET: 'long-enough' }).cluster.join).toBe(
+      true,
+    );
+  });
+});

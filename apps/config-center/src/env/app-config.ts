@@ -74,6 +74,17 @@ export interface ClusterSettings {
   snapshotEntries: number;
   /** A follower forwards writes to the leader (else it answers 50302 with the leader's address). */
   forwardWrites: boolean;
+  /** Entry bytes one append carries (more only when a single entry is larger), like etcd's MaxSizePerMsg. */
+  maxAppendBytes: number;
+  /** A snapshot travels in chunks of at most this many bytes. */
+  snapshotChunkBytes: number;
+  /** A node-to-node request body not complete within this time is cut (the Raft stream is exempt). */
+  bodyTimeoutMs: number;
+}
+
+/** Cluster mode: peers configured, or joining one. Internal routes exist only then. */
+export function isClusterMode(cluster: Pick<ClusterSettings, 'peers' | 'join'>): boolean {
+  return cluster.peers.length > 0 || cluster.join;
 }
 
 export function parsePeers(raw: string): PeerAddress[] {
@@ -197,8 +208,10 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   if (new Set(peers.map((peer) => peer.id)).size !== peers.length)
     problems.push('RAFT_PEERS lists a node id twice');
   const secret = env.CLUSTER_SECRET ? env.CLUSTER_SECRET : null;
-  if (peers.length > 0 && (secret === null || secret.length < 8)) {
-    problems.push('CLUSTER_SECRET (at least 8 characters) is required when RAFT_PEERS is set');
+  if ((peers.length > 0 || join) && (secret === null || secret.length < 8)) {
+    problems.push(
+      'CLUSTER_SECRET (at least 8 characters) is required when RAFT_PEERS or RAFT_JOIN is set',
+    );
   }
   const electionTicks = integer('RAFT_ELECTION_TICKS', 10, 2, 1000);
 
@@ -248,6 +261,9 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       heartbeatTicks: integer('RAFT_HEARTBEAT_TICKS', 1, 1, Math.max(1, electionTicks - 1)),
       snapshotEntries: integer('RAFT_SNAPSHOT_ENTRIES', 100_000, 2, 10_000_000),
       forwardWrites: bool('RAFT_FORWARD_WRITES', true),
+      maxAppendBytes: integer('RAFT_MAX_APPEND_BYTES', 1024 * 1024, 1024, 4 * 1024 * 1024),
+      snapshotChunkBytes: integer('RAFT_SNAPSHOT_CHUNK_BYTES', 1024 * 1024, 1024, 4 * 1024 * 1024),
+      bodyTimeoutMs: integer('RAFT_BODY_TIMEOUT_MS', 30_000, 100, 600_000),
     },
     adminToken: env.ADMIN_TOKEN ? env.ADMIN_TOKEN : null,
     swagger: bool('SWAGGER_ENABLED', true),

@@ -117,6 +117,8 @@ export interface EdgeGuardOptions {
   bodyTimeoutMs: number;
   /** Routes that stream their body for as long as the connection lives (the Raft stream). */
   longLivedRoutes: ReadonlySet<string>;
+  /** Routes under this prefix time their bodies themselves (node-to-node: RAFT_BODY_TIMEOUT_MS). */
+  ownBodyTimeoutPrefix: string;
 }
 
 /**
@@ -153,10 +155,12 @@ export function installEdgeGuards(fastify: FastifyInstance, options: EdgeGuardOp
       return done();
     }
     const raw = request.raw;
+    const timed = !(route ?? '').startsWith(options.ownBodyTimeoutPrefix);
     const timer = setTimeout(() => {
       if (!raw.complete) raw.socket?.destroy();
     }, options.bodyTimeoutMs);
     timer.unref();
+    if (!timed) clearTimeout(timer);
     raw.once('end', () => clearTimeout(timer));
     // The response's close comes last in every case: answered, cut by the timer, or abandoned.
     reply.raw.once('close', () => {

@@ -1,7 +1,12 @@
 import { FastifyInstance } from 'fastify';
 import { AppConfig } from '../env/app-config';
-import { RAFT_STREAM_PATH } from '../raft/raft-wire';
-import { AdminTokenCheck, BodyBudget, bodyLimitOf, installEdgeGuards } from './edge-guards';
+import {
+  AdminTokenCheck,
+  BodyBudget,
+  bodyLimitOf,
+  EdgeGuardOptions,
+  installEdgeGuards,
+} from './edge-guards';
 
 /** Headers on every answer: JSON is never sniffed as HTML, framed, cached or given a referrer. */
 const SECURITY_HEADERS: Record<string, string> = {
@@ -18,7 +23,11 @@ const API_CSP = "default-src 'none'; frame-ancestors 'none'";
  * "Security"): a body limit per route, authentication and the body budget before the body is
  * read, a body timeout, and security headers on the answer.
  */
-export function installHttpHardening(fastify: FastifyInstance, config: AppConfig): void {
+export function installHttpHardening(
+  fastify: FastifyInstance,
+  config: AppConfig,
+  routes: Pick<EdgeGuardOptions, 'longLivedRoutes' | 'ownBodyTimeoutPrefix'>,
+): void {
   fastify.addHook('onRoute', (route) => {
     if (route.bodyLimit !== undefined) return;
     const method = Array.isArray(route.method) ? route.method[0] : route.method;
@@ -28,7 +37,7 @@ export function installHttpHardening(fastify: FastifyInstance, config: AppConfig
     admin: new AdminTokenCheck(config.adminToken),
     budget: new BodyBudget(config.http.maxInflightBodyBytes),
     bodyTimeoutMs: config.http.bodyTimeoutMs,
-    longLivedRoutes: new Set([RAFT_STREAM_PATH]),
+    ...routes,
   });
   fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.headers(SECURITY_HEADERS);

@@ -1,23 +1,25 @@
 import { Message } from '@cc/raft';
+import { appendWireBytes, BATCH_WIRE_BYTES } from './raft-wire';
 
 const MESSAGES_PER_BATCH = 512;
-/** Keeps a request well below the messages route's body limit (base64 grows payloads by 4/3). */
-const BYTES_PER_BATCH = 16 * 1024 * 1024;
 
-function payloadBytes(message: Message): number {
-  if (message.type === 'append')
-    return message.entries.reduce((sum, entry) => sum + entry.data.length, 256);
-  if (message.type === 'snapshot') return message.snapshot.data.length + 256;
-  return 256;
+/** At least what the message takes once encoded (base64 entries, JSON fields). */
+export function wireBytes(message: Message): number {
+  if (message.type === 'append') return appendWireBytes(message.entries.map((e) => e.data.length));
+  if (message.type === 'snapshot') return appendWireBytes([message.snapshot.data.length]);
+  return appendWireBytes([]);
 }
 
-/** Takes the next batch off the queue: at least one message, then up to the count and byte budget. */
+/**
+ * Takes the next batch off the queue: at least one message, then more while the count and the
+ * byte budget (BATCH_WIRE_BYTES, which the receiving route's body limit is sized for) allow.
+ */
 export function takeBatch(queue: Message[]): Message[] {
   let bytes = 0;
   let count = 0;
   while (count < queue.length && count < MESSAGES_PER_BATCH) {
-    bytes += Math.ceil((payloadBytes(queue[count]) * 4) / 3);
-    if (count > 0 && bytes > BYTES_PER_BATCH) break;
+    bytes += wireBytes(queue[count]);
+    if (count > 0 && bytes > BATCH_WIRE_BYTES) break;
     count++;
   }
   return queue.splice(0, count);

@@ -1,13 +1,22 @@
 import { OutgoingHttpHeaders } from 'node:http';
 import { Logger } from '@nestjs/common';
-import { Message } from '@cc/raft';
+import { InstallSnapshot, Message } from '@cc/raft';
 import { dropOldest, keepNewest, takeBatch } from './message-batch';
 import { encodeMessages } from './message-codec';
 import { RaftRequests } from './raft-requests';
 import { RaftStream, StreamEnd, StreamListener } from './raft-stream';
+import {
+  RAFT_SNAPSHOT_HEADER,
+  RAFT_SNAPSHOT_OFFSET_HEADER,
+  RAFT_SNAPSHOT_TOTAL_HEADER,
+} from './raft-wire';
+import { snapshotChunks } from './snapshot-chunks';
 
 const REQUEST_TIMEOUT_MS = 2_000;
-const SNAPSHOT_TIMEOUT_MS = 30_000;
+/** For one snapshot chunk (RAFT_SNAPSHOT_CHUNK_BYTES, at most 4 MiB). */
+const SNAPSHOT_CHUNK_TIMEOUT_MS = 30_000;
+/** For a whole snapshot sent to a peer that takes no chunks. */
+const SNAPSHOT_WHOLE_TIMEOUT_MS = 120_000;
 const REQUEST_RETRY_MS = 50;
 const MIN_BACKOFF_MS = 50;
 const MAX_BACKOFF_MS = 1_000;
@@ -19,16 +28,20 @@ const REFUSED_RETRY_MS = 30_000;
 export type LinkStreamState = 'open' | 'connecting' | 'closed' | 'refused';
 
 /**
- * Delivery to one peer. Messages go as frames on a long-lived stream; snapshots (large, with a
- * long timeout) go as one-shot requests, and so does everything else while the stream is down
- * (backing off after a failure), refused, or slow to be accepted, so nothing waits on a broken
- * stream. While a stream pushes back, messages wait in a bounded queue that drops the oldest.
+ * Delivery to one peer. Messages go as frames on a long-lived stream, and as one-shot requests
+ * while the stream is down (backing off after a failure), refused, or slow to be accepted, so
+ * nothing waits on a broken stream. While a stream pushes back, messages wait in a bounded
+ * queue that drops the oldest. A snapshot goes in chunks, one request each, in order; one at a
+ * time: the same snapshot offered again meanwhile (the leader retries) is not sent twice, a
+ * newer one replaces it at the next chunk. A failed transfer is dropped: the leader resends.
  */
 export class PeerLink implements StreamListener {
   private readonly logger = new Logger('RaftTransport');
   private readonly streamQueue: Message[] = [];
   private readonly requestQueue: Message[] = [];
   private sendingRequests = false;
+  private sendingSnapshot: InstallSnapshot | null = null;
+  private nextSnapshot: InstallSnapshot | null = null;
   private stream: RaftStream | null = null;
   private streamRefused = false;
   private streamRetryAt = 0;
@@ -41,6 +54,7 @@ export class PeerLink implements StreamListener {
     private address: string,
     private readonly identity: OutgoingHttpHeaders,
     private readonly requests: RaftRequests,
+    private readonly snapshotChunkBytes: number,
   ) {}
 
   get url(): string {
@@ -73,12 +87,12 @@ export class PeerLink implements StreamListener {
 
   send(messages: readonly Message[]): void {
     if (this.closed) return;
-    for (const message of messages)
-      (message.type === 'snapshot' ? this.requestQueue : this.streamQueue).push(message);
+    for (const message of messages) {
+      if (message.type === 'snapshot') this.offerSnapshot(message);
+      else this.streamQueue.push(message);
+    }
     dropOldest(this.streamQueue);
-    dropOldest(this.requestQueue);
     this.flush();
-    if (this.requestQueue.length > 0) void this.drainRequests();
   }
 
   close(): void {
@@ -87,6 +101,7 @@ export class PeerLink implements StreamListener {
     this.stream = null;
     this.streamQueue.length = 0;
     this.requestQueue.length = 0;
+    this.nextSnapshot = null;
   }
 
   opened(stream: RaftStream): void {
@@ -167,13 +182,8 @@ export class PeerLink implements StreamListener {
     try {
       while (!this.closed && this.requestQueue.length > 0) {
         const batch = takeBatch(this.requestQueue);
-        const hasSnapshot = batch.some((message) => message.type === 'snapshot');
         try {
-          await this.requests.post(
-            this.address,
-            encodeMessages(batch),
-            hasSnapshot ? SNAPSHOT_TIMEOUT_MS : REQUEST_TIMEOUT_MS,
-          );
+          await this.requests.post(this.address, encodeMessages(batch), REQUEST_TIMEOUT_MS);
           this.markReachable();
         } catch (error) {
           this.markUnreachable((error as Error).message);
@@ -187,6 +197,55 @@ export class PeerLink implements StreamListener {
     }
   }
 
+  private offerSnapshot(message: InstallSnapshot): void {
+    if (sameSnapshot(this.sendingSnapshot, message) || sameSnapshot(this.nextSnapshot, message))
+      return;
+    this.nextSnapshot = message;
+    void this.drainSnapshots();
+  }
+
+  private async drainSnapshots(): Promise<void> {
+    if (this.sendingSnapshot) return;
+    try {
+      while (!this.closed && this.nextSnapshot) {
+        const message = this.nextSnapshot;
+        this.nextSnapshot = null;
+        this.sendingSnapshot = message;
+        try {
+          for (const chunk of snapshotChunks(message, this.snapshotChunkBytes)) {
+            if (this.closed || this.nextSnapshot) break;
+            await this.requests.postSnapshotChunk(
+              this.address,
+              chunk.data,
+              {
+                [RAFT_SNAPSHOT_HEADER]: chunk.header,
+                [RAFT_SNAPSHOT_OFFSET_HEADER]: chunk.offset,
+                [RAFT_SNAPSHOT_TOTAL_HEADER]: chunk.total,
+              },
+              SNAPSHOT_CHUNK_TIMEOUT_MS,
+            );
+          }
+          this.markReachable();
+        } catch (error) {
+          if ((error as Error).message === 'HTTP 404') await this.sendWholeSnapshot(message);
+          else this.markUnreachable((error as Error).message);
+        }
+      }
+    } finally {
+      this.sendingSnapshot = null;
+    }
+  }
+
+  /** A peer without the snapshot route (an older node, during a rolling upgrade) takes it whole. */
+  private async sendWholeSnapshot(message: InstallSnapshot): Promise<void> {
+    try {
+      await this.requests.post(this.address, encodeMessages([message]), SNAPSHOT_WHOLE_TIMEOUT_MS);
+      this.markReachable();
+    } catch (error) {
+      this.markUnreachable((error as Error).message);
+    }
+  }
+
   private markReachable(): void {
     if (this.error !== null) this.logger.log({ peer: this.peerId }, 'peer reachable again');
     this.error = null;
@@ -197,4 +256,14 @@ export class PeerLink implements StreamListener {
       this.logger.warn({ peer: this.peerId, reason }, 'peer unreachable; dropping its messages');
     this.error = reason;
   }
+}
+
+/** The same snapshot, offered again by the same leader (its retry after a lost acknowledgement). */
+function sameSnapshot(a: InstallSnapshot | null, b: InstallSnapshot): boolean {
+  return (
+    a !== null &&
+    a.term === b.term &&
+    a.snapshot.meta.index === b.snapshot.meta.index &&
+    a.snapshot.meta.term === b.snapshot.meta.term
+  );
 }

@@ -102,8 +102,10 @@ export class RaftCommandLog extends CommandLog {
       random: Math.random,
       preVote: true,
       checkQuorum: true,
-      // With 1 MiB values an append stays below the messages route's body limit.
+      // One append holds RAFT_MAX_APPEND_BYTES of entries, or one larger entry alone: a batch
+      // of them stays under the messages route's body limit (raft-wire.ts).
       maxEntriesPerMessage: 64,
+      maxBytesPerMessage: this.settings.maxAppendBytes,
       maxInflight: 64,
       applied: this.appliedIndex,
     });

@@ -5,22 +5,20 @@ import { BadParameter } from '@cc/common';
 import { callContextFrom } from '@cc/resource';
 import { isWellFormedCommand } from '../state/commands';
 import { StateService } from '../state/state.service';
-import { ClusterSecretCheck } from './cluster-secret.guard';
 import { ForwardedProposal } from './forward-proposal.resource';
 
-/** Node-to-node RPC: forwarded proposals (Raft messages: raft-messages.route.ts). Not charged, not audited (DESIGN 17). */
+/**
+ * Node-to-node RPC: forwarded proposals (Raft messages: raft-messages.route.ts). Not charged, not
+ * audited (DESIGN 17). Secret, body limit and timeout: internal-routes.guard.ts.
+ */
 @ApiExcludeController()
 @Controller('internal/raft')
 export class RaftInternalController {
-  constructor(
-    private readonly state: StateService,
-    private readonly secret: ClusterSecretCheck,
-  ) {}
+  constructor(private readonly state: StateService) {}
 
   @Post('propose')
   @HttpCode(200)
   propose(@Req() request: FastifyRequest, @Body() body: ForwardedProposal) {
-    this.secret.verify(request);
     if (!isWellFormedCommand(body?.command))
       throw new BadParameter('forwarded command is malformed');
     const context = callContextFrom(request.headers, request.id, request.nodeId);

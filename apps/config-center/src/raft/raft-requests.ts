@@ -1,9 +1,10 @@
 import http, { OutgoingHttpHeaders } from 'node:http';
-import { RAFT_MESSAGES_PATH } from './raft-wire';
+import { RAFT_MESSAGES_PATH, RAFT_SNAPSHOT_CONTENT_TYPE, RAFT_SNAPSHOT_PATH } from './raft-wire';
 
 /**
- * One-shot POST /internal/raft/messages on pooled keep-alive connections (node:http: cheaper per
- * call than fetch): snapshots, and the fallback while a peer's stream is down or refused.
+ * One-shot POSTs on pooled keep-alive connections (node:http: cheaper per call than fetch):
+ * /internal/raft/messages, the fallback while a peer's stream is down or refused, and the
+ * chunks of a snapshot on /internal/raft/snapshot.
  */
 export class RaftRequests {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
@@ -11,7 +12,38 @@ export class RaftRequests {
   constructor(private readonly identity: OutgoingHttpHeaders) {}
 
   post(baseUrl: string, body: string, timeoutMs: number): Promise<void> {
-    const target = new URL(RAFT_MESSAGES_PATH, baseUrl);
+    return this.send(
+      baseUrl,
+      RAFT_MESSAGES_PATH,
+      body,
+      { 'content-type': 'application/json' },
+      timeoutMs,
+    );
+  }
+
+  postSnapshotChunk(
+    baseUrl: string,
+    chunk: Buffer,
+    headers: OutgoingHttpHeaders,
+    timeoutMs: number,
+  ): Promise<void> {
+    return this.send(
+      baseUrl,
+      RAFT_SNAPSHOT_PATH,
+      chunk,
+      { ...headers, 'content-type': RAFT_SNAPSHOT_CONTENT_TYPE },
+      timeoutMs,
+    );
+  }
+
+  private send(
+    baseUrl: string,
+    path: string,
+    body: string | Buffer,
+    headers: OutgoingHttpHeaders,
+    timeoutMs: number,
+  ): Promise<void> {
+    const target = new URL(path, baseUrl);
     return new Promise((resolve, reject) => {
       const request = http.request(
         {
@@ -23,7 +55,7 @@ export class RaftRequests {
           timeout: timeoutMs,
           headers: {
             ...this.identity,
-            'content-type': 'application/json',
+            ...headers,
             'content-length': Buffer.byteLength(body),
           },
         },

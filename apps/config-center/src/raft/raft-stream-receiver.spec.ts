@@ -3,7 +3,7 @@ import { AppError, ServiceUnavailable } from '@cc/common';
 import { Message } from '@cc/raft';
 import { encodeMessages } from './message-codec';
 import { StreamReceiver } from './raft-stream-receiver';
-import { STREAM_ACK_INTERVAL_MS } from './raft-wire';
+import { MAX_FRAME_BYTES, STREAM_ACK_INTERVAL_MS } from './raft-wire';
 
 const heartbeat = (term: number): Message => ({
   type: 'heartbeat',
@@ -104,6 +104,18 @@ describe('StreamReceiver', () => {
     await sleep(10);
     expect(ends[0]?.code).toBe(40001);
     expect(lines().at(-1)).toMatchObject({ error: { details: 'a raft stream frame is not JSON' } });
+  });
+
+  it('ends on a frame larger than a batch may be, without holding more than that', async () => {
+    const { body, ends, lines } = receiverUnderTest();
+    const piece = Buffer.alloc(1024 * 1024, 0x20);
+    for (let sent = 0; sent <= MAX_FRAME_BYTES && ends.length === 0; sent += piece.length) {
+      body.write(piece);
+      await sleep(0);
+    }
+    expect(MAX_FRAME_BYTES).toBeLessThan(16 * 1024 * 1024);
+    expect(ends[0]?.code).toBe(40001);
+    expect(JSON.stringify(lines().at(-1))).toMatch(/frame too large/);
   });
 
   it('answers a last acknowledgement when the sender ends the stream', async () => {

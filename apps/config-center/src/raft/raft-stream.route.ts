@@ -3,7 +3,6 @@ import { Logger } from '@nestjs/common';
 import { FastifyInstance } from 'fastify';
 import { BadParameter, ErrorCode, ServiceUnavailable } from '@cc/common';
 import { StateService } from '../state/state.service';
-import { ClusterSecretCheck } from './cluster-secret.guard';
 import { refuseRaftRequest as refuse } from './raft-refusal';
 import { StreamReceiver } from './raft-stream-receiver';
 import {
@@ -18,14 +17,11 @@ const SENDER_CLOSE_GRACE_MS = 1_000;
 
 /**
  * POST /internal/raft/stream, a bare Fastify route like the messages route: the cluster secret
- * is checked first and a refusal has the usual envelope. An accepted stream lives until the
- * sender ends it (or the connection dies, a frame is malformed, or this node shuts down).
+ * is checked before it (internal-routes.guard.ts) and a refusal has the usual envelope. An
+ * accepted stream lives until the sender ends it (or the connection dies, a frame is malformed
+ * or too large, or this node shuts down): no body timeout and no socket idle timeout.
  */
-export function installRaftStreamRoute(
-  fastify: FastifyInstance,
-  state: StateService,
-  secret: ClusterSecretCheck,
-): void {
+export function installRaftStreamRoute(fastify: FastifyInstance, state: StateService): void {
   const logger = new Logger('RaftStream');
   const open = new Set<StreamReceiver>();
 
@@ -37,7 +33,6 @@ export function installRaftStreamRoute(
     scope.post(RAFT_STREAM_PATH, (request, reply) => {
       const raft = state.raft;
       try {
-        secret.verify(request);
         if (!raft) throw new ServiceUnavailable('this node is not part of a cluster');
         if (!(request.body instanceof Readable))
           throw new BadParameter(`a raft stream is sent as ${RAFT_STREAM_CONTENT_TYPE}`);
@@ -49,7 +44,7 @@ export function installRaftStreamRoute(
       if (typeof from === 'string' && typeof fromUrl === 'string')
         raft.learnPeer({ id: from, url: fromUrl });
 
-      // A stream may be quiet for longer than the idle timeout of ordinary connections.
+      // Lives for days: whatever idle timeout the server sets for other requests does not apply.
       request.raw.socket.setTimeout(0);
       const lines = new PassThrough();
       const receiver = new StreamReceiver(

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
@@ -9,19 +10,23 @@ import { installEnvelope } from '../http/envelope';
 import { serverTimeouts } from '../http/server-timeouts';
 import { StateService } from '../state/state.service';
 import { ClusterSecretCheck } from './cluster-secret.guard';
+import { guardInternalRoutes } from './internal-routes.guard';
 import { encodeMessages } from './message-codec';
 import { installRaftMessagesRoute } from './raft-messages.route';
+import { installRaftSnapshotRoute } from './raft-snapshot.route';
 import { installRaftStreamRoute } from './raft-stream.route';
 import { RaftTransport } from './raft-transport';
 import {
   CLUSTER_SECRET_HEADER,
   RAFT_FROM_HEADER,
   RAFT_MESSAGES_PATH,
+  RAFT_SNAPSHOT_PATH,
   RAFT_STREAM_CONTENT_TYPE,
   RAFT_STREAM_PATH,
 } from './raft-wire';
 
 const SECRET = 'stream-test-secret';
+const SNAPSHOT_CHUNK_BYTES = 1024;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const heartbeat = (term: number): Message => ({
@@ -52,7 +57,7 @@ interface Peer {
   closed: (path: string) => number;
 }
 
-async function startPeer(options: { streams: boolean }): Promise<Peer> {
+async function startPeer(options: { streams: boolean; snapshotChunks?: boolean }): Promise<Peer> {
   const received: Message[] = [];
   const learned: string[] = [];
   const requests = new Map<string, number>();
@@ -72,8 +77,10 @@ async function startPeer(options: { streams: boolean }): Promise<Peer> {
     }),
   });
   installEnvelope(fastify);
-  installRaftMessagesRoute(fastify, state, secret);
-  if (options.streams) installRaftStreamRoute(fastify, state, secret);
+  guardInternalRoutes(fastify, { secret, bodyTimeoutMs: 30_000, bodyLimits: true });
+  installRaftMessagesRoute(fastify, state);
+  if (options.streams) installRaftStreamRoute(fastify, state);
+  if (options.snapshotChunks ?? true) installRaftSnapshotRoute(fastify, state);
   fastify.addHook('onRequest', (request, _reply, done) => {
     requests.set(request.url, (requests.get(request.url) ?? 0) + 1);
     done();
@@ -138,13 +145,21 @@ describe('Raft streams: RaftTransport to the stream route', () => {
   const transports: RaftTransport[] = [];
   const proxies: LinkProxy[] = [];
 
-  const peer = async (options = { streams: true }) => {
+  const peer = async (
+    options: { streams: boolean; snapshotChunks?: boolean } = { streams: true },
+  ) => {
     const started = await startPeer(options);
     peers.push(started);
     return started;
   };
   const transportTo = (url: string) => {
-    const transport = new RaftTransport('n1', SECRET, [{ id: 'n2', url }], 'http://n1.test:1');
+    const transport = new RaftTransport(
+      'n1',
+      SECRET,
+      [{ id: 'n2', url }],
+      'http://n1.test:1',
+      SNAPSHOT_CHUNK_BYTES,
+    );
     transports.push(transport);
     return transport;
   };
@@ -176,11 +191,12 @@ describe('Raft streams: RaftTransport to the stream route', () => {
     ]);
   });
 
-  it('sends snapshots as one-shot requests beside the stream', async () => {
+  it('sends snapshots in chunks, one request each, beside the stream', async () => {
     const target = await peer();
     const transport = transportTo(target.url);
     transport.send([heartbeat(1)]);
     await until('the stream', () => transport.peers()[0].stream === 'open');
+    const data = randomBytes(4 * SNAPSHOT_CHUNK_BYTES + 1);
     const snapshot: Message = {
       type: 'snapshot',
       from: 'n1',
@@ -188,15 +204,40 @@ describe('Raft streams: RaftTransport to the stream route', () => {
       term: 2,
       snapshot: {
         meta: { index: 9, term: 2, confState: { voters: ['n1', 'n2'] } },
-        data: new Uint8Array([1, 2, 3]),
+        data,
       },
     };
+    // The leader offers the same snapshot again before the first transfer is done: sent once.
     transport.send([snapshot, heartbeat(2)]);
+    transport.send([snapshot]);
     await until('3 messages', () => target.received.length === 3);
-    expect(target.requests(RAFT_MESSAGES_PATH)).toBe(1);
+    await sleep(100);
+    expect(target.received).toHaveLength(3);
+    expect(target.requests(RAFT_MESSAGES_PATH)).toBe(0);
     expect(target.requests(RAFT_STREAM_PATH)).toBe(1);
+    expect(target.requests(RAFT_SNAPSHOT_PATH)).toBe(5);
     const arrived = target.received.find((message) => message.type === 'snapshot');
-    expect(arrived?.type === 'snapshot' && [...arrived.snapshot.data]).toEqual([1, 2, 3]);
+    expect(arrived?.type === 'snapshot' && Buffer.from(arrived.snapshot.data)).toEqual(data);
+  });
+
+  it('sends a snapshot whole to a peer without the snapshot route (an older node)', async () => {
+    const target = await peer({ streams: true, snapshotChunks: false });
+    const transport = transportTo(target.url);
+    const data = randomBytes(3 * SNAPSHOT_CHUNK_BYTES);
+    transport.send([
+      {
+        type: 'snapshot',
+        from: 'n1',
+        to: 'n2',
+        term: 2,
+        snapshot: { meta: { index: 9, term: 2, confState: { voters: ['n1', 'n2'] } }, data },
+      },
+    ]);
+    await until('the snapshot', () => target.received.length === 1);
+    expect(target.requests(RAFT_SNAPSHOT_PATH)).toBe(1);
+    expect(target.requests(RAFT_MESSAGES_PATH)).toBe(1);
+    const arrived = target.received[0];
+    expect(arrived?.type === 'snapshot' && Buffer.from(arrived.snapshot.data)).toEqual(data);
   });
 
   it('falls back to one request per batch for a peer that takes no stream', async () => {

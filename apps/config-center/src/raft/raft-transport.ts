@@ -7,7 +7,7 @@ import { CLUSTER_SECRET_HEADER, RAFT_FROM_HEADER, RAFT_FROM_URL_HEADER } from '.
 
 /**
  * Node-to-node delivery over HTTP: one PeerLink per peer, each with a long-lived stream (a frame
- * per batch) and one-shot requests for snapshots and as the fallback. Messages of one `send`
+ * per batch), one-shot requests as the fallback, and snapshots in chunks. Messages of one `send`
  * for one peer travel together, which is how AppendEntries get batched.
  */
 export class RaftTransport {
@@ -21,6 +21,7 @@ export class RaftTransport {
     secret: string,
     peers: PeerAddress[],
     selfUrl: string | null,
+    private readonly snapshotChunkBytes = 1024 * 1024,
   ) {
     this.identity = {
       [CLUSTER_SECRET_HEADER]: secret,
@@ -46,7 +47,11 @@ export class RaftTransport {
     if (peer.id === this.selfId || this.closed) return;
     const link = this.links.get(peer.id);
     if (link) link.retarget(peer.url);
-    else this.links.set(peer.id, new PeerLink(peer.id, peer.url, this.identity, this.requests));
+    else
+      this.links.set(
+        peer.id,
+        new PeerLink(peer.id, peer.url, this.identity, this.requests, this.snapshotChunkBytes),
+      );
   }
 
   removePeer(id: string): void {

@@ -1,15 +1,23 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig, isClusterMode } from '../env/app-config';
 import { StateModule } from '../state/state.module';
-import { ClusterSecretCheck } from './cluster-secret.guard';
 import { ClusterController } from './cluster.controller';
 import { ClusterService } from './cluster.service';
 import { RaftInternalController } from './raft-internal.controller';
 import { RaftMetrics } from './raft-metrics';
 
-@Module({
-  imports: [StateModule],
-  controllers: [RaftInternalController, ClusterController],
-  providers: [ClusterService, ClusterSecretCheck, RaftMetrics],
-  exports: [ClusterSecretCheck],
-})
-export class RaftModule {}
+/** The node-to-node controller (forwarded proposals) is registered only on a cluster node. */
+@Module({})
+export class RaftModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: RaftModule,
+      imports: [StateModule],
+      controllers: [
+        ...(isClusterMode(config.cluster) ? [RaftInternalController] : []),
+        ClusterController,
+      ],
+      providers: [ClusterService, RaftMetrics],
+    };
+  }
+}

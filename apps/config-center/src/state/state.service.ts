@@ -62,6 +62,7 @@ export class StateService extends ReadModel implements OnModuleInit, OnApplicati
       secret,
       cluster.peers,
       cluster.advertiseUrl,
+      cluster.snapshotChunkBytes,
     );
     this.raftLog = new RaftCommandLog(
       this.config.nodeId,

@@ -16,7 +16,7 @@ import {
   GetConfigResource,
   NamespaceConfigsResource,
 } from '../config/config-read.resources';
-import { AppConfig } from '../env/app-config';
+import { AppConfig, isClusterMode } from '../env/app-config';
 import { answerClientError, answerFrameworkError } from '../http/client-error';
 import { FastifyLikeError, fromFastifyError, isClientAbort } from '../http/fastify-errors';
 import { installHttpHardening } from '../http/http-hardening';
@@ -27,7 +27,9 @@ import { parseStrictJson } from '../http/strict-json';
 import { StallGuard } from '../http/answer-stream';
 import { ExpensiveReads, ExpensiveWorkContext } from '../http/expensive-reads';
 import { installAnswerStreaming, SharedJson, sharedAnswer } from '../http/shared-answer';
-import { RAFT_STREAM_CONTENT_TYPE, RAFT_STREAM_PATH } from '../raft/raft-wire';
+import { ClusterSecretCheck } from '../raft/cluster-secret.guard';
+import { guardInternalRoutes, refuseInternalRoutes } from '../raft/internal-routes.guard';
+import { INTERNAL_WILDCARD_PATH, NODE_TO_NODE_ROUTES, RAFT_STREAM_PATH } from '../raft/raft-wire';
 import { Consistency, ReadModel } from '../state/read-model';
 import { StateView } from '../state/state-view';
 import { VersionLookup } from '../version/version-queries';
@@ -112,7 +114,7 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) =>
     done(null, body),
   );
-  installHttpHardening(fastify, config);
+  installHttpHardening(fastify, config, NODE_TO_NODE_ROUTES);
   // What fails before a handler (a body over the limit...) gets the envelope too.
   fastify.setErrorHandler((error: Error & FastifyLikeError, request, reply) => {
     if (isClientAbort(error)) return reply.raw.destroy();
@@ -152,7 +154,9 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
       headers['x-forwarded-for'] = request.ip;
       const body = request.body;
       // A Raft stream lives as long as its sender keeps it; its sender watches it.
-      const streaming = body instanceof Readable;
+      const streaming = request.routeOptions.url === RAFT_STREAM_PATH;
+      // Lives for days: whatever idle timeout the server sets for other requests does not apply.
+      if (streaming) request.raw.socket.setTimeout(0);
       const upstream = http.request(
         {
           host: core.hostname,
@@ -198,9 +202,10 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
           .send(errorEnvelope(failure.code, failure.message, request.id));
         resolve();
       });
-      if (streaming) {
-        // The sender writes nothing until the node accepts: the node must see the request now.
-        // A sender that goes away tears the upstream request down with it (pipeline destroys it).
+      if (body instanceof Readable) {
+        // Internal routes pass their bodies on as they arrive (the node applies its limits).
+        // The stream's sender writes nothing until the node accepts: the node must see the
+        // request now. A sender that goes away tears the upstream request down with it.
         upstream.flushHeaders();
         pipeline(body, upstream, () => undefined);
       } else {
@@ -271,16 +276,24 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
       return proxy(request, reply);
     return serve(request, reply, batchGet, body, '/api/v1/config/batch-get');
   });
-  // Raft streams pass through unbuffered: a scoped parser hands the body on as it arrives.
-  void fastify.register(async (scope) => {
-    scope.addContentTypeParser(RAFT_STREAM_CONTENT_TYPE, (_request, payload, done) =>
-      done(null, payload),
-    );
-    scope.post(RAFT_STREAM_PATH, (request, reply) => {
-      request.raw.socket.setTimeout(0); // a stream may be quiet for longer than the idle timeout
-      return proxy(request, reply);
+  if (isClusterMode(config.cluster)) {
+    // Node-to-node routes: refused here as on the node, before a byte of the body is read;
+    // accepted ones pass through unbuffered (a scoped parser hands the body on as it arrives).
+    guardInternalRoutes(fastify, {
+      secret: new ClusterSecretCheck(config),
+      bodyTimeoutMs: config.cluster.bodyTimeoutMs,
+      bodyLimits: false,
     });
-  });
+    void fastify.register(async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+      // The stream has a route of its own: it is exempt from the body timeout.
+      scope.post(RAFT_STREAM_PATH, proxy);
+      scope.all(INTERNAL_WILDCARD_PATH, proxy);
+    });
+  } else {
+    refuseInternalRoutes(fastify);
+  }
   // Passed on as they are, each under its own route so it gets its own body limit and the
   // admin check sees its template (http-hardening.ts); anything else takes the small limit.
   fastify.route({ method: ['POST', 'PUT'], url: '/api/v1/admin/config', handler: proxy });
