@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import { builtinModules } from 'node:module';
 
 /** TypeScript sources checked with type information (the files tsconfig.json includes). */
 const typedFiles = ['apps/**/*.ts', 'libs/**/*.ts', 'test/**/*.ts'];
@@ -45,6 +46,73 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/only-throw-error': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
+    },
+  },
+  {
+    // libs/raft is a pure library (STYLE "Shape of the tree", like etcd-io/raft): step, tick,
+    // ready, advance. Time, randomness, storage and the network come in through its config and
+    // the Ready it hands out; the app's adapters (apps/config-center/src/raft) do the I/O.
+    files: ['libs/raft/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', ...builtinModules, ...builtinModules.map((name) => `${name}/*`)],
+              message: 'libs/raft does no I/O and reads no clock: the app adapts it to Node.',
+            },
+            {
+              group: [
+                '@nestjs/*',
+                'typeorm',
+                'mysql2',
+                'mysql2/*',
+                'better-sqlite3',
+                'ioredis',
+                'fastify',
+                'pino',
+                'rxjs',
+                '@cc/*',
+              ],
+              message: 'libs/raft depends on no framework, driver or other library of ours.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...[
+          'setTimeout',
+          'setInterval',
+          'setImmediate',
+          'clearTimeout',
+          'clearInterval',
+          'clearImmediate',
+          'queueMicrotask',
+          'process',
+          'performance',
+          'fetch',
+          'require',
+          'Buffer',
+        ].map((name) => ({
+          name,
+          message: 'libs/raft is driven by tick() and Ready: no timers, process or I/O of its own.',
+        })),
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Time comes from tick(); see RaftConfig.' },
+        { object: 'Math', property: 'random', message: 'Use RaftConfig.random (seedable).' },
+        { object: 'globalThis', message: 'No ambient globals in libs/raft.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date']",
+          message: 'Time comes from tick(); see RaftConfig.',
+        },
+      ],
     },
   },
   {
