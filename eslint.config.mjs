@@ -4,7 +4,7 @@ import globals from 'globals';
 import { builtinModules } from 'node:module';
 
 /** TypeScript sources checked with type information (the files tsconfig.json includes). */
-const typedFiles = ['apps/**/*.ts', 'libs/**/*.ts', 'test/**/*.ts'];
+const typedFiles = ['apps/**/*.ts', 'libs/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'];
 
 export default tseslint.config(
   {
