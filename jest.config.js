@@ -1,4 +1,4 @@
-/** Unit tests (libs and apps, *.spec.ts) and e2e/integration tests (test/**.test.ts). */
+/** Unit tests (apps, libs and scripts, *.spec.ts) and e2e/integration tests (test/**.test.ts). */
 const swc = [
   '@swc/jest',
   {
@@ -21,7 +21,11 @@ module.exports = {
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': swc },
       moduleNameMapper,
-      testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'],
+      testMatch: [
+        '<rootDir>/apps/**/*.spec.ts',
+        '<rootDir>/libs/**/*.spec.ts',
+        '<rootDir>/scripts/**/*.spec.ts',
+      ],
     },
     {
       displayName: 'e2e',

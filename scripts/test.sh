@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # The project's whole test run (`npm test` calls this; CI calls `npm test` through .ci/run).
 #
-#   scripts/test.sh                 everything: build, lint, typecheck, unit, e2e on SQLite, e2e on MariaDB
-#   scripts/test.sh unit e2e-sqlite only the named steps: build lint typecheck unit e2e-sqlite e2e-mysql,
-#                                   or the groups e2e (both e2e runs) and static (build lint typecheck)
+#   scripts/test.sh                 everything: build, lint, typecheck, check:structure, unit, e2e on SQLite,
+#                                   e2e on MariaDB
+#   scripts/test.sh unit e2e-sqlite only the named steps: build lint typecheck check:structure unit e2e-sqlite
+#                                   e2e-mysql, or the groups e2e (both e2e runs) and static (build lint
+#                                   typecheck check:structure)
 #   scripts/test.sh unit -- libs/common -t envelope
 #                                   what follows the steps (or --) goes to every jest run
 #
-# Each jest test counts once per run; build, lint and typecheck count as one test each (a missing
-# npm script is skipped, not counted). A step's failure never stops the later steps.
+# Each jest test counts once per run; build, lint, typecheck and check:structure count as one
+# test each (a missing npm script is skipped, not counted). A step's failure never stops the
+# later steps.
 # The last line printed is "N passed, N failed"; the exit code is non-zero when anything failed.
 #
 # Environment: JEST_TIMEOUT (per jest run, default 20m), CC_SKIP_PROVISION=1 (use services you
@@ -18,16 +21,16 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-ALL_STEPS=(build lint typecheck unit e2e-sqlite e2e-mysql)
+ALL_STEPS=(build lint typecheck check:structure unit e2e-sqlite e2e-mysql)
 steps=()
 while [ $# -gt 0 ]; do
   case $1 in
     --) shift; break ;;
     all) steps+=("${ALL_STEPS[@]}") ;;
     e2e) steps+=(e2e-sqlite e2e-mysql) ;;
-    static) steps+=(build lint typecheck) ;;
-    build | lint | typecheck | unit | e2e-sqlite | e2e-mysql) steps+=("$1") ;;
-    -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    static) steps+=(build lint typecheck check:structure) ;;
+    build | lint | typecheck | check:structure | unit | e2e-sqlite | e2e-mysql) steps+=("$1") ;;
+    -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) break ;;
   esac
   shift
@@ -77,7 +80,7 @@ if ! sqlite_ok; then
   sqlite_ok || record better-sqlite3 0 1 "native module does not load"
 fi
 
-# --- build, lint, typecheck ---------------------------------------------------------------
+# --- build, lint, typecheck, structure (folder import cycles, file length) ---------------------------------------------------------------
 has_script() { node -e "process.exit(require('./package.json').scripts?.['$1'] ? 0 : 1)"; }
 run_script() {
   want "$1" || return 0
@@ -93,6 +96,7 @@ run_script() {
 run_script build
 run_script lint
 run_script typecheck
+run_script check:structure
 
 # --- jest ---------------------------------------------------------------------------------
 run_jest() { # label, then jest arguments

@@ -105,7 +105,15 @@ export function stepCandidate(raft: Raft, message: Message): void {
       else if (result === 'lost') raft.becomeFollower(raft.term, undefined);
       return;
     }
-    default:
+    // Answers to a leadership we no longer hold, requests only a leader serves, votes (step
+    // handles them) and a TimeoutNow meant for a follower.
+    case 'appendResp':
+    case 'heartbeatResp':
+    case 'readIndex':
+    case 'readIndexResp':
+    case 'timeoutNow':
+    case 'vote':
+    case 'preVote':
       return;
   }
 }

@@ -190,7 +190,16 @@ export function stepLeader(raft: Raft, message: Message): void {
     case 'readIndex':
       handleReadIndex(raft, message.requestContext, message.from);
       return;
-    default:
+    // Requests of this term's leader (only us) and stray answers: nothing for a leader to do.
+    case 'append':
+    case 'heartbeat':
+    case 'snapshot':
+    case 'timeoutNow':
+    case 'readIndexResp':
+    case 'vote':
+    case 'voteResp':
+    case 'preVote':
+    case 'preVoteResp':
       return;
   }
 }

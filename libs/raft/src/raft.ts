@@ -261,7 +261,15 @@ export class Raft {
       case 'readIndexResp':
         this.readStates.push({ index: message.index, requestContext: message.requestContext });
         return;
-      default:
+      // Answers to requests a follower never sends (late ones from a past leadership or
+      // candidacy), a ReadIndex that should have gone to the leader, and votes (step handles them).
+      case 'appendResp':
+      case 'heartbeatResp':
+      case 'readIndex':
+      case 'vote':
+      case 'voteResp':
+      case 'preVote':
+      case 'preVoteResp':
         return;
     }
   }

@@ -1,8 +1,8 @@
-import { checkLinearizable } from '../src/linearizability/checker';
-import type { KvOperation } from '../src/linearizability/kv-model';
-import { kvModel } from '../src/linearizability/kv-model';
-import type { KvCommand, KvResult } from '../src/sim/kv-state-machine';
-import { runSimulation } from '../src/sim/simulation';
+import { checkLinearizable } from './support/linearizability/checker';
+import type { KvOperation } from './support/linearizability/kv-model';
+import { kvModel } from './support/linearizability/kv-model';
+import type { KvCommand, KvResult } from './support/sim/kv-state-machine';
+import { runSimulation } from './support/sim/simulation';
 
 function op(
   clientId: number,

@@ -1,7 +1,7 @@
 import type { Entry, Message, NodeId, RaftNode, ReadState } from '../src';
-import { encodeKvRequest, type KvRequest } from '../src/sim/kv-state-machine';
-import { SeededRandom } from '../src/sim/prng';
-import { SimNode, type NodeOptions } from '../src/sim/sim-node';
+import { encodeKvRequest, type KvRequest } from './support/sim/kv-state-machine';
+import { SeededRandom } from './support/sim/prng';
+import { SimNode, type NodeOptions } from './support/sim/sim-node';
 
 export const DEFAULT_OPTIONS: Omit<NodeOptions, 'peers' | 'random'> = {
   electionTick: 10,

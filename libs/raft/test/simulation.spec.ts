@@ -1,6 +1,6 @@
-import { checkLinearizable } from '../src/linearizability/checker';
-import { kvModel } from '../src/linearizability/kv-model';
-import { runSimulation, type SimulationOptions } from '../src/sim/simulation';
+import { checkLinearizable } from './support/linearizability/checker';
+import { kvModel } from './support/linearizability/kv-model';
+import { runSimulation, type SimulationOptions } from './support/sim/simulation';
 
 /**
  * Deterministic simulation of 3- and 5-node clusters under partitions, loss, duplication,

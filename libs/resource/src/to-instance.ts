@@ -114,7 +114,8 @@ function convert(value: unknown, conversion: Conversion, source: Source): unknow
     case 'schema':
       if (typeof value !== 'object') return value;
       return copyInto(conversion.schema, value, source) ?? UNCONVERTIBLE;
-    default:
+    case 'json':
+    case 'unsupported':
       return copyJson(value);
   }
 }

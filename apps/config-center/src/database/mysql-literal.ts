@@ -34,7 +34,9 @@ export function mysqlLiteral(value: unknown): string {
       return value ? 'true' : 'false';
     case 'undefined':
       return 'NULL';
-    default:
+    case 'object':
+    case 'function':
+    case 'symbol':
       if (value === null) return 'NULL';
       if (Buffer.isBuffer(value)) return `X'${value.toString('hex')}'`;
       // Dates in UTC, as the connection's own escape did (timezone 'Z').

@@ -188,7 +188,10 @@ export class SqlStateTransaction extends StateTransaction {
         case 'insertVersion':
           this.pending.versions.push(versionValues(mutation.record));
           break;
-        default:
+        case 'deleteNamespace':
+        case 'setVersionKept':
+        case 'pruneVersions':
+        case 'pruneIdempotency':
           immediate.push({ mutation, position });
       }
     });
@@ -273,7 +276,10 @@ export class SqlStateTransaction extends StateTransaction {
           `DELETE FROM ${id('idempotency_record')} WHERE ${id('created_at')} < ?`,
           [sqlTime(mutation.olderThan)],
         );
-      default:
+      case 'saveNamespace':
+      case 'saveConfig':
+      case 'insertHistory':
+      case 'insertVersion':
         throw new Error(`mutation ${mutation.kind} is executed in bulk`);
     }
   }

@@ -1,4 +1,4 @@
-import type { Entry } from '../types';
+import type { Entry } from '../../../src/types';
 
 /** Commands of the key-value model the simulator and the linearizability checker share. */
 export type KvCommand =

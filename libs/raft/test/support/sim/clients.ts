@@ -1,6 +1,6 @@
-import { RaftError } from '../errors';
+import { RaftError } from '../../../src/errors';
 import type { HistoryRecorder } from '../linearizability/history';
-import type { NodeId, ReadState } from '../types';
+import type { NodeId, ReadState } from '../../../src/types';
 import { encodeKvRequest, type KvCommand, type KvResult } from './kv-state-machine';
 import type { SeededRandom } from './prng';
 import type { SimNode } from './sim-node';

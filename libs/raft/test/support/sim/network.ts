@@ -1,4 +1,4 @@
-import type { Message, NodeId } from '../types';
+import type { Message, NodeId } from '../../../src/types';
 import type { SeededRandom } from './prng';
 
 export interface NetworkFaults {

@@ -1,4 +1,4 @@
-import type { Entry, NodeId, Snapshot } from '../types';
+import type { Entry, NodeId, Snapshot } from '../../../src/types';
 
 export class SafetyViolation extends Error {}
 

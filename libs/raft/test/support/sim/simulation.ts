@@ -1,6 +1,6 @@
 import { HistoryRecorder } from '../linearizability/history';
 import type { KvOperation } from '../linearizability/kv-model';
-import type { NodeId } from '../types';
+import type { NodeId } from '../../../src/types';
 import { SimClients } from './clients';
 import { SafetyChecker, SafetyViolation } from './invariants';
 import type { KvCommand, KvResult } from './kv-state-machine';

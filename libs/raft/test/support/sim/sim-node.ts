@@ -1,8 +1,8 @@
-import type { RaftConfig } from '../config';
-import { InvalidArgumentError } from '../errors';
-import { MemoryStorage } from '../memory-storage';
-import { RaftNode } from '../raft-node';
-import type { Entry, Message, NodeId, ReadState, Snapshot } from '../types';
+import type { RaftConfig } from '../../../src/config';
+import { InvalidArgumentError } from '../../../src/errors';
+import { MemoryStorage } from '../../../src/memory-storage';
+import { RaftNode } from '../../../src/raft-node';
+import type { Entry, Message, NodeId, ReadState, Snapshot } from '../../../src/types';
 import { KvStateMachine } from './kv-state-machine';
 
 /** Everything of RaftConfig except what the host supplies (identity and persisted state). */
