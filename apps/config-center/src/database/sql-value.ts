@@ -1,3 +1,5 @@
+import { isWellFormed } from '../common/unicode';
+
 /**
  * DESIGN 27: the only values the SQL we build ourselves may carry. Anything else is a bug in
  * the caller (an object would become mysql2's `` `k`='v' `` list, NaN a bare word, undefined a
@@ -24,10 +26,6 @@ export class SqlPlaceholderMismatch extends TypeError {
     this.name = 'SqlPlaceholderMismatch';
   }
 }
-
-// ES2024's String.prototype.isWellFormed (Node 20 has it; the project's lib is ES2022).
-const isWellFormed = (text: string): boolean =>
-  (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 /**
  * `value` when it may go into SQL, else UnsafeSqlValue. Strings must be well-formed UTF-16: a
