@@ -13,7 +13,10 @@ import { sqliteParameter } from './sql-value';
  */
 export interface SqlWriter {
   readonly dialect: SqlDialect;
-  /** A value as an SQL literal, when this writer sends text (then `write` takes no parameters). */
+  /**
+   * A value as an SQL literal, when this writer sends text (then `write` takes no parameters).
+   * Throws UnsafeSqlValue for anything but the SqlValue types (DESIGN 27).
+   */
   readonly literal?: (value: unknown) => string;
   write(sql: string, parameters: readonly unknown[]): Promise<void>;
   /** Answers how many rows the statement touched. */
@@ -139,7 +142,8 @@ class MysqlBatchWriter implements SqlWriter {
 /**
  * Write transactions for the log and the state machine. On MySQL they run on one dedicated
  * connection that accepts multi-statement packets (only this class sends them, and only SQL
- * it escaped itself); on SQLite, on TypeORM's connection. One transaction at a time: callers
+ * whose values went through mysqlLiteral, DESIGN 27; the pool refuses them, mysql-session.ts);
+ * on SQLite, on TypeORM's connection, with bound parameters. One transaction at a time: callers
  * (the Raft loop, the single-node group commit) are serial anyway, the queue makes it a rule.
  */
 export class SqlTransactions {
