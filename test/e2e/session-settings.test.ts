@@ -1,4 +1,4 @@
-import { DataSource, QueryRunner } from 'typeorm';
+import { DataSource, DataSourceOptions, QueryRunner } from 'typeorm';
 import { dataSourceOptions } from '../../apps/config-center/src/database/data-source-options';
 import { SESSION_SQL_MODE } from '../../apps/config-center/src/database/mysql-session';
 import { SqlTransactions } from '../../apps/config-center/src/database/sql-writer';
@@ -61,6 +61,44 @@ describe('database session settings', () => {
       }
     } finally {
       for (const runner of runners) await runner.release();
+    }
+  });
+
+  /**
+   * DESIGN 27: multi-statement packets only on the write connection, which sends text it built
+   * from checked literals; every pooled connection (reads, snapshot readers, TypeORM) refuses
+   * one, even when the options ask for it. SQLite never takes them (better-sqlite3 refuses).
+   */
+  it('takes multi-statement queries on the write connection only', async () => {
+    const twoStatements = 'SELECT 1 AS one; SELECT 2 AS two';
+    const runners: QueryRunner[] = [];
+    const asking = new DataSource({
+      ...dataSourceOptions(parseDatabaseUrl(suiteDatabaseUrl())),
+      migrationsRun: false,
+      extra: { connectionLimit: 2, multipleStatements: true },
+    } as DataSourceOptions);
+    try {
+      for (let i = 0; i < 3; i++) {
+        const runner = dataSource.createQueryRunner();
+        await runner.connect();
+        runners.push(runner);
+      }
+      for (const runner of runners) await expect(runner.query(twoStatements)).rejects.toThrow();
+      await expect(dataSource.query(twoStatements)).rejects.toThrow();
+      await asking.initialize();
+      await expect(asking.query(twoStatements)).rejects.toThrow();
+      expect(await asking.query('SELECT 3 AS three')).toEqual([{ three: 3 }]);
+
+      const onWriter = transactions.run((writer) => writer.select<unknown>(twoStatements, []));
+      if (dataSource.options.type === 'mysql') {
+        const [first, second] = (await onWriter) as unknown as Array<Array<Record<string, number>>>;
+        expect([first, second]).toEqual([[{ one: 1 }], [{ two: 2 }]]);
+      } else {
+        await expect(onWriter).rejects.toThrow(/more than one statement/);
+      }
+    } finally {
+      for (const runner of runners) await runner.release();
+      if (asking.isInitialized) await asking.destroy();
     }
   });
 });

@@ -148,6 +148,41 @@ describe('strict input types and headers', () => {
     });
   });
 
+  describe('free text: valid Unicode only (DESIGN 27)', () => {
+    // JSON spells a lone surrogate as `\\ud800`; the database has no form for it.
+    const lone = 'before \ud800 after';
+
+    it('refuses a description holding a lone surrogate with 40002, on every write that takes one', async () => {
+      const { id } = await api.createNamespace(uniqueName('text'));
+      fails(
+        await api.post('/api/v1/admin/namespace', { name: uniqueName('t'), description: lone }),
+        40002,
+      );
+      fails(await api.put(`/api/v1/admin/namespace/${id}`, { description: '\udc00' }), 40002);
+      fails(await api.createConfig(ns, 'lone', 1, { description: lone }), 40002);
+      fails(await api.updateConfig(ns, 'k', 9, { description: lone }), 40002);
+      const batch = {
+        operations: [{ op: 'upsert', namespace: ns, key: 'b', value: 1, description: lone }],
+      };
+      fails(await api.post('/api/v1/admin/config/batch', batch), 40002);
+      const configs = [{ key: 'i', value: 1, description: lone }];
+      fails(
+        await api.post('/api/v1/admin/namespace/import', { namespace: uniqueName('imp'), configs }),
+        40002,
+      );
+      fails(await api.getConfig(ns, 'lone'), 40403);
+    });
+
+    it('stores a lone surrogate inside a JSON value as JSON text, and answers it back identical; a well-formed pair is fine anywhere', async () => {
+      const value = { text: lone, pair: '\ud83d\ude00', low: '\udfff' };
+      ok(
+        await api.createConfig(ns, 'lone-value', value, { description: 'emoji \ud83d\ude00 fine' }),
+      );
+      const read = ok(await api.getConfig(ns, 'lone-value'));
+      expect(read.value).toEqual(value);
+    });
+  });
+
   describe('Authorization: only the Bearer scheme', () => {
     it.each([
       TOKEN,

@@ -12,6 +12,7 @@ import {
   Min,
   ValidateBy,
 } from 'class-validator';
+import { isWellFormed } from './unicode';
 
 /** Namespace names: letters, digits, `.`, `_`, `-`; a leading `_` is reserved for the system. */
 export const NAMESPACE_NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
@@ -64,7 +65,23 @@ export const OptionalDescription = () =>
     IsOptional(),
     IsString(),
     MaxLength(512),
+    IsWellFormedText(),
   );
+
+/**
+ * Text that is valid Unicode: no lone surrogate (a JSON body may spell one as `\ud800`). The
+ * database cannot store one (DESIGN 27: the write path refuses it rather than let the driver
+ * put U+FFFD in its place), so a free-text field holding one is refused here, before the log.
+ */
+export const IsWellFormedText = () =>
+  ValidateBy({
+    name: 'isWellFormedText',
+    validator: {
+      validate: (value: unknown) => typeof value !== 'string' || isWellFormed(value),
+      defaultMessage: (args) =>
+        `${args?.property ?? 'value'} must be valid Unicode text (it holds a lone surrogate)`,
+    },
+  });
 
 /** The most rows a page may ask for (`page_size`, or its alias `limit`). */
 export const MAX_PAGE_SIZE = 500;

@@ -18,11 +18,15 @@ export function pinSessionSqlMode(connection: Connection): void {
   });
 }
 
-/** mysql2 for TypeORM's pool, every new connection pinned to SESSION_SQL_MODE. */
+/**
+ * mysql2 for TypeORM's pool, every new connection pinned to SESSION_SQL_MODE. The pool never
+ * takes multi-statement packets, whatever the options or the URL say: only the write
+ * connection (SqlTransactions) sends them, and only text it built from checked literals.
+ */
 export const mysqlDriver = {
   ...mysql2,
   createPool(options: PoolOptions): Pool {
-    const pool = mysql2.createPool(options);
+    const pool = mysql2.createPool({ ...options, multipleStatements: false });
     pool.on('connection', (connection) => pinSessionSqlMode(connection));
     return pool;
   },

@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { Connection, ResultSetHeader, createConnection, format } from 'mysql2';
+import { Connection, ResultSetHeader, createConnection } from 'mysql2';
 import { DataSource, EntityManager } from 'typeorm';
-import { mysqlLiteral } from './mysql-literal';
+import { formatMysql, mysqlLiteral } from './mysql-literal';
 import { pinSessionSqlMode } from './mysql-session';
 import { SqlDialect } from './sql-dialect';
+import { sqliteParameter } from './sql-value';
 
 /**
  * The statements of one write transaction (a Ready, a group commit). `write` is for statements
@@ -12,7 +13,10 @@ import { SqlDialect } from './sql-dialect';
  */
 export interface SqlWriter {
   readonly dialect: SqlDialect;
-  /** A value as an SQL literal, when this writer sends text (then `write` takes no parameters). */
+  /**
+   * A value as an SQL literal, when this writer sends text (then `write` takes no parameters).
+   * Throws UnsafeSqlValue for anything but the SqlValue types (DESIGN 27).
+   */
   readonly literal?: (value: unknown) => string;
   write(sql: string, parameters: readonly unknown[]): Promise<void>;
   /** Answers how many rows the statement touched. */
@@ -20,7 +24,10 @@ export interface SqlWriter {
   select<T>(sql: string, parameters: readonly unknown[]): Promise<T[]>;
 }
 
-/** Runs every statement at once on a TypeORM transaction (SQLite: no round trip to save). */
+/**
+ * Runs every statement at once on a TypeORM transaction (SQLite: no round trip to save). Values
+ * are bound parameters, through the same gate as the MySQL literals (sqliteParameter).
+ */
 export class EntityManagerSqlWriter implements SqlWriter {
   readonly dialect: SqlDialect;
 
@@ -29,23 +36,24 @@ export class EntityManagerSqlWriter implements SqlWriter {
   }
 
   async write(sql: string, parameters: readonly unknown[]): Promise<void> {
-    await this.manager.query(sql, [...parameters]);
+    await this.manager.query(sql, parameters.map(sqliteParameter));
   }
 
   async run(sql: string, parameters: readonly unknown[]): Promise<number> {
     const runner = this.manager.queryRunner;
     if (!runner) throw new Error('EntityManagerSqlWriter needs a transactional EntityManager');
-    const result = await runner.query(sql, [...parameters], true);
+    const result = await runner.query(sql, parameters.map(sqliteParameter), true);
     return result.affected ?? 0;
   }
 
   async select<T>(sql: string, parameters: readonly unknown[]): Promise<T[]> {
-    return (await this.manager.query(sql, [...parameters])) as T[];
+    return (await this.manager.query(sql, parameters.map(sqliteParameter))) as T[];
   }
 }
 
+/** Placeholders filled by our own literals (DESIGN 27), never by mysql2's generic escape. */
 const formatSql = (sql: string, parameters: readonly unknown[]): string =>
-  format(sql, [...parameters] as Parameters<typeof format>[1], false, 'Z');
+  parameters.length > 0 ? formatMysql(sql, parameters) : sql;
 
 /**
  * One query on mysql2's callback API: its promise wrapper captures a stack trace per query,
@@ -83,7 +91,7 @@ class MysqlBatchWriter implements SqlWriter {
   readonly literal = mysqlLiteral;
 
   async write(sql: string, parameters: readonly unknown[]): Promise<void> {
-    const statement = parameters.length > 0 ? formatSql(sql, parameters) : sql;
+    const statement = formatSql(sql, parameters);
     // A statement that would take the packet past the limit goes in the next one.
     if (this.heldBytes > 0 && this.heldBytes + utf8Bound(statement) > MAX_PACKET_BYTES)
       await this.send();
@@ -134,7 +142,8 @@ class MysqlBatchWriter implements SqlWriter {
 /**
  * Write transactions for the log and the state machine. On MySQL they run on one dedicated
  * connection that accepts multi-statement packets (only this class sends them, and only SQL
- * it escaped itself); on SQLite, on TypeORM's connection. One transaction at a time: callers
+ * whose values went through mysqlLiteral, DESIGN 27; the pool refuses them, mysql-session.ts);
+ * on SQLite, on TypeORM's connection, with bound parameters. One transaction at a time: callers
  * (the Raft loop, the single-node group commit) are serial anyway, the queue makes it a rule.
  */
 export class SqlTransactions {
@@ -185,10 +194,7 @@ export class SqlTransactions {
         // mysql2 scans every query for placeholders, even one without values: ours are formatted
         // already, and a Ready's packet is tens of KB.
         queryFormat: ((sql: string, values?: unknown[]) =>
-          values && values.length > 0 ? formatSql(sql, values) : sql) as unknown as (
-          query: string,
-          values: unknown,
-        ) => void,
+          formatSql(sql, values ?? [])) as unknown as (query: string, values: unknown) => void,
       });
       pinSessionSqlMode(connection);
       connection.on('error', (error: Error) => {
