@@ -5,7 +5,6 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './env/app-config';
-import { installCheapAsyncResourceBind } from './http/cheap-async-resource-bind';
 import { answerClientError, answerFrameworkError } from './http/client-error';
 import { installEnvelope } from './http/envelope';
 import { installHttpHardening } from './http/http-hardening';
@@ -23,7 +22,6 @@ import { StateService } from './state/state.service';
 
 /** Builds the node's HTTP application; `main.ts` listens, tests use it in-process. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
-  installCheapAsyncResourceBind();
   const adapter = new FastifyAdapter({
     genReqId: (request: IncomingMessage) => requestIdOf(request.headers['x-request-id']),
     routerOptions: { maxParamLength: 512 },
