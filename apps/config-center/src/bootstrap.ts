@@ -15,6 +15,7 @@ import { installExpensiveReads } from './http/expensive-reads';
 import { installAnswerStreaming } from './http/shared-answer';
 import { HealthRegistry } from './observability/health-registry';
 import { HttpMetrics } from './observability/http-metrics';
+import { becomeReadyWhenCaughtUp } from './observability/readiness';
 import { ClusterSecretCheck } from './raft/cluster-secret.guard';
 import { installRaftMessagesRoute } from './raft/raft-messages.route';
 import { installRaftStreamRoute } from './raft/raft-stream.route';
@@ -79,6 +80,14 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   }
 
   await app.init();
-  app.get(HealthRegistry).markReady();
+  const state = app.get(StateService);
+  const logger = app.get(Logger);
+  // Not awaited: a cluster member catches up through Raft messages, which arrive once it listens.
+  void becomeReadyWhenCaughtUp(app.get(HealthRegistry), {
+    catchUp: () => state.readBarrier('linearizable'),
+    retryMs: config.cluster.tickMs,
+    onRetry: (error) =>
+      logger.debug(`not ready yet, catching up: ${(error as Error).message}`, 'Readiness'),
+  });
   return app;
 }
