@@ -36,7 +36,7 @@ export function prepare(ctx) {
 
 async function measureConfigCenter(ctx) {
   const cpuProf = ctx.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfDir}`] : [];
-  // HTTP_WORKERS: read workers on every core, as etcd uses every core (README "Performance").
+  // The node's default (DESIGN 26): read workers on every core, as etcd uses every core.
   const workers = process.env.BENCH_HTTP_WORKERS ?? String(availableParallelism());
   const node = await startConfigCenter({
     root: ctx.root,

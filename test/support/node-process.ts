@@ -50,6 +50,8 @@ export async function startNodeProcess(
       PORT: String(port),
       LOG_LEVEL: 'warn',
       VERSION_CLEANUP_INTERVAL_SECONDS: '0',
+      // One HTTP process unless a test asks for read workers (the default is one per core).
+      HTTP_WORKERS: '1',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

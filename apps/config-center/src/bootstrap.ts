@@ -16,6 +16,7 @@ import { installExpensiveReads } from './http/expensive-reads';
 import { installAnswerStreaming } from './http/shared-answer';
 import { HealthRegistry } from './observability/health-registry';
 import { HttpMetrics } from './observability/http-metrics';
+import { becomeReadyWhenCaughtUp } from './observability/readiness';
 import { ClusterSecretCheck } from './raft/cluster-secret.guard';
 import { guardInternalRoutes, refuseInternalRoutes } from './raft/internal-routes.guard';
 import { installRaftMessagesRoute } from './raft/raft-messages.route';
@@ -95,6 +96,14 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   }
 
   await app.init();
-  app.get(HealthRegistry).markReady();
+  const state = app.get(StateService);
+  const logger = app.get(Logger);
+  // Not awaited: a cluster member catches up through Raft messages, which arrive once it listens.
+  void becomeReadyWhenCaughtUp(app.get(HealthRegistry), {
+    catchUp: () => state.readBarrier('linearizable'),
+    retryMs: config.cluster.tickMs,
+    onRetry: (error) =>
+      logger.debug(`not ready yet, catching up: ${(error as Error).message}`, 'Readiness'),
+  });
   return app;
 }

@@ -194,6 +194,9 @@ export class ClusterHarness {
         RAFT_TICK_MS: '100',
         PROPOSAL_TIMEOUT_MS: '2000',
         VERSION_CLEANUP_INTERVAL_SECONDS: '0',
+        // One HTTP process per node, as before the default became one per core; a test that
+        // wants read workers says so (raft-streams.test.ts).
+        HTTP_WORKERS: '1',
         // Raft is what these tests exercise: no shared Redis (L2) in between, no admin token.
         REDIS_URL: '',
         ADMIN_TOKEN: '',

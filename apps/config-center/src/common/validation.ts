@@ -16,8 +16,16 @@ import { isWellFormed } from './unicode';
 
 /** Namespace names: letters, digits, `.`, `_`, `-`; a leading `_` is reserved for the system. */
 export const NAMESPACE_NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-/** Keys: dotted paths like `database.mysql.host`; also `_ : / -`. No spaces or control characters. */
-export const CONFIG_KEY_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._:/-]*$/;
+/**
+ * Keys (DESIGN 25): dotted paths like `database.mysql.host` or `app.名字`, in letters and digits
+ * of any script (`\p{L}`, `\p{N}`), the combining marks many scripts need to spell a word
+ * (`\p{M}`: Devanagari vowel signs, Thai tone marks, a decomposed accent), and `. _ : / -`.
+ * The first character is a letter, a digit or `_` (never a mark, which would combine with what
+ * came before). Never whitespace, control or format characters (zero-width, bidi controls).
+ * Keys are compared code point by code point, never normalized: `café` written precomposed (NFC)
+ * and decomposed (NFD) are two keys, as in etcd and on a Linux file system.
+ */
+export const CONFIG_KEY_PATTERN = /^[\p{L}\p{N}_][\p{L}\p{M}\p{N}._:/-]*$/u;
 export const RESERVED_NAMESPACE_PREFIX = '_';
 
 export const NamespaceName = (required = true) =>
@@ -40,13 +48,14 @@ export const ConfigKey = (required = true) =>
     (required ? ApiProperty : ApiPropertyOptional)({
       example: 'database.mysql.host',
       pattern: CONFIG_KEY_PATTERN.source,
+      description: 'Letters, digits and marks of any script, and `._:/-`; compared exactly.',
       maxLength: 256,
     }),
     IsString(),
     MaxLength(256),
     Matches(CONFIG_KEY_PATTERN, {
       message:
-        'key must be 1-256 characters of [A-Za-z0-9._:/-], starting with a letter, digit or _',
+        'key must be 1-256 letters, digits or marks of any script or [._:/-], starting with a letter, digit or _',
     }),
   );
 

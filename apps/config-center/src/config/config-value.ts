@@ -46,10 +46,24 @@ export function encodeValue(value: unknown, limits: AppConfig['limits'], field =
   return text;
 }
 
+/** Characters are code points, as `VARCHAR(256)` in utf8mb4 counts them (`𠀀` is one, not two). */
 export function checkKeyLength(key: string, limits: AppConfig['limits'], field = 'key'): void {
-  if (key.length > limits.maxKeyLength) {
+  if (key.length > limits.maxKeyLength && codePointCount(key) > limits.maxKeyLength) {
     throw new ValidationFailed([
       { field, errors: [`${field} is longer than ${limits.maxKeyLength} characters`] },
     ]);
   }
+}
+
+function codePointCount(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    count++;
+  }
+  return count;
 }

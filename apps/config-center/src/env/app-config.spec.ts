@@ -1,4 +1,5 @@
-import { loadAppConfig } from './app-config';
+import { availableParallelism } from 'node:os';
+import { defaultHttpWorkers, loadAppConfig } from './app-config';
 
 describe('loadAppConfig limits', () => {
   it('accepts MAX_VALUE_BYTES up to 3 MiB', () => {
@@ -66,5 +67,17 @@ describe('loadAppConfig node-to-node settings', () => {
     expect(loadAppConfig({ RAFT_JOIN: 'true', CLUSTER_SECRET: 'long-enough' }).cluster.join).toBe(
       true,
     );
+  });
+});
+
+describe('loadAppConfig HTTP_WORKERS', () => {
+  it('defaults to one HTTP process per core (DESIGN 26)', () => {
+    expect(loadAppConfig({}).httpWorkers).toBe(Math.min(availableParallelism(), 64));
+    expect(defaultHttpWorkers()).toBe(Math.min(availableParallelism(), 64));
+  });
+
+  it('lets an explicit value win, 1 included', () => {
+    expect(loadAppConfig({ HTTP_WORKERS: '1' }).httpWorkers).toBe(1);
+    expect(loadAppConfig({ HTTP_WORKERS: '5' }).httpWorkers).toBe(5);
   });
 });

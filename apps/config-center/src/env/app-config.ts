@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 
 export type DatabaseEngine = 'sqlite' | 'mysql';
@@ -236,7 +237,8 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       cleanupIntervalSeconds: integer('VERSION_CLEANUP_INTERVAL_SECONDS', 3600, 0, 7 * 24 * 3600),
     },
     proposalTimeoutMs: integer('PROPOSAL_TIMEOUT_MS', 5000, 100, 600_000),
-    httpWorkers: integer('HTTP_WORKERS', 1, 1, 64),
+    // DESIGN 26: one HTTP process per core by default, so `npm start` serves reads on all of them.
+    httpWorkers: integer('HTTP_WORKERS', defaultHttpWorkers(), 1, 64),
     http: {
       headersTimeoutMs: integer('HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
       bodyTimeoutMs: integer('HTTP_BODY_TIMEOUT_MS', 30_000, 100, 3_600_000),
@@ -274,3 +276,8 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
 
 /** DI token for the validated configuration. */
 export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** Read workers by default: one per core the process may use (at most the 64 allowed). */
+export function defaultHttpWorkers(): number {
+  return Math.min(availableParallelism(), 64);
+}

@@ -3,7 +3,10 @@ import { AsyncResource } from 'node:async_hooks';
 /**
  * Node 20's `AsyncResource.prototype.bind` defines a deprecated `asyncResource` accessor
  * (DEP0172) on every bound function, building two `util.deprecate` wrappers per call. Fastify
- * binds one per request body it parses: ~2.5% of a leader's CPU under write load. This keeps
+ * binds one per request body it parses: 101 against 141 µs of CPU per small single-node write
+ * (bench/tools/put-cpu-ab.mjs, 5 interleaved rounds). Fastify 5.12.5 drops the bind call
+ * (fastify#7012), but @nestjs/platform-fastify 11 pins 5.6.2: remove this with the move to
+ * Nest 12 (issue 12 item 5 stays open until then). This keeps
  * the behaviour that matters (the function runs in the resource's async context, with the
  * given or the call-site `this`) without the deprecated property.
  */

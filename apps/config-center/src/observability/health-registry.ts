@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 
 export type ComponentStatus = 'healthy' | 'degraded' | 'unhealthy';
 
@@ -15,23 +15,39 @@ export interface HealthComponent {
   check(): Promise<ComponentHealth>;
 }
 
-/** DESIGN 16: modules register their component; health, liveness and readiness read the registry. */
+/**
+ * DESIGN 16: modules register their component; health, liveness and readiness read the registry.
+ * Readiness turns true once, when the node has caught up after start (readiness.ts), and false
+ * only when the node begins to stop: never back and forth during an election.
+ */
 @Injectable()
-export class HealthRegistry {
+export class HealthRegistry implements BeforeApplicationShutdown {
   private readonly components = new Map<string, HealthComponent>();
   private readonly startedAt = Date.now();
   private ready = false;
+  private stopping = false;
 
   register(component: HealthComponent): void {
     this.components.set(component.name, component);
   }
 
+  /** Once caught up; ignored once the node is stopping. */
   markReady(): void {
-    this.ready = true;
+    if (!this.stopping) this.ready = true;
   }
 
   get isReady(): boolean {
     return this.ready;
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  /** Before the HTTP server closes: load balancers stop sending while requests drain. */
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
+    this.ready = false;
   }
 
   async report() {

@@ -26,15 +26,24 @@ export class HealthController {
     return { status: 'alive' };
   }
 
+  /**
+   * DESIGN 16: true once the node has caught up after start, false while it stops (503). It does
+   * not follow component health: a node answers reads from memory through an election or a
+   * database outage (DESIGN 23), so it stays in the load balancer; /health says what is wrong.
+   */
   @Get('ready')
   @ApiOperation({
-    summary: 'Readiness: state loaded and every critical component healthy (503 otherwise)',
+    summary:
+      'Readiness: caught up with the cluster after start, not stopping (503 otherwise); ' +
+      'unaffected by elections',
   })
   @ApiEnvelope()
-  async ready() {
-    const report = await this.registry.report();
-    if (!report.ready || report.status === 'unhealthy') {
-      throw new ServiceUnavailable('not ready', { ready: report.ready, status: report.status });
+  ready() {
+    if (!this.registry.isReady) {
+      throw new ServiceUnavailable('not ready', {
+        ready: false,
+        stopping: this.registry.isStopping,
+      });
     }
     return { status: 'ready' };
   }
