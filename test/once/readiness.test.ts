@@ -3,17 +3,12 @@ import { uniqueName } from '../support/names';
 
 jest.setTimeout(120_000);
 
-/** Engine-independent (Raft and the health registry decide): once, on the SQLite run. */
-const describeOnce = (process.env.DATABASE_URL ?? '').startsWith('mysql')
-  ? describe.skip
-  : describe;
-
 /**
  * DESIGN 16 on real processes: a member turns ready once after start, when it has applied the
  * index the leader had committed (a ReadIndex round trip), and an election never takes readiness
  * back. `/api/v1/health` answers `ready` and the raft component's `applied_index` together.
  */
-describeOnce('readiness of cluster members', () => {
+describe('readiness of cluster members', () => {
   let cluster: ClusterHarness;
   let failed = false;
 

@@ -3,17 +3,12 @@ import { uniqueName } from '../support/names';
 
 jest.setTimeout(120_000);
 
-/** Engine-independent (the state machine decides): once, on the SQLite run. */
-const describeOnce = (process.env.DATABASE_URL ?? '').startsWith('mysql')
-  ? describe.skip
-  : describe;
-
 /**
  * DESIGN 12 on a cluster: an Idempotency-Key's scope is the caller and the route template, the
  * same on every node, so a client that lost its connection and retries on another node (a
  * follower forwards to the leader) gets the one answer, even while the first is in flight.
  */
-describeOnce('idempotency keys on a 3-node cluster', () => {
+describe('idempotency keys on a 3-node cluster', () => {
   let cluster: ClusterHarness;
   let failed = false;
 

@@ -10,7 +10,6 @@ import { uniqueName } from '../support/names';
  */
 jest.setTimeout(120_000);
 
-const onSqlite = (process.env.DATABASE_URL ?? '').startsWith('mysql') ? describe.skip : describe;
 const MiB = 1024 * 1024;
 const SECRET = 'cluster-test-secret'; // the harness's
 const BODY_TIMEOUT_MS = 1_500;
@@ -89,7 +88,7 @@ async function streamsOutliveBodyTimeout(cluster: ClusterHarness): Promise<void>
   expect((await cluster.health(leader))!.role).toBe('leader');
 }
 
-onSqlite('internal routes refuse callers without the cluster secret (real processes)', () => {
+describe('internal routes refuse callers without the cluster secret (real processes)', () => {
   describe('one HTTP process per node', () => {
     let cluster: ClusterHarness;
     beforeAll(async () => {
