@@ -2,7 +2,8 @@ import { AddressInfo } from 'node:net';
 import { removeSuiteDatabase, startApp, TestApp, uniqueName } from '../support/app';
 import { ensureBuilt, NodeProcess, startNodeProcess } from '../support/node-process';
 import { suiteDatabaseUrl } from '../support/database';
-import { rawExchange, rssOfTree } from '../support/raw-http';
+import { treeRssBytes } from '../support/hostile-http';
+import { rawExchange } from '../support/raw-http';
 
 /**
  * Issue 11, item 4: what a request may take before a handler runs. Authentication and the body
@@ -195,14 +196,14 @@ describe('the read-worker edge (HTTP_WORKERS=2)', () => {
     for (let waited = 0; !node.output().includes('HTTP process(es)') && waited < 20_000;)
       await new Promise((resolve) => setTimeout(resolve, 100)).then(() => (waited += 100));
     await send(4);
-    const before = await rssOfTree(node.child.pid ?? 0);
+    const before = treeRssBytes(node.child.pid ?? 0);
     const answers = await send(20);
     for (const answer of answers) {
       expect(answer.status).toBe(401);
       expect(JSON.parse(answer.body).code).toBe(40101);
       expect(answer.elapsedMs).toBeLessThan(2_000);
     }
-    const after = await rssOfTree(node.child.pid ?? 0);
+    const after = treeRssBytes(node.child.pid ?? 0);
     expect(after - before).toBeLessThan(64 * MiB);
   });
 

@@ -65,23 +65,6 @@ function parseAnswer(bytes: Buffer): Pick<RawExchange, 'status' | 'headers' | 'b
   return { status: Number(statusLine.split(' ')[1]), headers, body: text.slice(split + 4) };
 }
 
-/** Resident memory of a process in bytes (Linux /proc). */
-export async function rssOf(pid: number): Promise<number> {
-  const { readFile } = await import('node:fs/promises');
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const match = /VmRSS:\s+(\d+) kB/.exec(status);
-  return match ? Number(match[1]) * 1024 : 0;
-}
-
-/** Resident memory of a process and all its descendants (a node and its read workers). */
-export async function rssOfTree(pid: number): Promise<number> {
-  const { readFile } = await import('node:fs/promises');
-  let total = await rssOf(pid).catch(() => 0);
-  const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
-  for (const child of children.split(' ').filter(Boolean)) total += await rssOfTree(Number(child));
-  return total;
-}
-
 export interface RawAnswer {
   status: number;
   headers: Record<string, string>;
