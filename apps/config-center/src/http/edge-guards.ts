@@ -97,18 +97,53 @@ function hasBody(request: FastifyRequest): boolean {
   return request.headers['transfer-encoding'] !== undefined;
 }
 
-/** A refusal sent before the body is read: the connection closes, so the body is never drained. */
+/** After a refusal, how long a client that keeps sending may hold the connection. */
+const REFUSED_LINGER_MS = 500;
+
+/**
+ * A refusal sent before the body is read, on the public and the node-to-node routes alike.
+ * The body is never drained: it counts as taken (Node does not read the rest to discard it),
+ * the socket pauses once its small buffer is full, and the connection closes after the answer.
+ * A lingering close: Node would destroy the socket at once after `Connection: close`, and a
+ * sender still writing its body would get a reset that may reach it before the answer does; so
+ * our side is only ended (the answer, then FIN) and the socket destroyed a moment later.
+ */
 export function refuseBeforeBody(
   request: FastifyRequest,
   reply: FastifyReply,
   failure: AppError,
   headers: Record<string, string> = {},
-): FastifyReply {
+): void {
+  const socket = request.raw.socket;
+  socket.destroySoon = () => void socket.end();
+  request.raw.read(0);
+  reply.raw.once('finish', () => {
+    setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
+  });
   request.enveloped = true;
-  return reply
+  void reply
     .code(failure.httpStatus)
     .headers({ ...headers, connection: 'close' })
     .send(errorEnvelope(failure.code, failure.message, request.id, failure.details));
+}
+
+/**
+ * Destroys the connection of a request whose body is still incomplete after `timeoutMs`: per
+ * request, not Node's server-wide `requestTimeout`, which would also cut the Raft stream.
+ */
+export function cutIncompleteBodyAfter(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  timeoutMs: number,
+): void {
+  const raw = request.raw;
+  const timer = setTimeout(() => {
+    if (!raw.complete) raw.socket.destroy();
+  }, timeoutMs);
+  timer.unref();
+  const stop = (): void => clearTimeout(timer);
+  raw.once('end', stop);
+  reply.raw.once('close', stop);
 }
 
 export interface EdgeGuardOptions {
@@ -154,19 +189,10 @@ export function installEdgeGuards(fastify: FastifyInstance, options: EdgeGuardOp
       );
       return done();
     }
-    const raw = request.raw;
-    const timed = !(route ?? '').startsWith(options.ownBodyTimeoutPrefix);
-    const timer = setTimeout(() => {
-      if (!raw.complete) raw.socket?.destroy();
-    }, options.bodyTimeoutMs);
-    timer.unref();
-    if (!timed) clearTimeout(timer);
-    raw.once('end', () => clearTimeout(timer));
+    if (!(route ?? '').startsWith(options.ownBodyTimeoutPrefix))
+      cutIncompleteBodyAfter(request, reply, options.bodyTimeoutMs);
     // The response's close comes last in every case: answered, cut by the timer, or abandoned.
-    reply.raw.once('close', () => {
-      clearTimeout(timer);
-      options.budget.release(reservation);
-    });
+    reply.raw.once('close', () => options.budget.release(reservation));
     done();
   });
 }

@@ -1,16 +1,13 @@
 import { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { AppError, ErrorCode, RouteNotFound } from '@cc/common';
 import { ClusterSecretCheck } from './cluster-secret.guard';
-import { refuseRaftRequest } from './raft-refusal';
+import { cutIncompleteBodyAfter, refuseBeforeBody } from '../http/edge-guards';
 import {
   INTERNAL_PREFIX,
   INTERNAL_WILDCARD_PATH,
   internalBodyLimit,
   RAFT_STREAM_PATH,
 } from './raft-wire';
-
-/** After a refusal, how long a client that keeps sending may hold the connection. */
-const REFUSED_LINGER_MS = 500;
 
 export interface InternalRouteGuardOptions {
   secret: ClusterSecretCheck;
@@ -88,35 +85,19 @@ export function refuseInternalRoutes(fastify: FastifyInstance): void {
   });
 }
 
+/** The usual envelope for anything refused here (an unknown error counts as a bad request). */
 function refuseAndClose(request: FastifyRequest, reply: FastifyReply, error: unknown): void {
-  const socket = request.raw.socket;
-  // A lingering close: after a `Connection: close` answer Node destroys the socket at once, and
-  // a sender still writing its body gets a reset that may reach it before the answer does. So
-  // our side is only ended (the answer, then FIN), and the socket destroyed a moment later.
-  socket.destroySoon = () => void socket.end();
-  // Meanwhile nothing more is read: the body counts as taken (so Node does not read the rest
-  // to discard it), and once its small buffer is full the socket is paused by backpressure.
-  request.raw.read(0);
-  reply.raw.once('finish', () => {
-    setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
-  });
-  void refuseRaftRequest(request, reply.header('connection', 'close'), error);
+  const failure =
+    error instanceof AppError
+      ? error
+      : new AppError(ErrorCode.BAD_PARAMETER, (error as Error).message);
+  refuseBeforeBody(request, reply, failure);
 }
 
-/**
- * Destroys the connection of a request whose body is still incomplete after `timeoutMs`. A
- * per-route hook, not Node's server-wide `requestTimeout`, which would also cut the Raft stream.
- */
+/** The per-route form of cutIncompleteBodyAfter (edge-guards.ts). */
 export function bodyTimeoutHook(timeoutMs: number): onRequestHookHandler {
   return (request, reply, done) => {
-    const raw = request.raw;
-    const timer = setTimeout(() => {
-      if (!raw.complete) raw.socket.destroy();
-    }, timeoutMs);
-    timer.unref();
-    const stop = (): void => clearTimeout(timer);
-    raw.once('end', stop);
-    reply.raw.once('close', stop);
+    cutIncompleteBodyAfter(request, reply, timeoutMs);
     done();
   };
 }
