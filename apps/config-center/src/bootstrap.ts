@@ -17,12 +17,12 @@ import { installAnswerStreaming } from './http/shared-answer';
 import { HealthRegistry } from './observability/health-registry';
 import { HttpMetrics } from './observability/http-metrics';
 import { becomeReadyWhenCaughtUp } from './observability/readiness';
-import { ClusterSecretCheck } from './raft/cluster-secret.guard';
-import { guardInternalRoutes, refuseInternalRoutes } from './raft/internal-routes.guard';
-import { installRaftMessagesRoute } from './raft/raft-messages.route';
-import { installRaftSnapshotRoute } from './raft/raft-snapshot.route';
-import { installRaftStreamRoute } from './raft/raft-stream.route';
-import { NODE_TO_NODE_ROUTES } from './raft/raft-wire';
+import { ClusterSecretCheck } from './raft/inbound/cluster-secret.guard';
+import { guardInternalRoutes, refuseInternalRoutes } from './raft/inbound/internal-routes.guard';
+import { installRaftMessagesRoute } from './raft/inbound/raft-messages.route';
+import { installRaftSnapshotRoute } from './raft/inbound/raft-snapshot.route';
+import { installRaftStreamRoute } from './raft/inbound/raft-stream.route';
+import { NODE_TO_NODE_ROUTES } from './raft/transport/raft-wire';
 import { StateService } from './state/state.service';
 
 /** Builds the node's HTTP application; `main.ts` listens, tests use it in-process. */

@@ -5,10 +5,10 @@ import { AppError, ErrorCodeValue, NotLeader, OutcomeUnknown } from '@cc/common'
 import { CallContext } from '@cc/resource';
 import { NotLeaderError } from '@cc/raft';
 import { APP_CONFIG, AppConfig } from '../env/app-config';
-import { DurableRaftStorage } from '../raft/durable-raft-storage';
-import { ForwardProposalResource } from '../raft/forward-proposal.resource';
-import { RaftCommandLog } from '../raft/raft-command-log';
-import { RaftTransport } from '../raft/raft-transport';
+import { DurableRaftStorage } from '../raft/storage/durable-raft-storage';
+import { ForwardProposalResource } from '../raft/transport/forward-proposal.resource';
+import { RaftCommandLog } from '../raft/log/raft-command-log';
+import { RaftTransport } from '../raft/transport/http-raft-transport';
 import { AppliedBatch, CommandLog } from './command-log';
 import { Command, CommandOutcome } from './commands';
 import { SingleNodeCommandLog } from './single-node-log';

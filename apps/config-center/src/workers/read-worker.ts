@@ -27,9 +27,13 @@ import { parseStrictJson } from '../http/strict-json';
 import { StallGuard } from '../http/answer-stream';
 import { ExpensiveReads, ExpensiveWorkContext } from '../http/expensive-reads';
 import { installAnswerStreaming, SharedJson, sharedAnswer } from '../http/shared-answer';
-import { ClusterSecretCheck } from '../raft/cluster-secret.guard';
-import { guardInternalRoutes, refuseInternalRoutes } from '../raft/internal-routes.guard';
-import { INTERNAL_WILDCARD_PATH, NODE_TO_NODE_ROUTES, RAFT_STREAM_PATH } from '../raft/raft-wire';
+import { ClusterSecretCheck } from '../raft/inbound/cluster-secret.guard';
+import { guardInternalRoutes, refuseInternalRoutes } from '../raft/inbound/internal-routes.guard';
+import {
+  INTERNAL_WILDCARD_PATH,
+  NODE_TO_NODE_ROUTES,
+  RAFT_STREAM_PATH,
+} from '../raft/transport/raft-wire';
 import { Consistency, ReadModel } from '../state/read-model';
 import { StateView } from '../state/state-view';
 import { VersionLookup } from '../version/version-queries';

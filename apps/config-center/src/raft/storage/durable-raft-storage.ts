@@ -1,9 +1,9 @@
 import { DataSource, MoreThanOrEqual } from 'typeorm';
 import { Entry, EntryType, HardState, MemoryStorage, RaftStorage, Ready, Snapshot } from '@cc/raft';
-import { RaftLogRow, RaftSnapshotRow, RaftStateRow } from '../database/entities';
-import { appendLogEntries, deleteLogEntries, saveRaftState } from '../database/raft-tables';
-import { SqlDialect, sqlTime } from '../database/sql-dialect';
-import { SqlWriter } from '../database/sql-writer';
+import { RaftLogRow, RaftSnapshotRow, RaftStateRow } from '../../database/entities';
+import { appendLogEntries, deleteLogEntries, saveRaftState } from '../../database/raft-tables';
+import { SqlDialect, sqlTime } from '../../database/sql-dialect';
+import { SqlWriter } from '../../database/sql-writer';
 
 /** Runs `work` in one transaction (the Raft loop passes its serial queue, SqlTransactions.run). */
 export type TransactionRunner = <T>(work: (writer: SqlWriter) => Promise<T>) => Promise<T>;

@@ -1,6 +1,6 @@
 import { OutgoingHttpHeaders } from 'node:http';
 import { Message } from '@cc/raft';
-import { PeerAddress } from '../env/app-config';
+import { PeerAddress } from '../../env/app-config';
 import { LinkStreamState, PeerLink } from './peer-link';
 import { RaftRequests } from './raft-requests';
 import { CLUSTER_SECRET_HEADER, RAFT_FROM_HEADER, RAFT_FROM_URL_HEADER } from './raft-wire';

@@ -1,9 +1,9 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import Fastify, { FastifyInstance } from 'fastify';
-import { AppConfig } from '../env/app-config';
-import { installEnvelope } from '../http/envelope';
-import { serverTimeouts } from '../http/server-timeouts';
+import { AppConfig } from '../../env/app-config';
+import { installEnvelope } from '../../http/envelope';
+import { serverTimeouts } from '../../http/server-timeouts';
 import { ClusterSecretCheck } from './cluster-secret.guard';
 import { guardInternalRoutes } from './internal-routes.guard';
 import {
@@ -11,7 +11,7 @@ import {
   RAFT_MESSAGES_BODY_LIMIT,
   RAFT_MESSAGES_PATH,
   RAFT_STREAM_PATH,
-} from './raft-wire';
+} from '../transport/raft-wire';
 
 const SECRET = 'guard-test-secret';
 const BODY_TIMEOUT_MS = 300;

@@ -7,7 +7,7 @@ import {
 } from 'node:net';
 import { AppError, ErrorCode, errorEnvelope, successEnvelope } from '@cc/common';
 import { callContextFrom, NestedCallRefused } from '@cc/resource';
-import { Command } from '../state/commands';
+import { Command } from '../../state/commands';
 import { ForwardProposalResource, PROPOSE_PATH } from './forward-proposal.resource';
 import { CLUSTER_SECRET_HEADER } from './raft-wire';
 

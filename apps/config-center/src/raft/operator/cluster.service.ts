@@ -6,10 +6,10 @@ import {
   LeadershipTransferInProgressError,
   NotLeaderError,
 } from '@cc/raft';
-import { APP_CONFIG, AppConfig } from '../env/app-config';
-import { HealthRegistry } from '../observability/health-registry';
-import { StateService } from '../state/state.service';
-import { RaftCommandLog } from './raft-command-log';
+import { APP_CONFIG, AppConfig } from '../../env/app-config';
+import { HealthRegistry } from '../../observability/health-registry';
+import { StateService } from '../../state/state.service';
+import { RaftCommandLog } from '../log/raft-command-log';
 
 /** Cluster membership and leadership for operators, and the `raft` health component. */
 @Injectable()

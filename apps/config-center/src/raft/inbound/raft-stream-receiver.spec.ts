@@ -1,9 +1,9 @@
 import { PassThrough } from 'node:stream';
 import { AppError, ServiceUnavailable } from '@cc/common';
 import { Message } from '@cc/raft';
-import { encodeMessages } from './message-codec';
+import { encodeMessages } from '../transport/message-codec';
 import { StreamReceiver } from './raft-stream-receiver';
-import { MAX_FRAME_BYTES, STREAM_ACK_INTERVAL_MS } from './raft-wire';
+import { MAX_FRAME_BYTES, STREAM_ACK_INTERVAL_MS } from '../transport/raft-wire';
 
 const heartbeat = (term: number): Message => ({
   type: 'heartbeat',

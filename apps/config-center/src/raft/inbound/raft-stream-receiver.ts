@@ -1,9 +1,9 @@
 import { Readable, Writable } from 'node:stream';
 import { AppError, ErrorCode, ErrorEnvelope, errorEnvelope } from '@cc/common';
 import { Message } from '@cc/raft';
-import { FrameSplitter } from './frame-splitter';
-import { decodeFrame } from './message-codec';
-import { MAX_FRAME_BYTES, STREAM_ACK_INTERVAL_MS, StreamAck } from './raft-wire';
+import { FrameSplitter } from '../transport/frame-splitter';
+import { decodeFrame } from '../transport/message-codec';
+import { MAX_FRAME_BYTES, STREAM_ACK_INTERVAL_MS, StreamAck } from '../transport/raft-wire';
 
 /**
  * The receiving side of one Raft stream: reads the request body as it arrives, hands every

@@ -1,9 +1,9 @@
 import { FastifyInstance } from 'fastify';
 import { ServiceUnavailable } from '@cc/common';
-import { StateService } from '../state/state.service';
-import { decodeMessages } from './message-codec';
+import { StateService } from '../../state/state.service';
+import { decodeMessages } from '../transport/message-codec';
 import { refuseRaftRequest } from './raft-refusal';
-import { RAFT_FROM_HEADER, RAFT_FROM_URL_HEADER, RAFT_MESSAGES_PATH } from './raft-wire';
+import { RAFT_FROM_HEADER, RAFT_FROM_URL_HEADER, RAFT_MESSAGES_PATH } from '../transport/raft-wire';
 
 /**
  * POST /internal/raft/messages as a bare Fastify route: the busiest request a node serves

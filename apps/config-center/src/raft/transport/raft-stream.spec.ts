@@ -4,18 +4,18 @@ import { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import Fastify, { FastifyInstance } from 'fastify';
 import { Message } from '@cc/raft';
-import { LinkProxy } from '../../../../test/support/cluster/link-proxy';
-import { AppConfig } from '../env/app-config';
-import { installEnvelope } from '../http/envelope';
-import { serverTimeouts } from '../http/server-timeouts';
-import { StateService } from '../state/state.service';
-import { ClusterSecretCheck } from './cluster-secret.guard';
-import { guardInternalRoutes } from './internal-routes.guard';
+import { LinkProxy } from '../../../../../test/support/cluster/link-proxy';
+import { AppConfig } from '../../env/app-config';
+import { installEnvelope } from '../../http/envelope';
+import { serverTimeouts } from '../../http/server-timeouts';
+import { StateService } from '../../state/state.service';
+import { ClusterSecretCheck } from '../inbound/cluster-secret.guard';
+import { guardInternalRoutes } from '../inbound/internal-routes.guard';
 import { encodeMessages } from './message-codec';
-import { installRaftMessagesRoute } from './raft-messages.route';
-import { installRaftSnapshotRoute } from './raft-snapshot.route';
-import { installRaftStreamRoute } from './raft-stream.route';
-import { RaftTransport } from './raft-transport';
+import { installRaftMessagesRoute } from '../inbound/raft-messages.route';
+import { installRaftSnapshotRoute } from '../inbound/raft-snapshot.route';
+import { installRaftStreamRoute } from '../inbound/raft-stream.route';
+import { RaftTransport } from './http-raft-transport';
 import {
   CLUSTER_SECRET_HEADER,
   RAFT_FROM_HEADER,

@@ -1,13 +1,13 @@
 import { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { AppError, ErrorCode, RouteNotFound } from '@cc/common';
 import { ClusterSecretCheck } from './cluster-secret.guard';
-import { cutIncompleteBodyAfter, refuseBeforeBody } from '../http/edge-guards';
+import { cutIncompleteBodyAfter, refuseBeforeBody } from '../../http/edge-guards';
 import {
   INTERNAL_PREFIX,
   INTERNAL_WILDCARD_PATH,
   internalBodyLimit,
   RAFT_STREAM_PATH,
-} from './raft-wire';
+} from '../transport/raft-wire';
 
 export interface InternalRouteGuardOptions {
   secret: ClusterSecretCheck;

@@ -1,5 +1,5 @@
 /** What node-to-node Raft traffic looks like on the wire: paths, headers, limits. */
-import { MAX_COMMAND_BYTES } from '../state/commands';
+import { MAX_COMMAND_BYTES } from '../../state/commands';
 
 export const CLUSTER_SECRET_HEADER = 'x-cluster-secret';
 export const RAFT_FROM_HEADER = 'x-raft-from';

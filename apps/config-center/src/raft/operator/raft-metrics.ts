@@ -1,8 +1,8 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge, Histogram, register } from 'prom-client';
-import { DURATION_BUCKETS } from '../observability/http-metrics';
-import { StateService } from '../state/state.service';
-import { RaftCommandLog } from './raft-command-log';
+import { DURATION_BUCKETS } from '../../observability/http-metrics';
+import { StateService } from '../../state/state.service';
+import { RaftCommandLog } from '../log/raft-command-log';
 
 type Metric = Gauge | Counter | Histogram;
 

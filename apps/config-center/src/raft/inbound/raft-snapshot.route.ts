@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { FastifyInstance, FastifyRequest } from 'fastify';
 import { BadParameter, ServiceUnavailable } from '@cc/common';
-import { StateService } from '../state/state.service';
+import { StateService } from '../../state/state.service';
 import { refuseRaftRequest } from './raft-refusal';
 import {
   RAFT_FROM_HEADER,
@@ -10,8 +10,8 @@ import {
   RAFT_SNAPSHOT_OFFSET_HEADER,
   RAFT_SNAPSHOT_PATH,
   RAFT_SNAPSHOT_TOTAL_HEADER,
-} from './raft-wire';
-import { SnapshotAssembler, SnapshotChunk } from './snapshot-chunks';
+} from '../transport/raft-wire';
+import { SnapshotAssembler, SnapshotChunk } from '../transport/snapshot-chunks';
 
 /**
  * POST /internal/raft/snapshot: one chunk of a snapshot per request, raw bytes, in order. The

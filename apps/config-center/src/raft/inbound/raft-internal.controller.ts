@@ -3,9 +3,9 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { BadParameter } from '@cc/common';
 import { callContextFrom } from '@cc/resource';
-import { isWellFormedCommand } from '../state/commands';
-import { StateService } from '../state/state.service';
-import { ForwardedProposal } from './forward-proposal.resource';
+import { isWellFormedCommand } from '../../state/commands';
+import { StateService } from '../../state/state.service';
+import { ForwardedProposal } from '../transport/forward-proposal.resource';
 
 /**
  * Node-to-node RPC: forwarded proposals (Raft messages: raft-messages.route.ts). Not charged, not

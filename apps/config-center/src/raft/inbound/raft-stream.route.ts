@@ -2,7 +2,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import { FastifyInstance } from 'fastify';
 import { BadParameter, ErrorCode, ServiceUnavailable } from '@cc/common';
-import { StateService } from '../state/state.service';
+import { StateService } from '../../state/state.service';
 import { refuseRaftRequest as refuse } from './raft-refusal';
 import { StreamReceiver } from './raft-stream-receiver';
 import {
@@ -10,7 +10,7 @@ import {
   RAFT_FROM_URL_HEADER,
   RAFT_STREAM_CONTENT_TYPE,
   RAFT_STREAM_PATH,
-} from './raft-wire';
+} from '../transport/raft-wire';
 
 /** After this side ended a stream, how long the sender gets to close its end. */
 const SENDER_CLOSE_GRACE_MS = 1_000;

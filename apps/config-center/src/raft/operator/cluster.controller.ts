@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Resource } from '@cc/resource';
-import { ApiEnvelope, ApiErrors } from '../http/swagger';
-import { Ctx, RequestContext } from '../http/request-context';
+import { ApiEnvelope, ApiErrors } from '../../http/swagger';
+import { Ctx, RequestContext } from '../../http/request-context';
 import { AddMemberBody, TransferLeaderBody } from './cluster.dto';
 import { ClusterService } from './cluster.service';
 

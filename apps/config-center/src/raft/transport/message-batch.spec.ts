@@ -1,5 +1,5 @@
 import { Message } from '@cc/raft';
-import { MAX_COMMAND_BYTES } from '../state/commands';
+import { MAX_COMMAND_BYTES } from '../../state/commands';
 import { takeBatch, wireBytes } from './message-batch';
 import { encodeMessages } from './message-codec';
 import { RAFT_MESSAGES_BODY_LIMIT } from './raft-wire';

@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RaftError, RaftNode } from '@cc/raft';
-import { SqlTransactions } from '../database/sql-writer';
+import { SqlTransactions } from '../../database/sql-writer';
 import { DurableRaftStorage } from './durable-raft-storage';
-import { dumpState, openStateReader } from './state-snapshot';
+import { dumpState, openStateReader } from '../../state/state-snapshot';
 
 /** Log rows deleted per transaction once a snapshot covers them (~30 ms each on MariaDB). */
 const LOG_ROWS_PER_DELETE = 5000;

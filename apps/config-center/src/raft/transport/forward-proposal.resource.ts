@@ -1,7 +1,7 @@
 import { IsDefined, IsObject } from 'class-validator';
 import { AppError, OutcomeUnknown } from '@cc/common';
 import { ApiResource, ApiTarget, CallContext } from '@cc/resource';
-import { Command, CommandOutcome } from '../state/commands';
+import { Command, CommandOutcome } from '../../state/commands';
 import { CLUSTER_SECRET_HEADER, RAFT_PROPOSE_PATH } from './raft-wire';
 
 export const PROPOSE_PATH = RAFT_PROPOSE_PATH;

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
 import { FastifyRequest } from 'fastify';
 import { Forbidden, Unauthorized } from '@cc/common';
-import { APP_CONFIG, AppConfig } from '../env/app-config';
-import { CLUSTER_SECRET_HEADER } from './raft-wire';
+import { APP_CONFIG, AppConfig } from '../../env/app-config';
+import { CLUSTER_SECRET_HEADER } from '../transport/raft-wire';
 
 /** Node-to-node requests must carry CLUSTER_SECRET; anything else is refused (40101 / 40301). */
 @Injectable()

@@ -3,18 +3,18 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppError, ErrorCode, NotLeader, OutcomeUnknown, ServiceUnavailable } from '@cc/common';
 import { ConfChange, Entry, Message, NotLeaderError, RaftNode, RaftStatus, Ready } from '@cc/raft';
-import { SqlTransactions, SqlWriter } from '../database/sql-writer';
-import { ClusterSettings } from '../env/app-config';
-import { AppliedBatch, CommandLog } from '../state/command-log';
-import { CommandOutcome, decodeCommand, encodeProposal, Command } from '../state/commands';
-import { loadState } from '../state/state-loader';
-import { StateMachine } from '../state/state-machine';
-import { StateView, ViewOverlay } from '../state/state-view';
-import { SqlStateTransaction } from '../state/sql-state-transaction';
-import { DurableRaftStorage } from './durable-raft-storage';
-import { RaftTransport } from './raft-transport';
-import { CompactionStats, LogCompaction } from './log-compaction';
-import { restoreState } from './state-snapshot';
+import { SqlTransactions, SqlWriter } from '../../database/sql-writer';
+import { ClusterSettings } from '../../env/app-config';
+import { AppliedBatch, CommandLog } from '../../state/command-log';
+import { CommandOutcome, decodeCommand, encodeProposal, Command } from '../../state/commands';
+import { loadState } from '../../state/state-loader';
+import { StateMachine } from '../../state/state-machine';
+import { StateView, ViewOverlay } from '../../state/state-view';
+import { SqlStateTransaction } from '../../state/sql-state-transaction';
+import { DurableRaftStorage } from '../storage/durable-raft-storage';
+import { RaftTransport } from '../transport/http-raft-transport';
+import { CompactionStats, LogCompaction } from '../storage/log-compaction';
+import { restoreState } from '../../state/state-snapshot';
 
 export interface RaftTimings {
   /** A proposal made here, from propose() to its outcome. */
