@@ -19,14 +19,16 @@ import {
   EntityManagerSqlWriter,
   SqlTransactions,
 } from '../../apps/config-center/src/database/sql-writer';
-import { parseDatabaseUrl } from '../../apps/config-center/src/env/app-config';
-import { DurableRaftStorage } from '../../apps/config-center/src/raft/durable-raft-storage';
-import { LogCompaction } from '../../apps/config-center/src/raft/log-compaction';
+import { AppConfig, parseDatabaseUrl } from '../../apps/config-center/src/env/app-config';
+import { SqlApplier } from '../../apps/config-center/src/state/sql-applier';
+import { StateView } from '../../apps/config-center/src/state/state-view';
+import { DurableRaftStorage } from '../../apps/config-center/src/raft/storage/durable-raft-storage';
+import { LogCompaction } from '../../apps/config-center/src/raft/storage/log-compaction';
 import {
   dumpState,
   openStateReader,
   restoreState,
-} from '../../apps/config-center/src/raft/state-snapshot';
+} from '../../apps/config-center/src/state/state-snapshot';
 import { suiteDatabaseUrl } from '../support/database';
 
 jest.setTimeout(60_000);
@@ -360,8 +362,8 @@ describe('Raft snapshot storage', () => {
         5,
         () => node,
         storage,
-        transactions,
-        dataSource,
+        (work) => transactions.run(work),
+        new SqlApplier(dataSource, new StateView(), { nodeId: 'n1' } as AppConfig),
         () => {
           read += 1;
         },

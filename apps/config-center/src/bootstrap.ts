@@ -23,6 +23,8 @@ import { installRaftMessagesRoute } from './raft/inbound/raft-messages.route';
 import { installRaftSnapshotRoute } from './raft/inbound/raft-snapshot.route';
 import { installRaftStreamRoute } from './raft/inbound/raft-stream.route';
 import { NODE_TO_NODE_ROUTES } from './raft/transport/raft-wire';
+import { RaftCommandLog } from './raft/log/raft-command-log';
+import { CommandLog } from './state/command-log';
 import { StateService } from './state/state.service';
 
 /** Builds the node's HTTP application; `main.ts` listens, tests use it in-process. */
@@ -58,9 +60,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       bodyTimeoutMs: config.cluster.bodyTimeoutMs,
       bodyLimits: true,
     });
-    installRaftMessagesRoute(fastify, app.get(StateService));
-    installRaftStreamRoute(fastify, app.get(StateService));
-    installRaftSnapshotRoute(fastify, app.get(StateService));
+    const raft = app.get(CommandLog);
+    if (!(raft instanceof RaftCommandLog)) throw new Error('a cluster node runs the Raft log');
+    installRaftMessagesRoute(fastify, raft);
+    installRaftStreamRoute(fastify, raft);
+    installRaftSnapshotRoute(fastify, raft);
   } else {
     refuseInternalRoutes(fastify);
   }

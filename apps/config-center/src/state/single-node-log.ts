@@ -1,12 +1,11 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DatabaseError } from '@cc/common';
 import { appendLogEntries } from '../database/raft-tables';
 import { SqlTransactions } from '../database/sql-writer';
-import { AppliedBatch, CommandLog } from './command-log';
+import { Applier, PendingApply } from './applier';
+import { APP_CONFIG, AppConfig } from '../env/app-config';
+import { AppliedBatch, CommandLog, withinProposalTimeout } from './command-log';
 import { Command, CommandOutcome, encodeProposal } from './commands';
-import { StateMachine } from './state-machine';
-import { StateView, ViewOverlay } from './state-view';
-import { SqlStateTransaction } from './sql-state-transaction';
 
 interface Pending {
   command: Command;
@@ -18,27 +17,38 @@ interface Pending {
 
 const MAX_ENTRIES_PER_COMMIT = 256;
 const SINGLE_NODE_TERM = 1;
+
 /**
  * A log of one voter: an entry is committed as soon as it is durable. Proposals that arrive
  * while a commit is in flight are group-committed: their log rows, their apply and
  * `last_applied` go into ONE transaction (one fsync), so a crash keeps all of them or none.
  */
-export class SingleNodeCommandLog extends CommandLog {
+@Injectable()
+export class SingleNodeCommandLog
+  extends CommandLog
+  implements OnModuleInit, OnApplicationShutdown
+{
   private readonly logger = new Logger('SingleNodeLog');
   private readonly queue: Pending[] = [];
-  private readonly listeners: Array<(batch: AppliedBatch) => void> = [];
-  private flushing = false;
-  private nextIndex: number;
+  private flushing?: Promise<void>;
+  private nextIndex = 1;
 
   constructor(
     private readonly transactions: SqlTransactions,
-    private readonly stateMachine: StateMachine,
-    private readonly view: StateView,
-    private readonly nodeId: string,
-    lastIndex: number,
+    private readonly applier: Applier,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super();
-    this.nextIndex = lastIndex + 1;
+  }
+
+  async onModuleInit(): Promise<void> {
+    const { appliedIndex, lastLogIndex } = await this.applier.load();
+    this.nextIndex = Math.max(appliedIndex, lastLogIndex) + 1;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.flushing;
+    await this.transactions.close();
   }
 
   propose(command: Command): Promise<CommandOutcome> {
@@ -48,17 +58,27 @@ export class SingleNodeCommandLog extends CommandLog {
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    return new Promise((resolve, reject) => {
+    const committed = new Promise<CommandOutcome>((resolve, reject) => {
       this.queue.push({ command, data, resolve, reject });
-      if (!this.flushing) {
-        this.flushing = true;
-        setImmediate(() => void this.flush());
-      }
+      this.flushing ??= new Promise<void>((started) => setImmediate(started)).then(() =>
+        this.flush(),
+      );
     });
+    return withinProposalTimeout(committed, this.config.proposalTimeoutMs);
   }
 
   onApplied(listener: (batch: AppliedBatch) => void): void {
-    this.listeners.push(listener);
+    this.applier.onApplied(listener);
+  }
+
+  /** One voter: whatever was committed before the call is applied already. */
+  readBarrier(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** A write is applied before it is answered: nothing to wait for. */
+  untilApplied(): Promise<void> {
+    return Promise.resolve();
   }
 
   private async flush(): Promise<void> {
@@ -66,25 +86,22 @@ export class SingleNodeCommandLog extends CommandLog {
       const batch = this.queue.splice(0, MAX_ENTRIES_PER_COMMIT);
       try {
         const applied = await this.commit(batch);
-        this.view.commit(applied.changes, applied.batch.appliedIndex);
+        this.applier.publish(applied);
         this.nextIndex = applied.batch.appliedIndex + 1;
         applied.batch.commands.forEach((entry, i) => batch[i].resolve(entry.outcome));
-        for (const listener of this.listeners) listener(applied.batch);
       } catch (error) {
         this.logger.error({ err: error }, 'commit failed; nothing of the batch was written');
         const failure = new DatabaseError(`write not committed: ${(error as Error).message}`);
         for (const pending of batch) pending.reject(failure);
       }
     }
-    this.flushing = false;
+    this.flushing = undefined;
   }
 
-  private async commit(proposals: readonly Pending[]) {
+  private commit(proposals: readonly Pending[]): Promise<PendingApply> {
     const firstIndex = this.nextIndex;
-    const overlay = new ViewOverlay(this.view);
-    const entries: AppliedBatch['commands'] = [];
-    await this.transactions.run(async (writer) => {
-      const tx = new SqlStateTransaction(writer, this.nodeId);
+    const entries = proposals.map(({ command }, i) => ({ index: firstIndex + i, command }));
+    return this.transactions.run(async (writer) => {
       await appendLogEntries(
         writer,
         proposals.map(({ data }, i) => ({
@@ -94,16 +111,7 @@ export class SingleNodeCommandLog extends CommandLog {
           data,
         })),
       );
-      for (const [i, { command }] of proposals.entries()) {
-        const index = firstIndex + i;
-        const outcome = await this.stateMachine.apply(command, index, overlay, tx);
-        entries.push({ index, command, outcome });
-      }
-      await tx.setApplied(firstIndex + proposals.length - 1, SINGLE_NODE_TERM);
+      return this.applier.apply(writer, entries, SINGLE_NODE_TERM);
     });
-    return {
-      changes: overlay.changes,
-      batch: { appliedIndex: firstIndex + proposals.length - 1, commands: entries },
-    };
   }
 }

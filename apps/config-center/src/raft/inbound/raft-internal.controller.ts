@@ -4,7 +4,7 @@ import { FastifyRequest } from 'fastify';
 import { BadParameter } from '@cc/common';
 import { callContextFrom } from '@cc/resource';
 import { isWellFormedCommand } from '../../state/commands';
-import { StateService } from '../../state/state.service';
+import { CommandLog } from '../../state/command-log';
 import { ForwardedProposal } from '../transport/forward-proposal.resource';
 
 /**
@@ -14,7 +14,7 @@ import { ForwardedProposal } from '../transport/forward-proposal.resource';
 @ApiExcludeController()
 @Controller('internal/raft')
 export class RaftInternalController {
-  constructor(private readonly state: StateService) {}
+  constructor(private readonly log: CommandLog) {}
 
   @Post('propose')
   @HttpCode(200)
@@ -22,6 +22,6 @@ export class RaftInternalController {
     if (!isWellFormedCommand(body?.command))
       throw new BadParameter('forwarded command is malformed');
     const context = callContextFrom(request.headers, request.id, request.nodeId);
-    return this.state.propose(body.command, context);
+    return this.log.propose(body.command, context);
   }
 }

@@ -1,6 +1,5 @@
 import { FastifyInstance } from 'fastify';
-import { ServiceUnavailable } from '@cc/common';
-import { StateService } from '../../state/state.service';
+import { RaftCommandLog } from '../log/raft-command-log';
 import { decodeMessages } from '../transport/message-codec';
 import { refuseRaftRequest } from './raft-refusal';
 import { RAFT_FROM_HEADER, RAFT_FROM_URL_HEADER, RAFT_MESSAGES_PATH } from '../transport/raft-wire';
@@ -11,11 +10,9 @@ import { RAFT_FROM_HEADER, RAFT_FROM_URL_HEADER, RAFT_MESSAGES_PATH } from '../t
  * envelope on failure. The cluster secret, body limit and body timeout are the internal routes'
  * guard's (internal-routes.guard.ts).
  */
-export function installRaftMessagesRoute(fastify: FastifyInstance, state: StateService): void {
+export function installRaftMessagesRoute(fastify: FastifyInstance, raft: RaftCommandLog): void {
   fastify.post(RAFT_MESSAGES_PATH, async (request, reply) => {
     try {
-      const raft = state.raft;
-      if (!raft) throw new ServiceUnavailable('this node is not part of a cluster');
       const from = request.headers[RAFT_FROM_HEADER];
       const fromUrl = request.headers[RAFT_FROM_URL_HEADER];
       if (typeof from === 'string' && typeof fromUrl === 'string')

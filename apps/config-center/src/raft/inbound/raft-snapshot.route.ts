@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { FastifyInstance, FastifyRequest } from 'fastify';
-import { BadParameter, ServiceUnavailable } from '@cc/common';
-import { StateService } from '../../state/state.service';
+import { BadParameter } from '@cc/common';
+import { RaftCommandLog } from '../log/raft-command-log';
 import { refuseRaftRequest } from './raft-refusal';
 import {
   RAFT_FROM_HEADER,
@@ -20,7 +20,7 @@ import { SnapshotAssembler, SnapshotChunk } from '../transport/snapshot-chunks';
  */
 export function installRaftSnapshotRoute(
   fastify: FastifyInstance,
-  state: StateService,
+  raft: RaftCommandLog,
   assembler = new SnapshotAssembler(),
 ): void {
   const logger = new Logger('RaftSnapshot');
@@ -32,8 +32,6 @@ export function installRaftSnapshotRoute(
     );
     scope.post(RAFT_SNAPSHOT_PATH, async (request, reply) => {
       try {
-        const raft = state.raft;
-        if (!raft) throw new ServiceUnavailable('this node is not part of a cluster');
         const chunk = chunkOf(request);
         const whole = assembler.receive(chunk);
         if (!whole) return { accepted: true, complete: false };

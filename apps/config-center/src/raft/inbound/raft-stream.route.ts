@@ -2,7 +2,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import { FastifyInstance } from 'fastify';
 import { BadParameter, ErrorCode, ServiceUnavailable } from '@cc/common';
-import { StateService } from '../../state/state.service';
+import { RaftCommandLog } from '../log/raft-command-log';
 import { refuseRaftRequest as refuse } from './raft-refusal';
 import { StreamReceiver } from './raft-stream-receiver';
 import {
@@ -21,7 +21,7 @@ const SENDER_CLOSE_GRACE_MS = 1_000;
  * accepted stream lives until the sender ends it (or the connection dies, a frame is malformed
  * or too large, or this node shuts down): no body timeout and no socket idle timeout.
  */
-export function installRaftStreamRoute(fastify: FastifyInstance, state: StateService): void {
+export function installRaftStreamRoute(fastify: FastifyInstance, raft: RaftCommandLog): void {
   const logger = new Logger('RaftStream');
   const open = new Set<StreamReceiver>();
 
@@ -31,9 +31,7 @@ export function installRaftStreamRoute(fastify: FastifyInstance, state: StateSer
       done(null, payload),
     );
     scope.post(RAFT_STREAM_PATH, (request, reply) => {
-      const raft = state.raft;
       try {
-        if (!raft) throw new ServiceUnavailable('this node is not part of a cluster');
         if (!(request.body instanceof Readable))
           throw new BadParameter(`a raft stream is sent as ${RAFT_STREAM_CONTENT_TYPE}`);
       } catch (error) {

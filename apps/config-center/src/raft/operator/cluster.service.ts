@@ -8,14 +8,16 @@ import {
 } from '@cc/raft';
 import { APP_CONFIG, AppConfig } from '../../env/app-config';
 import { HealthRegistry } from '../../observability/health-registry';
-import { StateService } from '../../state/state.service';
+import { CommandLog } from '../../state/command-log';
+import { StateView } from '../../state/state-view';
 import { RaftCommandLog } from '../log/raft-command-log';
 
 /** Cluster membership and leadership for operators, and the `raft` health component. */
 @Injectable()
 export class ClusterService implements OnModuleInit {
   constructor(
-    private readonly state: StateService,
+    private readonly log: CommandLog,
+    private readonly view: StateView,
     private readonly health: HealthRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -25,9 +27,9 @@ export class ClusterService implements OnModuleInit {
   }
 
   raftHealth() {
-    const raft = this.state.raft;
+    const raft = this.raftLog;
     if (!raft) {
-      const applied = this.state.reader.appliedIndex;
+      const applied = this.view.appliedIndex;
       return {
         status: 'healthy' as const,
         role: 'leader',
@@ -45,7 +47,7 @@ export class ClusterService implements OnModuleInit {
       term: status.term,
       leader: status.leader ?? null,
       commit_index: status.commitIndex,
-      applied_index: this.state.reader.appliedIndex,
+      applied_index: this.view.appliedIndex,
       last_index: status.lastIndex,
       voters: status.voters,
     };
@@ -136,8 +138,12 @@ export class ClusterService implements OnModuleInit {
     }
   }
 
+  private get raftLog(): RaftCommandLog | undefined {
+    return this.log instanceof RaftCommandLog ? this.log : undefined;
+  }
+
   private requireCluster(): RaftCommandLog {
-    const raft = this.state.raft;
+    const raft = this.raftLog;
     if (!raft)
       throw new ServiceUnavailable(
         'this node runs without RAFT_PEERS: a single-node log has no members to manage',

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge, Histogram, register } from 'prom-client';
 import { DURATION_BUCKETS } from '../../observability/http-metrics';
-import { StateService } from '../../state/state.service';
+import { CommandLog } from '../../state/command-log';
 import { RaftCommandLog } from '../log/raft-command-log';
 
 type Metric = Gauge | Counter | Histogram;
@@ -87,11 +87,11 @@ const SCRAPED: Array<{
 export class RaftMetrics implements OnModuleInit, OnModuleDestroy {
   private readonly registered: Array<{ name: string; metric: Metric }> = [];
 
-  constructor(private readonly state: StateService) {}
+  constructor(private readonly log: CommandLog) {}
 
   onModuleInit(): void {
-    const raft = this.state.raft;
-    if (!raft) return;
+    const raft = this.log;
+    if (!(raft instanceof RaftCommandLog)) return;
     for (const { name, help, counter, read } of SCRAPED) {
       this.add(name, (fullName) =>
         counter
@@ -145,7 +145,7 @@ export class RaftMetrics implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
-    if (this.state.raft) this.state.raft.timings = undefined;
+    if (this.log instanceof RaftCommandLog) this.log.timings = undefined;
     // Only our own: a later app in this process may have registered the same names.
     for (const { name, metric } of this.registered.splice(0))
       if (register.getSingleMetric(name) === metric) register.removeSingleMetric(name);

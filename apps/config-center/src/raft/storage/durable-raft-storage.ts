@@ -1,12 +1,10 @@
 import { DataSource, MoreThanOrEqual } from 'typeorm';
-import { Entry, EntryType, HardState, MemoryStorage, RaftStorage, Ready, Snapshot } from '@cc/raft';
+import { Entry, EntryType, HardState, Ready, Snapshot } from '@cc/raft';
 import { RaftLogRow, RaftSnapshotRow, RaftStateRow } from '../../database/entities';
 import { appendLogEntries, deleteLogEntries, saveRaftState } from '../../database/raft-tables';
 import { SqlDialect, sqlTime } from '../../database/sql-dialect';
 import { SqlWriter } from '../../database/sql-writer';
-
-/** Runs `work` in one transaction (the Raft loop passes its serial queue, SqlTransactions.run). */
-export type TransactionRunner = <T>(work: (writer: SqlWriter) => Promise<T>) => Promise<T>;
+import { RaftLogStore, TransactionRunner } from './raft-log-store';
 
 /** Rows of at most 1 MiB: a statement stays far below MySQL's max_allowed_packet, even as hex. */
 const SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
@@ -17,39 +15,14 @@ const SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
  * state in ONE transaction (one fsync for a whole batch of proposals: group commit), and only
  * then updates the mirror.
  */
-export class DurableRaftStorage implements RaftStorage {
-  private readonly memory = new MemoryStorage();
-  private appliedIndex = 0;
-
+export class DurableRaftStorage extends RaftLogStore {
   constructor(
     private readonly dataSource: DataSource,
     private readonly nodeId: string,
-  ) {}
-
-  hardState(): HardState {
-    return this.memory.hardState();
-  }
-  firstIndex(): number {
-    return this.memory.firstIndex();
-  }
-  lastIndex(): number {
-    return this.memory.lastIndex();
-  }
-  term(index: number): number | undefined {
-    return this.memory.term(index);
-  }
-  entries(low: number, high: number): Entry[] {
-    return this.memory.entries(low, high);
-  }
-  snapshot(): Snapshot {
-    return this.memory.snapshot();
+  ) {
+    super();
   }
 
-  get applied(): number {
-    return this.appliedIndex;
-  }
-
-  /** Reads what this node persisted before it stopped. */
   async load(): Promise<void> {
     const [state, snapshot] = await Promise.all([
       this.dataSource.getRepository(RaftStateRow).findOneBy({ nodeId: this.nodeId }),
@@ -83,11 +56,6 @@ export class DurableRaftStorage implements RaftStorage {
     }
   }
 
-  /**
-   * Step 1 of the Ready contract inside the caller's transaction: the snapshot, the entries (an
-   * entry at an index already stored replaces it and everything after it, Figure 2 step 3) and
-   * the hard state. Call `persisted(ready)` once that transaction committed.
-   */
   async write(writer: SqlWriter, ready: Ready): Promise<void> {
     if (ready.snapshot) {
       await this.saveSnapshot(writer, ready.snapshot);
@@ -104,20 +72,6 @@ export class DurableRaftStorage implements RaftStorage {
       await appendLogEntries(writer, ready.entries);
     }
     if (ready.hardState) await this.saveHardState(writer, ready.hardState);
-  }
-
-  /** Updates the memory mirror the core reads, after `write`'s transaction committed. */
-  persisted(ready: Ready): void {
-    this.memory.persist(ready);
-  }
-
-  /**
-   * Stores a locally taken snapshot (paper section 7); from then on the core reads the log from
-   * after it. The rows it covers stay until `dropCompactedLog` (a restart ignores them).
-   */
-  async compact(snapshot: Snapshot, run: TransactionRunner): Promise<void> {
-    await run((writer) => this.saveSnapshot(writer, snapshot));
-    this.memory.compact(snapshot);
   }
 
   /**
@@ -140,7 +94,7 @@ export class DurableRaftStorage implements RaftStorage {
   }
 
   /** The metadata row, and the data in SNAPSHOT_CHUNK_BYTES rows (see the chunks migration). */
-  private async saveSnapshot(writer: SqlWriter, snapshot: Snapshot): Promise<void> {
+  protected async saveSnapshot(writer: SqlWriter, snapshot: Snapshot): Promise<void> {
     const { id } = writer.dialect;
     await writer.dialect.insertRows(
       writer,

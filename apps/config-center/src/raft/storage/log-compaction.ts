@@ -1,9 +1,7 @@
 import { Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { RaftError, RaftNode } from '@cc/raft';
-import { SqlTransactions } from '../../database/sql-writer';
-import { DurableRaftStorage } from './durable-raft-storage';
-import { dumpState, openStateReader } from '../../state/state-snapshot';
+import { Applier } from '../../state/applier';
+import { RaftLogStore, TransactionRunner } from './raft-log-store';
 
 /** Log rows deleted per transaction once a snapshot covers them (~30 ms each on MariaDB). */
 const LOG_ROWS_PER_DELETE = 5000;
@@ -43,9 +41,9 @@ export class LogCompaction {
   constructor(
     private readonly every: number,
     private readonly node: () => RaftNode,
-    private readonly storage: DurableRaftStorage,
-    private readonly transactions: SqlTransactions,
-    private readonly dataSource: DataSource,
+    private readonly storage: RaftLogStore,
+    private readonly run: TransactionRunner,
+    private readonly applier: Applier,
     /** Wakes the loop when a background read has ended. */
     private readonly wake: () => void,
   ) {
@@ -76,13 +74,13 @@ export class LogCompaction {
     const started = Date.now();
     let reader;
     try {
-      reader = await openStateReader(this.dataSource);
+      reader = await this.applier.openSnapshotReader();
     } catch (error) {
       // Not a persistence failure (DESIGN 19): the node keeps running, compaction retries.
       return this.retryLater(applied, error);
     }
     if (!reader) {
-      this.built = { index: applied, data: await dumpState(this.dataSource.manager), started };
+      this.built = { index: applied, data: await this.applier.dump(), started };
       return;
     }
     this.building = true;
@@ -119,7 +117,7 @@ export class LogCompaction {
     if (built.index <= this.storage.snapshot().meta.index) return;
     try {
       const snapshot = this.node().compact(built.index, built.data);
-      await this.storage.compact(snapshot, (work) => this.transactions.run(work));
+      await this.storage.compact(snapshot, this.run);
       this.stats.snapshotsTaken += 1;
       this.stats.lastSnapshotBytes = built.data.length;
       this.stats.lastSnapshotBuildMs = Date.now() - built.started;
@@ -136,10 +134,7 @@ export class LogCompaction {
   }
 
   private async dropLogRows(): Promise<void> {
-    const dropped = await this.storage.dropCompactedLog(
-      (work) => this.transactions.run(work),
-      LOG_ROWS_PER_DELETE,
-    );
+    const dropped = await this.storage.dropCompactedLog(this.run, LOG_ROWS_PER_DELETE);
     this.logRowsToDrop = dropped > 0;
   }
 }

@@ -1,7 +1,8 @@
 import { OutgoingHttpHeaders } from 'node:http';
 import { Message } from '@cc/raft';
 import { PeerAddress } from '../../env/app-config';
-import { LinkStreamState, PeerLink } from './peer-link';
+import { PeerLink } from './peer-link';
+import { PeerStatus, RaftTransport } from './raft-transport';
 import { RaftRequests } from './raft-requests';
 import { CLUSTER_SECRET_HEADER, RAFT_FROM_HEADER, RAFT_FROM_URL_HEADER } from './raft-wire';
 
@@ -10,7 +11,7 @@ import { CLUSTER_SECRET_HEADER, RAFT_FROM_HEADER, RAFT_FROM_URL_HEADER } from '.
  * per batch), one-shot requests as the fallback, and snapshots in chunks. Messages of one `send`
  * for one peer travel together, which is how AppendEntries get batched.
  */
-export class RaftTransport {
+export class HttpRaftTransport extends RaftTransport {
   private readonly links = new Map<string, PeerLink>();
   private readonly identity: OutgoingHttpHeaders;
   private readonly requests: RaftRequests;
@@ -23,6 +24,7 @@ export class RaftTransport {
     selfUrl: string | null,
     private readonly snapshotChunkBytes = 1024 * 1024,
   ) {
+    super();
     this.identity = {
       [CLUSTER_SECRET_HEADER]: secret,
       [RAFT_FROM_HEADER]: selfId,
@@ -75,14 +77,7 @@ export class RaftTransport {
     for (const [link, batch] of byPeer) link.send(batch);
   }
 
-  peers(): Array<{
-    id: string;
-    url: string;
-    reachable: boolean;
-    last_error: string | null;
-    queued: number;
-    stream: LinkStreamState;
-  }> {
+  peers(): PeerStatus[] {
     return [...this.links].map(([id, link]) => ({
       id,
       url: link.url,

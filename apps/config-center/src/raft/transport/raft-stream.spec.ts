@@ -8,14 +8,14 @@ import { LinkProxy } from '../../../../../test/support/cluster/link-proxy';
 import { AppConfig } from '../../env/app-config';
 import { installEnvelope } from '../../http/envelope';
 import { serverTimeouts } from '../../http/server-timeouts';
-import { StateService } from '../../state/state.service';
 import { ClusterSecretCheck } from '../inbound/cluster-secret.guard';
 import { guardInternalRoutes } from '../inbound/internal-routes.guard';
 import { encodeMessages } from './message-codec';
 import { installRaftMessagesRoute } from '../inbound/raft-messages.route';
 import { installRaftSnapshotRoute } from '../inbound/raft-snapshot.route';
 import { installRaftStreamRoute } from '../inbound/raft-stream.route';
-import { RaftTransport } from './http-raft-transport';
+import { HttpRaftTransport } from './http-raft-transport';
+import { RaftCommandLog } from '../log/raft-command-log';
 import {
   CLUSTER_SECRET_HEADER,
   RAFT_FROM_HEADER,
@@ -66,7 +66,7 @@ async function startPeer(options: { streams: boolean; snapshotChunks?: boolean }
     step: (messages: Message[]) => received.push(...messages),
     learnPeer: (peer: { id: string; url: string }) => learned.push(`${peer.id}=${peer.url}`),
   };
-  const state = { raft } as unknown as StateService;
+  const state = raft as unknown as RaftCommandLog;
   const secret = new ClusterSecretCheck({ cluster: { secret: SECRET } } as unknown as AppConfig);
   const fastify = Fastify({
     ...serverTimeouts({
@@ -140,9 +140,9 @@ function rawStream(url: string, headers: Record<string, string> = {}) {
   };
 }
 
-describe('Raft streams: RaftTransport to the stream route', () => {
+describe('Raft streams: HttpRaftTransport to the stream route', () => {
   const peers: Peer[] = [];
-  const transports: RaftTransport[] = [];
+  const transports: HttpRaftTransport[] = [];
   const proxies: LinkProxy[] = [];
 
   const peer = async (
@@ -153,7 +153,7 @@ describe('Raft streams: RaftTransport to the stream route', () => {
     return started;
   };
   const transportTo = (url: string) => {
-    const transport = new RaftTransport(
+    const transport = new HttpRaftTransport(
       'n1',
       SECRET,
       [{ id: 'n2', url }],

@@ -1,0 +1,330 @@
+import { Logger } from '@nestjs/common';
+import { OutcomeUnknown, ServiceUnavailable } from '@cc/common';
+import { ConfChange, Entry, Message, RaftNode, RaftStatus, Ready } from '@cc/raft';
+import { SqlWriter } from '../../database/sql-writer';
+import { Applier, CommittedEntry, PendingApply } from '../../state/applier';
+import { CommandOutcome, decodeCommand } from '../../state/commands';
+import { CompactionStats, LogCompaction } from '../storage/log-compaction';
+import { RaftLogStore, TransactionRunner } from '../storage/raft-log-store';
+import { RaftTransport } from '../transport/raft-transport';
+import { WaiterRegistry } from './waiter-registry';
+
+export interface RaftTimings {
+  /** A proposal made here, from propose() to its outcome. */
+  committed(milliseconds: number): void;
+  /** A Ready's transaction that applied committed entries (with the entries it stored). */
+  applied(milliseconds: number): void;
+}
+
+/** The ports a Ready loop drives: where entries are stored, sent and applied. */
+export interface ReadyLoopPorts {
+  store: RaftLogStore;
+  transport: RaftTransport;
+  applier: Applier;
+  /** One transaction at a time, in call order (SqlTransactions.run). */
+  run: TransactionRunner;
+}
+
+export interface ReadyLoopSettings {
+  nodeId: string;
+  /** Voters to start with; empty for a node that joins an existing cluster. */
+  voters: string[];
+  electionTicks: number;
+  heartbeatTicks: number;
+  maxAppendBytes: number;
+  snapshotEntries: number;
+  random: () => number;
+  /** Milliseconds on a monotonic clock (performance.now), for the commit histogram. */
+  now: () => number;
+  /** The loop could not persist and stopped for good (DESIGN 19): the node must go. */
+  onFatal: (error: unknown) => void;
+}
+
+/**
+ * Drives the pure core (libs/raft) through the Ready contract, one Ready at a time: store it
+ * (one transaction with the apply of its committed entries: one fsync), send its messages,
+ * publish what was applied, settle the waiters, advance. Every effect goes through a port, so a
+ * test runs three loops on memory stores and a simulated network, in milliseconds.
+ */
+export class ReadyLoop {
+  private readonly logger = new Logger('Raft');
+  readonly waiters: WaiterRegistry;
+  private node!: RaftNode;
+  private compaction!: LogCompaction;
+  private processing = false;
+  private again = false;
+  private stopped = false;
+  private appliedIndex = 0;
+  private knownLeader?: string;
+  private idle: Array<() => void> = [];
+  leaderChanges = 0;
+  /** Set by RaftMetrics: spec 3.7.4's raft_commit_duration and raft_apply_duration. */
+  timings?: RaftTimings;
+
+  constructor(
+    private readonly ports: ReadyLoopPorts,
+    private readonly settings: ReadyLoopSettings,
+  ) {
+    this.waiters = new WaiterRegistry(settings.now);
+  }
+
+  start(): void {
+    const { store } = this.ports;
+    this.appliedIndex = store.applied;
+    this.node = new RaftNode({
+      id: this.settings.nodeId,
+      peers: this.settings.voters,
+      electionTick: this.settings.electionTicks,
+      heartbeatTick: this.settings.heartbeatTicks,
+      storage: store,
+      random: this.settings.random,
+      preVote: true,
+      checkQuorum: true,
+      // One append holds maxAppendBytes of entries, or one larger entry alone: a batch of them
+      // stays under the messages route's body limit (raft-wire.ts).
+      maxEntriesPerMessage: 64,
+      maxBytesPerMessage: this.settings.maxAppendBytes,
+      maxInflight: 64,
+      applied: this.appliedIndex,
+    });
+    this.compaction = new LogCompaction(
+      this.settings.snapshotEntries,
+      () => this.node,
+      store,
+      this.ports.run,
+      this.ports.applier,
+      () => this.schedule(),
+    );
+    // A cluster of one elects itself at once instead of waiting for a timeout.
+    const { voters } = this.node.status();
+    if (voters.length === 1 && voters[0] === this.settings.nodeId) this.node.campaign();
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.ports.transport.close();
+    this.releaseIdle();
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  get applied(): number {
+    return this.appliedIndex;
+  }
+
+  get compactionStats(): CompactionStats {
+    return this.compaction.stats;
+  }
+
+  status(): RaftStatus {
+    return this.node.status();
+  }
+
+  tick(): void {
+    this.node.tick();
+    this.schedule();
+  }
+
+  step(messages: readonly Message[]): void {
+    for (const message of messages) {
+      try {
+        this.node.step(message);
+      } catch (error) {
+        this.logger.warn(
+          { err: error, type: message.type, from: message.from },
+          'message refused by the core',
+        );
+      }
+    }
+    this.schedule();
+  }
+
+  /** Throws NotLeaderError on a follower. */
+  propose(data: Uint8Array): Promise<CommandOutcome> {
+    const { index, term } = this.node.propose(data);
+    const outcome = this.waiters.proposal(index, term);
+    this.schedule();
+    return outcome;
+  }
+
+  proposeConfChange(change: ConfChange): number {
+    const { index } = this.node.proposeConfChange(change);
+    this.schedule();
+    return index;
+  }
+
+  transferLeadership(to: string): void {
+    this.node.transferLeadership(to);
+    this.schedule();
+  }
+
+  /** Asks the core for a ReadIndex; throws NotLeaderError when no leader is known. */
+  readIndex(context: string): Promise<number> {
+    this.node.readIndex(context);
+    const index = this.waiters.read(context);
+    this.schedule();
+    return index;
+  }
+
+  untilApplied(index: number): Promise<void> {
+    return this.waiters.untilApplied(index, this.appliedIndex);
+  }
+
+  /** Resolves once the loop has nothing left to do (tests drive it step by step). */
+  settled(): Promise<void> {
+    if (!this.processing || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    if (this.processing) {
+      this.again = true;
+      return;
+    }
+    this.processing = true;
+    setImmediate(() => void this.processReadies());
+  }
+
+  private async processReadies(): Promise<void> {
+    try {
+      while (!this.stopped) {
+        await this.compaction.betweenReadies();
+        if (!this.node.hasReady()) {
+          if (this.compaction.pending) continue;
+          break;
+        }
+        const ready = this.node.ready();
+        await this.handle(ready);
+        this.node.advance(ready);
+        await this.compaction.afterReady(this.appliedIndex);
+      }
+    } catch (error) {
+      // DESIGN 19: a node that cannot persist must not keep a cluster alive with heartbeats.
+      this.logger.fatal(
+        { err: error },
+        'raft storage failed; stopping this node so the others elect a healthy leader',
+      );
+      this.stop();
+      this.waiters.failAll(
+        new OutcomeUnknown('this node stopped: its storage failed; the write may or may not apply'),
+      );
+      this.settings.onFatal(error);
+      return;
+    } finally {
+      this.processing = false;
+    }
+    if (this.again) {
+      this.again = false;
+      this.schedule();
+    } else this.releaseIdle();
+  }
+
+  /**
+   * One Ready, one transaction (one fsync): its snapshot, entries and hard state, the state
+   * machine changes of its committed entries, and `last_applied`. Apply may share the
+   * transaction because committed entries are already durable (an earlier Ready) or become
+   * durable with it; a crash loses both or neither, and re-applies from `last_applied`.
+   */
+  private async handle(ready: Ready): Promise<void> {
+    const { store, transport, applier, run } = this.ports;
+    // The reads a leader change may have lost: those asked before this Ready was taken (one
+    // asked while it is handled reached the core after the change).
+    const readsBefore = ready.softState ? this.waiters.readsAsked() : undefined;
+    if (ready.softState) this.roleChanged(ready.softState.role, ready.softState.leader);
+    // A leader may send before its own fsync (thesis 10.2.1); everyone else persists first.
+    const isLeader = this.node.status().role === 'leader';
+    if (isLeader) transport.send(ready.messages);
+
+    if (ready.snapshot && ready.snapshot.meta.index > this.appliedIndex) {
+      // InstallSnapshot: replace the state machine, then apply what follows on the new view.
+      const snapshot = ready.snapshot;
+      await run(async (writer) => {
+        await store.write(writer, ready);
+        await applier.restore(writer, snapshot.data, snapshot.meta.index);
+      });
+      store.persisted(ready);
+      await this.installed(snapshot.meta.index);
+      if (!isLeader) transport.send(ready.messages);
+      const fresh = this.fresh(ready.committedEntries);
+      if (fresh.length > 0) this.published(fresh, await run((writer) => this.apply(writer, fresh)));
+    } else {
+      const fresh = this.fresh(ready.committedEntries);
+      let pending: PendingApply | undefined;
+      if (ready.snapshot || ready.entries.length > 0 || ready.hardState || fresh.length > 0) {
+        const started = this.settings.now();
+        pending = await run(async (writer) => {
+          await store.write(writer, ready);
+          return fresh.length > 0 ? this.apply(writer, fresh) : undefined;
+        });
+        if (pending) this.timings?.applied(this.settings.now() - started);
+      }
+      store.persisted(ready);
+      if (!isLeader) transport.send(ready.messages);
+      if (pending) this.published(fresh, pending);
+    }
+    this.waiters.resolveReads(ready.readStates);
+    // Reads confirmed above stand; the others asked before the change were lost with it.
+    if (readsBefore)
+      this.waiters.failReads(
+        readsBefore,
+        () =>
+          new ServiceUnavailable(
+            'leadership changed while a linearizable read was being confirmed; retry it',
+            { consistency: 'linearizable', leader: this.node.status().leader ?? null },
+          ),
+      );
+  }
+
+  private roleChanged(role: string, leader: string | undefined): void {
+    this.logger.log({ role, leader }, 'raft role changed');
+    if (leader === undefined || leader === this.knownLeader) return;
+    this.knownLeader = leader;
+    this.leaderChanges += 1;
+    this.waiters.leaderChanged(leader);
+  }
+
+  private fresh(entries: readonly Entry[]): Entry[] {
+    return entries.filter((entry) => entry.index > this.appliedIndex);
+  }
+
+  private apply(writer: SqlWriter, fresh: Entry[]): Promise<PendingApply> {
+    const committed: CommittedEntry[] = fresh.map((entry) => ({
+      index: entry.index,
+      command:
+        entry.type === 'normal' && entry.data.length > 0
+          ? decodeCommand(Buffer.from(entry.data))
+          : undefined,
+    }));
+    return this.ports.applier.apply(writer, committed);
+  }
+
+  /** A snapshot from the leader replaced the state machine through `index`. */
+  private async installed(index: number): Promise<void> {
+    // Proposals at or below a received snapshot cannot be matched to an outcome any more.
+    this.waiters.failProposalsThrough(index, new OutcomeUnknown());
+    await this.ports.applier.reload(index);
+    this.appliedIndex = index;
+    this.compaction.installed(index);
+    this.logger.log({ index }, 'installed snapshot from the leader');
+    this.waiters.releaseApplied(index);
+  }
+
+  /** Shows applied entries in the view and answers the proposals waiting for them. */
+  private published(fresh: readonly Entry[], pending: PendingApply): void {
+    this.ports.applier.publish(pending);
+    this.appliedIndex = fresh[fresh.length - 1].index;
+    const outcomes = new Map(pending.batch.commands.map((item) => [item.index, item.outcome]));
+    this.waiters.settleProposals(fresh, outcomes, (milliseconds) =>
+      this.timings?.committed(milliseconds),
+    );
+    this.waiters.releaseApplied(this.appliedIndex);
+  }
+
+  private releaseIdle(): void {
+    for (const resolve of this.idle.splice(0)) resolve();
+  }
+}
