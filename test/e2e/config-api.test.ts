@@ -52,7 +52,7 @@ describe('config API', () => {
       expect(ok(await api.getConfig(ns, 'app.timeout')).value).toBe(30);
     });
 
-    it('accepts every JSON value type, null included (config-value.ts: "any JSON value")', async () => {
+    it('accepts every JSON value type, null included (common/config-entry-limits.ts: "any JSON value")', async () => {
       const { name } = await api.createNamespace();
       const values: Record<string, unknown> = {
         obj: { a: [1, { b: null }] },

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ValidationFailed } from '@cc/common';
 import { Resource } from '@cc/resource';
+import { checkKeyLength, encodeValue } from '../common/config-entry-limits';
 import { APP_CONFIG, AppConfig } from '../env/app-config';
 import { RequestContext } from '../http/request-context';
 import { ConfigOperation } from '../state/commands';
 import { MAX_OPERATIONS_PER_ENTRY } from '../state/state-machine';
 import { StateService } from '../state/state.service';
-import { checkKeyLength, encodeValue } from './config-value';
 import {
   BatchWriteBody,
   ConfigWriteResult,

@@ -3,6 +3,11 @@ import { RESERVED_NAMESPACE_PREFIX } from '../common/validation';
 import { NamespaceRecord } from '../state/records';
 import { StateReader } from '../state/state-view';
 
+/*
+ * The namespace rules other folders apply: config/ and version/ read and write inside a
+ * namespace and import this file, so namespace/ imports nothing from config/ or version/.
+ */
+
 /** A namespace that exists and is enabled: what every read and write of its configs needs. */
 export function enabledNamespace(reader: StateReader, name: string): NamespaceRecord {
   const namespace = reader.namespaceByName(name);

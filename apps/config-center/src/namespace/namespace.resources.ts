@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NamespaceNotFound, ValidationFailed } from '@cc/common';
 import { Resource } from '@cc/resource';
+import { checkKeyLength, encodeValue } from '../common/config-entry-limits';
 import { isoTime, pagination } from '../common/validation';
-import { checkKeyLength, encodeValue } from '../config/config-value';
 import { APP_CONFIG, AppConfig } from '../env/app-config';
 import { RequestContext } from '../http/request-context';
 import { PerRevisionCache, SharedJson } from '../http/shared-answer';

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import Fastify, { FastifyInstance } from 'fastify';
+import { streamBody } from '../../../../../test/support/hostile-http';
 import { AppConfig } from '../../env/app-config';
 import { installEnvelope } from '../../http/envelope';
 import { serverTimeouts } from '../../http/server-timeouts';
@@ -15,76 +16,7 @@ import {
 
 const SECRET = 'guard-test-secret';
 const BODY_TIMEOUT_MS = 300;
-
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  /** When the answer was complete, ms after the request started. */
-  answeredAfterMs: number;
-  /** When the connection closed, ms after the request started. */
-  closedAfterMs: number;
-  bytesSent: number;
-}
-
-/**
- * POSTs `totalBytes` of body in 64 KiB chunks, as fast as the server takes them, and reports
- * when the answer came and when the connection was closed (by the server, since this client
- * never stops by itself before the whole body is sent). `stallAfter` stops writing after that
- * many bytes, keeping the connection open.
- */
-function post(
-  url: string,
-  path: string,
-  headers: Record<string, string>,
-  totalBytes: number,
-  stallAfter = Infinity,
-): Promise<Answer> {
-  const target = new URL(url);
-  const started = Date.now();
-  const chunk = Buffer.alloc(64 * 1024, 0x20);
-  return new Promise((resolve) => {
-    const answer: Answer = {
-      status: 0,
-      headers: {},
-      body: '',
-      answeredAfterMs: -1,
-      closedAfterMs: -1,
-      bytesSent: 0,
-    };
-    const request = http.request({
-      host: target.hostname,
-      port: target.port,
-      path,
-      method: 'POST',
-      agent: false,
-      headers: { 'content-type': 'application/json', 'content-length': totalBytes, ...headers },
-    });
-    const write = (): void => {
-      while (answer.bytesSent < Math.min(totalBytes, stallAfter)) {
-        const size = Math.min(chunk.length, totalBytes - answer.bytesSent);
-        answer.bytesSent += size;
-        if (!request.write(chunk.subarray(0, size))) {
-          request.once('drain', write);
-          return;
-        }
-      }
-      if (answer.bytesSent >= totalBytes) request.end();
-    };
-    request.on('response', (response) => {
-      answer.status = response.statusCode ?? 0;
-      answer.headers = response.headers;
-      response.on('data', (data: Buffer) => (answer.body += data.toString()));
-      response.on('end', () => (answer.answeredAfterMs = Date.now() - started));
-    });
-    request.on('error', () => undefined);
-    request.on('close', () => {
-      answer.closedAfterMs = Date.now() - started;
-      resolve(answer);
-    });
-    write();
-  });
-}
+const withSecret = { [CLUSTER_SECRET_HEADER]: SECRET };
 
 describe('internal routes guard (secret in onRequest, body limits, body timeout)', () => {
   let fastify: FastifyInstance;
@@ -129,12 +61,12 @@ describe('internal routes guard (secret in onRequest, body limits, body timeout)
   });
 
   it('refuses a 100 MB body without the secret at once and closes the connection', async () => {
-    const answer = await post(url, RAFT_MESSAGES_PATH, {}, 100 * 1024 * 1024);
+    const answer = await streamBody(url, RAFT_MESSAGES_PATH, 100 * 1024 * 1024);
     expect(answer.status).toBe(401);
     expect(JSON.parse(answer.body)).toMatchObject({ code: 40101 });
     expect(answer.headers.connection).toBe('close');
-    expect(answer.answeredAfterMs).toBeLessThan(1_000);
-    expect(answer.closedAfterMs).toBeLessThan(2_000);
+    expect(answer.answeredMs).toBeLessThan(1_000);
+    expect(answer.closedMs).toBeLessThan(2_000);
     expect(answer.bytesSent).toBeLessThan(100 * 1024 * 1024);
     expect(handled).toBe(0);
   });
@@ -142,7 +74,7 @@ describe('internal routes guard (secret in onRequest, body limits, body timeout)
   it('refuses a wrong secret with 40301, on every internal route, encoded paths included', async () => {
     const wrong = { [CLUSTER_SECRET_HEADER]: 'not-the-secret' };
     for (const path of [RAFT_MESSAGES_PATH, '/internal/other', '/%69nternal/raft/messages']) {
-      const answer = await post(url, path, wrong, 2);
+      const answer = await streamBody(url, path, 2, { headers: wrong });
       expect({ path, status: answer.status }).toEqual({ path, status: 403 });
       expect(JSON.parse(answer.body)).toMatchObject({ code: 40301 });
     }
@@ -150,39 +82,34 @@ describe('internal routes guard (secret in onRequest, body limits, body timeout)
   });
 
   it('takes a peer with the secret, within the body limit', async () => {
-    const answer = await post(url, RAFT_MESSAGES_PATH, { [CLUSTER_SECRET_HEADER]: SECRET }, 2);
+    const answer = await streamBody(url, RAFT_MESSAGES_PATH, 2, { headers: withSecret });
     // Two spaces are not JSON: the route was reached and the parser refused it.
     expect(answer.status).toBe(400);
-    const public_ = await post(url, '/public', {}, 2);
+    const public_ = await streamBody(url, '/public', 2);
     expect(public_.status).toBe(400);
   });
 
   it('refuses a body declared above the route limit, before reading it', async () => {
-    const answer = await post(
-      url,
-      RAFT_MESSAGES_PATH,
-      { [CLUSTER_SECRET_HEADER]: SECRET },
-      RAFT_MESSAGES_BODY_LIMIT + 1,
-    );
+    const answer = await streamBody(url, RAFT_MESSAGES_PATH, RAFT_MESSAGES_BODY_LIMIT + 1, {
+      headers: withSecret,
+    });
     expect(answer.status).toBe(400);
     expect(JSON.parse(answer.body)).toMatchObject({ code: 40002 });
     expect(answer.bytesSent).toBeLessThan(RAFT_MESSAGES_BODY_LIMIT);
-    const other = await post(url, '/internal/other', { [CLUSTER_SECRET_HEADER]: SECRET }, 1 << 20);
+    const other = await streamBody(url, '/internal/other', 1 << 20, { headers: withSecret });
     expect(JSON.parse(other.body)).toMatchObject({ code: 40002 });
     expect(handled).toBe(0);
   });
 
   it('cuts a body that stalls past the body timeout', async () => {
-    const answer = await post(
-      url,
-      RAFT_MESSAGES_PATH,
-      { [CLUSTER_SECRET_HEADER]: SECRET },
-      1024 * 1024,
-      100 * 1024,
-    );
+    const answer = await streamBody(url, RAFT_MESSAGES_PATH, 1024 * 1024, {
+      headers: withSecret,
+      stallAfter: 100 * 1024,
+      giveUpMs: BODY_TIMEOUT_MS + 2_000,
+    });
     expect(answer.status).toBe(0);
-    expect(answer.closedAfterMs).toBeGreaterThanOrEqual(BODY_TIMEOUT_MS - 20);
-    expect(answer.closedAfterMs).toBeLessThan(BODY_TIMEOUT_MS + 1_000);
+    expect(answer.closedMs).toBeGreaterThanOrEqual(BODY_TIMEOUT_MS - 20);
+    expect(answer.closedMs).toBeLessThan(BODY_TIMEOUT_MS + 1_000);
   });
 
   it('leaves the Raft stream out of the body timeout', async () => {

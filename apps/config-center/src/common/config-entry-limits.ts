@@ -1,6 +1,12 @@
 import { ValidationFailed } from '@cc/common';
 import { AppConfig } from '../env/app-config';
 
+/*
+ * The bounds of one config entry, checked by every endpoint that writes entries: config/ (create,
+ * update, batch) and namespace/ (import). They live here, not in config/, so that namespace/
+ * does not depend on config/ (config/ already depends on namespace/ for its lookup).
+ */
+
 /**
  * How deep a value may nest. Below the body's bound (MAX_JSON_DEPTH, 64) by the deepest place a
  * value sits in a request body (`{"configs":[{"value": ...}]}`: 3 levels), so whatever was
