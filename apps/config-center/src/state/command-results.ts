@@ -75,3 +75,15 @@ interface ResultOfCommand {
 export type CommandResult<C extends Command> = C extends WriteConfig
   ? ConfigOperationResult<C['operation']>
   : ResultOfCommand[C['type']];
+
+/**
+ * The value of a successful outcome of `command`. The log carries outcomes untyped (they cross
+ * processes and the database as JSON); apply produced this value for this command, each
+ * command's apply function being declared with its entry of ResultOfCommand.
+ */
+export function resultOf<C extends Command>(
+  _command: C,
+  outcome: { ok: true; value: unknown },
+): CommandResult<C> {
+  return outcome.value as CommandResult<C>;
+}

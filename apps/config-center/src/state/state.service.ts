@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SqlTransactions } from '../database/sql-writer';
-import { AppError, ErrorCodeValue, NotLeader, OutcomeUnknown } from '@cc/common';
+import { fromReplicatedFailure, NotLeader, OutcomeUnknown } from '@cc/common';
 import { CallContext } from '@cc/resource';
 import { NotLeaderError } from '@cc/raft';
 import { APP_CONFIG, AppConfig } from '../env/app-config';
@@ -10,6 +10,7 @@ import { ForwardProposalResource } from '../raft/forward-proposal.resource';
 import { RaftCommandLog } from '../raft/raft-command-log';
 import { RaftTransport } from '../raft/raft-transport';
 import { AppliedBatch, CommandLog } from './command-log';
+import { CommandResult, resultOf } from './command-results';
 import { Command, CommandOutcome } from './commands';
 import { SingleNodeCommandLog } from './single-node-log';
 import { loadState } from './state-loader';
@@ -108,18 +109,15 @@ export class StateService extends ReadModel implements OnModuleInit, OnApplicati
     this.visibilityBarriers.push(barrier);
   }
 
-  /** Proposes and waits; returns the apply result or throws the replicated failure. */
-  async write<T>(command: Command, context?: CallContext): Promise<{ value: T; revision: number }> {
+  /** Proposes and waits; returns the apply result or throws the replicated failure, typed. */
+  async write<C extends Command>(
+    command: C,
+    context?: CallContext,
+  ): Promise<{ value: CommandResult<C>; revision: number }> {
     const outcome = await this.propose(command, context);
     await this.untilVisible(outcome.revision);
-    if (!outcome.ok) {
-      throw new AppError(
-        outcome.error.code as ErrorCodeValue,
-        outcome.error.message,
-        outcome.error.details,
-      );
-    }
-    return { value: outcome.value as T, revision: outcome.revision };
+    if (!outcome.ok) throw fromReplicatedFailure(outcome.error);
+    return { value: resultOf(command, outcome), revision: outcome.revision };
   }
 
   /** Proposes here when leader, else forwards to the leader (or answers 50302). */
