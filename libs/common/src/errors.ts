@@ -51,8 +51,8 @@ export class Unauthorized extends AppError {
 }
 
 export class Forbidden extends AppError {
-  constructor(details?: unknown) {
-    super(ErrorCode.FORBIDDEN, undefined, details);
+  constructor(details?: unknown, message?: string) {
+    super(ErrorCode.FORBIDDEN, message, details);
   }
 }
 
@@ -63,14 +63,14 @@ export class RouteNotFound extends AppError {
 }
 
 export class NamespaceNotFound extends AppError {
-  constructor(namespace: string | number) {
-    super(ErrorCode.NAMESPACE_NOT_FOUND, `namespace ${namespace} not found`);
+  constructor(namespace: string | number, details?: unknown) {
+    super(ErrorCode.NAMESPACE_NOT_FOUND, `namespace ${namespace} not found`, details);
   }
 }
 
-export class NamespaceDisabled extends AppError {
-  constructor(namespace: string) {
-    super(ErrorCode.FORBIDDEN, `namespace ${namespace} is disabled`, { namespace, status: 0 });
+export class NamespaceDisabled extends Forbidden {
+  constructor(namespace: string, status = 0) {
+    super({ namespace, status }, `namespace ${namespace} is disabled`);
   }
 }
 
@@ -91,9 +91,48 @@ export class Conflict extends AppError {
   }
 }
 
+export class NamespaceExists extends Conflict {
+  constructor(namespace: string) {
+    super(`namespace ${namespace} already exists`, { namespace });
+  }
+}
+
+/** A namespace is deleted only once it holds no live config. */
+export class NamespaceNotEmpty extends Conflict {
+  constructor(namespace: string, configs: number) {
+    super(`namespace ${namespace} still holds ${configs} config(s); delete them first`, {
+      namespace,
+      configs,
+    });
+  }
+}
+
+/** Optimistic concurrency: the caller's `expected_version` is not the config's version. */
+export class VersionConflict extends Conflict {
+  constructor(namespace: string, key: string, actual: number, expected: number) {
+    super(`config ${namespace}/${key} is at version ${actual}, expected ${expected}`, {
+      expected_version: expected,
+      actual_version: actual,
+    });
+  }
+}
+
 export class ConfigKeyExists extends AppError {
   constructor(namespace: string, key: string) {
     super(ErrorCode.CONFIG_KEY_EXISTS, `config ${namespace}/${key} already exists`);
+  }
+}
+
+/**
+ * One operation of an all-or-nothing batch was refused: the batch fails with that operation's
+ * code, and says which operation it was.
+ */
+export class BatchOperationFailed extends AppError {
+  constructor(position: number, operation: string, cause: AppError) {
+    super(cause.code, `operation ${position} (${operation}): ${cause.message}`, {
+      index: position,
+      cause: cause.details ?? null,
+    });
   }
 }
 

@@ -4,7 +4,8 @@ import { Resource } from '@cc/resource';
 import { checkKeyLength, encodeValue } from '../common/config-entry-limits';
 import { APP_CONFIG, AppConfig } from '../env/app-config';
 import { RequestContext } from '../http/request-context';
-import { ConfigOperation } from '../state/commands';
+import { CommandResult } from '../state/command-results';
+import { ConfigOperation, WriteConfig } from '../state/commands';
 import { MAX_OPERATIONS_PER_ENTRY } from '../state/state-machine';
 import { StateService } from '../state/state.service';
 import {
@@ -15,6 +16,8 @@ import {
   UpdateConfigBody,
 } from './config.dto';
 
+type WriteConfigOf<Operation extends ConfigOperation> = WriteConfig & { operation: Operation };
+
 /** Shared by the write resources: propose one config operation with the caller's identity. */
 abstract class ConfigWriteResource<I extends object, O> extends Resource<I, O> {
   constructor(
@@ -24,21 +27,20 @@ abstract class ConfigWriteResource<I extends object, O> extends Resource<I, O> {
     super();
   }
 
-  protected async writeOperation<T>(
-    operation: ConfigOperation,
+  /** The result follows from the operation: a put's or a delete's. */
+  protected async writeOperation<Operation extends ConfigOperation>(
+    operation: Operation,
     context: RequestContext,
-  ): Promise<T> {
+  ): Promise<CommandResult<WriteConfigOf<Operation>>> {
     checkKeyLength(operation.key, this.config.limits);
-    const { value } = await this.state.write<T>(
-      {
-        type: 'WriteConfig',
-        operation,
-        at: Date.now(),
-        operator: context.operator,
-        idempotency: context.idempotency,
-      },
-      context,
-    );
+    const command: WriteConfigOf<Operation> = {
+      type: 'WriteConfig',
+      operation,
+      at: Date.now(),
+      operator: context.operator,
+      idempotency: context.idempotency,
+    };
+    const { value } = await this.state.write(command, context);
     return value;
   }
 }
@@ -52,7 +54,7 @@ export class CreateConfigResource extends ConfigWriteResource<CreateConfigBody, 
   }
 
   protected perform(input: CreateConfigBody, context: RequestContext) {
-    return this.writeOperation<ConfigWriteResult>(
+    return this.writeOperation(
       {
         op: 'create',
         namespace: input.namespace,
@@ -74,7 +76,7 @@ export class UpdateConfigResource extends ConfigWriteResource<UpdateConfigBody, 
   }
 
   protected perform(input: UpdateConfigBody, context: RequestContext) {
-    return this.writeOperation<ConfigWriteResult>(
+    return this.writeOperation(
       {
         op: 'update',
         namespace: input.namespace,
@@ -144,7 +146,7 @@ export class BatchWriteResource extends ConfigWriteResource<BatchWriteBody, unkn
         expectedVersion: operation.expected_version,
       };
     });
-    const { value, revision } = await this.state.write<{ results: unknown[] }>(
+    const { value, revision } = await this.state.write(
       {
         type: 'WriteBatch',
         operations,

@@ -1,8 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, ErrorCode, errorEnvelope, Forbidden, Unauthorized } from '@cc/common';
+import { AppError, ErrorCode, Forbidden, Unauthorized } from '@cc/common';
 import { AppConfig } from '../env/app-config';
 import { MAX_COMMAND_BYTES } from '../state/commands';
+import { sendErrorEnvelope, toAppError } from './error-mapping';
 import { ADMIN_CALLER } from './idempotency';
 
 /** Room for the JSON around a value: key, namespace, description, expected_version. */
@@ -120,11 +121,7 @@ export function refuseBeforeBody(
   reply.raw.once('finish', () => {
     setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
   });
-  request.enveloped = true;
-  void reply
-    .code(failure.httpStatus)
-    .headers({ ...headers, connection: 'close' })
-    .send(errorEnvelope(failure.code, failure.message, request.id, failure.details));
+  sendErrorEnvelope(request, reply, failure, { ...headers, connection: 'close' });
 }
 
 /**
@@ -168,7 +165,7 @@ export function installEdgeGuards(fastify: FastifyInstance, options: EdgeGuardOp
       if (options.admin.verify(route, request.headers.authorization))
         request.callerId = ADMIN_CALLER;
     } catch (error) {
-      refuseBeforeBody(request, reply, error as AppError);
+      refuseBeforeBody(request, reply, toAppError(error));
       return done();
     }
     if (!hasBody(request) || (route !== undefined && options.longLivedRoutes.has(route)))

@@ -56,7 +56,7 @@ export class CreateNamespaceResource extends Resource<CreateNamespaceBody, Names
 
   protected async perform(input: CreateNamespaceBody, context: RequestContext) {
     assertNotReserved(input.name);
-    const { value } = await this.state.write<NamespaceRecord>(
+    const { value } = await this.state.write(
       {
         type: 'CreateNamespace',
         name: input.name,
@@ -81,7 +81,7 @@ export class UpdateNamespaceResource extends Resource<UpdateNamespaceBody, Names
 
   protected async perform(input: UpdateNamespaceBody, context: RequestContext) {
     assertMayChange(this.state.reader, input.id, context);
-    const { value } = await this.state.write<NamespaceRecord>(
+    const { value } = await this.state.write(
       {
         type: 'UpdateNamespace',
         id: input.id,
@@ -107,7 +107,7 @@ export class DeleteNamespaceResource extends Resource<NamespaceIdParam, unknown>
 
   protected async perform(input: NamespaceIdParam, context: RequestContext) {
     assertMayChange(this.state.reader, input.id, context);
-    const { value, revision } = await this.state.write<{ id: number; name: string }>(
+    const { value, revision } = await this.state.write(
       {
         type: 'DeleteNamespace',
         id: input.id,
@@ -244,10 +244,7 @@ export class ImportNamespaceResource extends Resource<ImportBody, unknown> {
           errors: [`an import may change at most ${MAX_OPERATIONS_PER_ENTRY} keys`],
         },
       ]);
-    const { value, revision } = await this.state.write<{
-      results: unknown[];
-      created_namespace: string | null;
-    }>(
+    const { value, revision } = await this.state.write(
       {
         type: 'WriteBatch',
         operations,

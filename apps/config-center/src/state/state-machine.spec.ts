@@ -1,4 +1,4 @@
-import { ErrorCode } from '@cc/common';
+import { DatabaseError, ErrorCode } from '@cc/common';
 import { Command, CommandOutcome, isWellFormedCommand } from './commands';
 import { IdempotencyRecordId, Mutation, RememberedOutcome, StateTransaction } from './mutations';
 import { ID_STRIDE, IDEMPOTENCY_WINDOW_MS, StateMachine } from './state-machine';
@@ -326,6 +326,85 @@ describe('StateMachine', () => {
     const unknown = await harness.apply({ type: 'Frobnicate', ...meta } as unknown as Command);
     expect(unknown).toMatchObject({ ok: false, error: { code: ErrorCode.BAD_PARAMETER } });
     expect(harness.config('a')).toBeUndefined();
+  });
+});
+
+describe('StateMachine refusals', () => {
+  /** The failure as it is replicated: plain JSON, no class instance, equal after a round trip. */
+  const failureOf = (outcome: CommandOutcome) => {
+    expect(outcome.ok).toBe(false);
+    const error = (outcome as Extract<CommandOutcome, { ok: false }>).error;
+    expect(JSON.parse(JSON.stringify(error))).toStrictEqual(error);
+    return error;
+  };
+
+  it('records each refusal as plain JSON with the code, message and details of the wire format', async () => {
+    const harness = await withNamespace();
+    await harness.put('create', 'a', 1);
+    const id = harness.view.namespaceByName('app')!.id;
+    expect(failureOf(await harness.put('create', 'a', 2))).toStrictEqual({
+      code: ErrorCode.CONFIG_KEY_EXISTS,
+      message: 'config app/a already exists',
+    });
+    expect(failureOf(await harness.put('update', 'a', 2, 7))).toStrictEqual({
+      code: ErrorCode.CONFLICT,
+      message: 'config app/a is at version 1, expected 7',
+      details: { expected_version: 7, actual_version: 1 },
+    });
+    expect(
+      failureOf(
+        await harness.apply({ type: 'CreateNamespace', ...meta, name: 'app', description: null }),
+      ),
+    ).toStrictEqual({
+      code: ErrorCode.CONFLICT,
+      message: 'namespace app already exists',
+      details: { namespace: 'app' },
+    });
+    expect(failureOf(await harness.apply({ type: 'DeleteNamespace', ...meta, id }))).toStrictEqual({
+      code: ErrorCode.CONFLICT,
+      message: 'namespace app still holds 1 config(s); delete them first',
+      details: { namespace: 'app', configs: 1 },
+    });
+    expect(
+      failureOf(await harness.apply({ type: 'DeleteNamespace', ...meta, id: 999 })),
+    ).toStrictEqual({
+      code: ErrorCode.NAMESPACE_NOT_FOUND,
+      message: 'namespace 999 not found',
+    });
+    const missing = await harness.apply({
+      type: 'WriteConfig',
+      ...meta,
+      operation: { op: 'delete', namespace: 'nope', key: 'a' },
+    });
+    expect(failureOf(missing)).toStrictEqual({
+      code: ErrorCode.NAMESPACE_NOT_FOUND,
+      message: 'namespace nope not found',
+      details: { namespace: 'nope' },
+    });
+    const batch = await harness.apply({
+      type: 'WriteBatch',
+      ...meta,
+      operations: [{ op: 'delete', namespace: 'app', key: 'gone' }],
+    });
+    expect(failureOf(batch)).toStrictEqual({
+      code: ErrorCode.CONFIG_NOT_FOUND,
+      message: 'operation 0 (delete app/gone): config app/gone not found',
+      details: { index: 0, cause: null },
+    });
+    await harness.apply({ type: 'UpdateNamespace', ...meta, id, status: 0 });
+    expect(failureOf(await harness.put('upsert', 'a', 3))).toStrictEqual({
+      code: ErrorCode.FORBIDDEN,
+      message: 'namespace app is disabled',
+      details: { namespace: 'app', status: 0 },
+    });
+  });
+
+  it('lets anything but a refusal escape apply: a failing database is never a replicated outcome', async () => {
+    const harness = await withNamespace();
+    harness.tx.execute = () => Promise.reject(new DatabaseError('disk full'));
+    await expect(harness.put('create', 'a', 1)).rejects.toBeInstanceOf(DatabaseError);
+    harness.tx.execute = () => Promise.reject(new Error('bug'));
+    await expect(harness.put('create', 'b', 1)).rejects.toThrow('bug');
   });
 });
 

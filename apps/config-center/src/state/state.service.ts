@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, ErrorCodeValue } from '@cc/common';
+import { fromReplicatedFailure } from '@cc/common';
 import { CallContext } from '@cc/resource';
 import { APP_CONFIG, AppConfig } from '../env/app-config';
 import { AppliedBatch, CommandLog } from './command-log';
+import { CommandResult, resultOf } from './command-results';
 import { Command, CommandOutcome } from './commands';
 import { Consistency, ReadModel } from './read-model';
 import { StateReader, StateView } from './state-view';
@@ -41,18 +42,15 @@ export class StateService extends ReadModel {
     this.visibilityBarriers.push(barrier);
   }
 
-  /** Proposes and waits; returns the apply result or throws the replicated failure. */
-  async write<T>(command: Command, context?: CallContext): Promise<{ value: T; revision: number }> {
+  /** Proposes and waits; returns the apply result or throws the replicated failure, typed. */
+  async write<C extends Command>(
+    command: C,
+    context?: CallContext,
+  ): Promise<{ value: CommandResult<C>; revision: number }> {
     const outcome = await this.propose(command, context);
     await this.untilVisible(outcome.revision);
-    if (!outcome.ok) {
-      throw new AppError(
-        outcome.error.code as ErrorCodeValue,
-        outcome.error.message,
-        outcome.error.details,
-      );
-    }
-    return { value: outcome.value as T, revision: outcome.revision };
+    if (!outcome.ok) throw fromReplicatedFailure(outcome.error);
+    return { value: resultOf(command, outcome), revision: outcome.revision };
   }
 
   /** Proposes through the log (a follower forwards to its leader); the log bounds the wait. */

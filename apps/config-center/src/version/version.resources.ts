@@ -228,7 +228,7 @@ export class CleanupVersionsResource extends Resource<CleanupBody, unknown> {
   protected async perform(_input: CleanupBody, context: RequestContext) {
     const now = Date.now();
     const { keepLatest, keepDays } = this.config.retention;
-    const { value, revision } = await this.state.write<Record<string, unknown>>(
+    const { value, revision } = await this.state.write(
       {
         type: 'PruneVersions',
         keepLatest,

@@ -2,14 +2,7 @@ import http from 'node:http';
 import { IncomingMessage } from 'node:http';
 import { pipeline, Readable } from 'node:stream';
 import Fastify, { FastifyReply, FastifyRequest } from 'fastify';
-import {
-  AppError,
-  ErrorCode,
-  ServerBusy,
-  errorEnvelope,
-  httpStatusOf,
-  successEnvelope,
-} from '@cc/common';
+import { ServiceUnavailable, successEnvelope } from '@cc/common';
 import { decodeCallChain, fromQueryString, Resource } from '@cc/resource';
 import {
   BatchGetConfigResource,
@@ -18,7 +11,7 @@ import {
 } from '../config/config-read.resources';
 import { AppConfig, isClusterMode } from '../env/app-config';
 import { answerClientError, answerFrameworkError } from '../http/client-error';
-import { FastifyLikeError, fromFastifyError, isClientAbort } from '../http/fastify-errors';
+import { answerError, ErrorLog, sendErrorEnvelope } from '../http/error-mapping';
 import { installHttpHardening } from '../http/http-hardening';
 import { isJsonBody } from '../http/json-body';
 import { REQUEST_ID_REPLACED_HEADER, requestIdOf, requestIdReplaced } from '../http/request-id';
@@ -74,6 +67,17 @@ class NodeOnlyVersions extends VersionLookup {
   }
 }
 
+/** A worker has no Nest logger: one JSON line per event on stderr, as pino writes them. */
+const workerLog: ErrorLog = {
+  error(fields, message) {
+    const { err, ...rest } = fields;
+    const stack = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    process.stderr.write(
+      `${JSON.stringify({ level: 'error', time: Date.now(), pid: process.pid, ...rest, err: stack, msg: message })}\n`,
+    );
+  },
+};
+
 function send(process: NodeJS.Process, message: WorkerMessage): void {
   if (process.connected && process.send) process.send(message);
 }
@@ -120,20 +124,7 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
   );
   installHttpHardening(fastify, config, NODE_TO_NODE_ROUTES);
   // What fails before a handler (a body over the limit...) gets the envelope too.
-  fastify.setErrorHandler((error: Error & FastifyLikeError, request, reply) => {
-    if (isClientAbort(error)) return reply.raw.destroy();
-    const failure =
-      error instanceof AppError
-        ? error
-        : (fromFastifyError(error) ?? new AppError(ErrorCode.INTERNAL, 'internal error'));
-    if (failure.code === ErrorCode.INTERNAL)
-      process.stderr.write(
-        `${JSON.stringify({ level: 'error', msg: 'unhandled error', request_id: request.id, err: error.stack ?? String(error) })}\n`,
-      );
-    return reply
-      .code(httpStatusOf(failure.code))
-      .send(errorEnvelope(failure.code, failure.message, request.id, failure.details));
-  });
+  fastify.setErrorHandler((error, request, reply) => answerError(request, reply, error, workerLog));
   fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
     if (requestIdReplaced(request)) void reply.header(REQUEST_ID_REPLACED_HEADER, 'true');
@@ -194,16 +185,23 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
           upstream.destroy(new Error(`no answer in ${PROXY_TIMEOUT_MS} ms`)),
         );
       upstream.on('error', (error) => {
+        // The client went away first (a sender closed its stream): nobody to answer, nothing wrong.
+        if (request.raw.socket.destroyed || reply.raw.destroyed) return resolve();
+        workerLog.error(
+          { err: error, request_id: request.id, url: request.url },
+          'passing the request on to the node failed',
+        );
         // A stream under way cannot take an error envelope any more: cut it, its sender reconnects.
         if (reply.raw.headersSent) {
           reply.raw.destroy();
           resolve();
           return;
         }
-        const failure = new AppError(ErrorCode.UNAVAILABLE, `node unavailable: ${error.message}`);
-        void reply
-          .code(httpStatusOf(failure.code))
-          .send(errorEnvelope(failure.code, failure.message, request.id));
+        void sendErrorEnvelope(
+          request,
+          reply,
+          new ServiceUnavailable(`node unavailable: ${error.message}`),
+        );
         resolve();
       });
       if (body instanceof Readable) {
@@ -234,16 +232,8 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
           : successEnvelope(data, request.id),
       );
     } catch (error) {
-      const failure =
-        error instanceof AppError ? error : new AppError(ErrorCode.INTERNAL, 'internal error');
-      status = httpStatusOf(failure.code);
-      if (failure instanceof ServerBusy)
-        void reply.header('retry-after', String(failure.retryAfterSeconds));
-      await reply
-        .code(status)
-        .send(
-          errorEnvelope(failure.code, failure.message, request.id, failure.details, failure.extra),
-        );
+      await answerError(request, reply, error, workerLog);
+      status = reply.statusCode;
     }
     observations.push([api, request.method, status, performance.now() - started]);
   };

@@ -1,5 +1,8 @@
+import { Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, ErrorCode, errorEnvelope } from '@cc/common';
+import { mapAndLog, sendErrorEnvelope } from '../../http/error-mapping';
+
+const log = new Logger('Errors');
 
 /** The envelope a bare Raft route answers a refused request with (secret, shape, shutdown). */
 export function refuseRaftRequest(
@@ -7,12 +10,5 @@ export function refuseRaftRequest(
   reply: FastifyReply,
   error: unknown,
 ): FastifyReply {
-  const failure =
-    error instanceof AppError
-      ? error
-      : new AppError(ErrorCode.BAD_PARAMETER, (error as Error).message);
-  request.enveloped = true;
-  return reply
-    .code(failure.httpStatus)
-    .send(errorEnvelope(failure.code, failure.message, request.id, failure.details));
+  return sendErrorEnvelope(request, reply, mapAndLog(error, request.id, log));
 }

@@ -1,9 +1,13 @@
 import { Readable, Writable } from 'node:stream';
-import { AppError, ErrorCode, ErrorEnvelope, errorEnvelope } from '@cc/common';
+import { Logger } from '@nestjs/common';
+import { AppError, ErrorEnvelope, errorEnvelope } from '@cc/common';
 import { Message } from '@cc/raft';
+import { mapAndLog } from '../../http/error-mapping';
 import { FrameSplitter } from '../transport/frame-splitter';
 import { decodeFrame } from '../transport/message-codec';
 import { MAX_FRAME_BYTES, STREAM_ACK_INTERVAL_MS, StreamAck } from '../transport/raft-wire';
+
+const log = new Logger('RaftStream');
 
 /**
  * The receiving side of one Raft stream: reads the request body as it arrives, hands every
@@ -55,12 +59,12 @@ export class StreamReceiver {
         this.frames++;
       }
     } catch (error) {
-      failure = asAppError(error);
+      failure = mapAndLog(error, this.requestId, log);
     }
     try {
       if (messages.length > 0) this.deliver(messages);
     } catch (error) {
-      failure ??= asAppError(error);
+      failure ??= mapAndLog(error, this.requestId, log);
     }
     if (failure) this.finish(failure);
     else this.scheduleAck();
@@ -92,10 +96,4 @@ export class StreamReceiver {
     if (this.response.writableEnded || this.response.destroyed) return;
     this.response.write(`${JSON.stringify(line)}\n`);
   }
-}
-
-function asAppError(error: unknown): AppError {
-  return error instanceof AppError
-    ? error
-    : new AppError(ErrorCode.BAD_PARAMETER, (error as Error).message);
 }
