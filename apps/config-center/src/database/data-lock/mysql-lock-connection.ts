@@ -36,16 +36,39 @@ function query<T extends RowDataPacket>(connection: Connection, sql: string): Pr
   );
 }
 
+/**
+ * The session's socket keeps the process alive only while a command is in flight: an idle lock
+ * never holds a stopping process, and any exit releases it.
+ */
+class InFlight {
+  private count = 0;
+
+  constructor(private readonly socket: Socket) {
+    socket.unref();
+  }
+
+  async run<T>(command: () => Promise<T>): Promise<T> {
+    if (this.count++ === 0) this.socket.ref();
+    try {
+      return await command();
+    } finally {
+      if (--this.count === 0) this.socket.unref();
+    }
+  }
+}
+
 class Mysql2LockConnection implements LockConnection {
   private closed = false;
   private readonly listeners: Array<(error: Error) => void> = [];
+  private readonly inFlight: InFlight;
+  lockName = '';
 
   constructor(
     private readonly connection: Connection,
-    readonly lockName: string,
     /** A second lock, held with the node's, that tells this process's sessions from others. */
     private readonly ownerMark: string,
   ) {
+    this.inFlight = new InFlight((connection as unknown as { stream: Socket }).stream);
     const lost = (error: Error) => {
       if (this.closed) return;
       this.closed = true;
@@ -55,34 +78,42 @@ class Mysql2LockConnection implements LockConnection {
     connection.on('end', () => lost(new Error('the server closed the lock connection')));
   }
 
+  private async row(sql: string): Promise<RowDataPacket> {
+    const [row] = await this.inFlight.run(() => query<RowDataPacket>(this.connection, sql));
+    return row;
+  }
+
+  async readLockName(): Promise<void> {
+    this.lockName = String((await this.row(`SELECT ${LOCK_NAME_SQL} AS name`)).name);
+  }
+
   async tryLock(): Promise<boolean> {
-    const [row] = await query<RowDataPacket>(
-      this.connection,
-      `SELECT GET_LOCK(${LOCK_NAME_SQL}, 0) AS acquired`,
-    );
-    if (row.acquired === null) throw new Error(`GET_LOCK(${this.lockName}) failed`);
-    if (Number(row.acquired) !== 1) return false;
-    await query(this.connection, `SELECT GET_LOCK(${this.ownerMark}, 0)`);
+    const { acquired } = await this.row(`SELECT GET_LOCK(${LOCK_NAME_SQL}, 0) AS acquired`);
+    if (acquired === null) throw new Error(`GET_LOCK(${this.lockName}) failed`);
+    if (Number(acquired) !== 1) return false;
+    await this.row(`SELECT GET_LOCK(${this.ownerMark}, 0) AS marked`);
     return true;
   }
 
   async holder(): Promise<LockHolder | null> {
-    const [row] = await query<RowDataPacket>(
-      this.connection,
+    const { holder, marked } = await this.row(
       `SELECT IS_USED_LOCK(${LOCK_NAME_SQL}) AS holder, IS_USED_LOCK(${this.ownerMark}) AS marked`,
     );
-    if (row.holder === null) return null;
-    return { session: Number(row.holder), ours: row.holder === row.marked };
+    if (holder === null) return null;
+    return { session: Number(holder), ours: holder === marked };
   }
 
   async killSession(sessionId: number): Promise<void> {
     if (!Number.isSafeInteger(sessionId)) throw new Error(`not a session id: ${sessionId}`);
-    await query(this.connection, `KILL CONNECTION ${sessionId}`);
+    await this.inFlight.run(() => query(this.connection, `KILL CONNECTION ${sessionId}`));
   }
 
   ping(): Promise<void> {
-    return new Promise((resolve, reject) =>
-      this.connection.ping((error) => (error ? reject(error) : resolve())),
+    return this.inFlight.run(
+      () =>
+        new Promise<void>((resolve, reject) =>
+          this.connection.ping((error) => (error ? reject(error) : resolve())),
+        ),
     );
   }
 
@@ -96,7 +127,7 @@ class Mysql2LockConnection implements LockConnection {
   }
 }
 
-/** Opens a session for the lock; it never keeps the process alive (any exit releases the lock). */
+/** Opens a session of its own for the node's lock. */
 export async function connectForLock(
   url: string,
   ownerToken: string,
@@ -113,9 +144,9 @@ export async function connectForLock(
     await new Promise<void>((resolve, reject) =>
       connection.connect((error) => (error ? reject(error) : resolve())),
     );
-    (connection as unknown as { stream: Socket }).stream.unref();
-    const [row] = await query<RowDataPacket>(connection, `SELECT ${LOCK_NAME_SQL} AS name`);
-    return new Mysql2LockConnection(connection, String(row.name), `'cc-owner:${ownerToken}'`);
+    const session = new Mysql2LockConnection(connection, `'cc-owner:${ownerToken}'`);
+    await session.readLockName();
+    return session;
   } catch (error) {
     connection.destroy();
     throw error;
