@@ -162,13 +162,16 @@ describe('ServerLockKeeper (the MySQL data lock)', () => {
 
   it('drops a session whose pings go unanswered and ends it on the server to take the lock back', async () => {
     await take('first');
-    const stale = server.holder as FakeSession;
-    stale.cut = true;
-    await waitFor('a new session holding the lock', () => {
-      const holder = server.holder;
-      return holder !== null && holder !== stale && holder.owner === 'first';
-    });
-    expect(stale.alive).toBe(false);
+    // Twice: the new session is watched by pings as the first was.
+    for (let cut = 0; cut < 2; cut++) {
+      const stale = server.holder as FakeSession;
+      stale.cut = true;
+      await waitFor('a new session holding the lock', () => {
+        const holder = server.holder;
+        return holder !== null && holder !== stale && holder.owner === 'first';
+      });
+      expect(stale.alive).toBe(false);
+    }
   });
 
   it('lets the lock go on release', async () => {

@@ -38,7 +38,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).u
 export class ServerLockKeeper implements NodeDataLock {
   private current: LockConnection | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
-  private pinging = false;
+  /** The session with a ping in flight (a ping to a dropped session may never answer). */
+  private pinging: LockConnection | undefined;
   private released = false;
 
   private constructor(
@@ -102,8 +103,8 @@ export class ServerLockKeeper implements NodeDataLock {
   }
 
   private ping(connection: LockConnection): void {
-    if (this.pinging) return;
-    this.pinging = true;
+    if (this.pinging === connection) return;
+    this.pinging = connection;
     const timeout = setTimeout(
       () =>
         this.lost(connection, new Error(`no answer to a ping in ${this.timing.pingTimeoutMs} ms`)),
@@ -114,7 +115,7 @@ export class ServerLockKeeper implements NodeDataLock {
       .catch((error: Error) => this.lost(connection, error))
       .finally(() => {
         clearTimeout(timeout);
-        this.pinging = false;
+        if (this.pinging === connection) this.pinging = undefined;
       });
   }
 
