@@ -107,6 +107,46 @@ export async function startNodeProcess(
   }
 }
 
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  elapsedMs: number;
+}
+
+/** Spawns the node like startNodeProcess, and waits for its exit (SIGKILL after `timeoutMs`). */
+export async function runNodeProcessToExit(
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<ProcessExit> {
+  const port = await freePort();
+  const started = Date.now();
+  const child = spawn(process.execPath, [MAIN_JS], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      VERSION_CLEANUP_INTERVAL_SECONDS: '0',
+      HTTP_WORKERS: '1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.once('close', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
+  );
+  clearTimeout(timer);
+  return { code, signal, stdout, stderr, elapsedMs: Date.now() - started };
+}
+
 /** GET on a fresh connection (no pooled keep-alive socket survives the node). */
 function statusOf(url: string): Promise<number> {
   return new Promise((resolve, reject) => {

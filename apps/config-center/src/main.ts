@@ -2,12 +2,16 @@ import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { AddressInfo } from 'node:net';
 import { createApp } from './bootstrap';
+import { DataInUse } from './database/data-lock/data-lock';
+import { lockNodeData } from './database/data-lock/node-data-lock';
 import { AppConfig, ConfigError, loadAppConfig } from './env/app-config';
 import { runReadWorker } from './workers/read-worker';
 import { superviseReadWorkers } from './workers/worker-supervisor';
 
 /** Exit code for a bad configuration (sysexits EX_CONFIG), so supervisors can tell it apart. */
 const EXIT_BAD_CONFIG = 78;
+/** Another process runs on this node's data (README "One process per node"). */
+const EXIT_DATA_IN_USE = 73;
 
 function configOrExit(): AppConfig {
   try {
@@ -21,12 +25,27 @@ function configOrExit(): AppConfig {
   }
 }
 
+/** Before migrations and before the port: a second process on the same data stops here. */
+async function lockDataOrExit(config: AppConfig): Promise<void> {
+  try {
+    // Lost later (MySQL only: the session dropped and another process took the lock): stop now.
+    await lockNodeData(config.database, { onTakenOver: () => process.exit(EXIT_DATA_IN_USE) });
+  } catch (error) {
+    if (error instanceof DataInUse) {
+      process.stderr.write(`config-center: ${error.message}; not starting\n`);
+      process.exit(EXIT_DATA_IN_USE);
+    }
+    throw error;
+  }
+}
+
 async function main(): Promise<void> {
   const config = configOrExit();
   if (config.httpWorkers > 1 && cluster.isWorker) {
     await runReadWorker(config, process.env.CC_CORE_URL ?? '');
     return;
   }
+  await lockDataOrExit(config);
   const app = await createApp(config);
   if (config.httpWorkers > 1) {
     // The node itself listens on loopback only; its read workers share the public port.
