@@ -111,6 +111,7 @@ async function main() {
             `bench:ab round ${round}/${settings.rounds} ${scenario} ${side}: ${Math.round(figures.rps)} req/s, ` +
               `p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, ${figures.cpuUsPerRequest} us cpu/request ` +
               `(server ${figures.serverCorePct}% of a core, other processes ${figures.otherCorePct}%)` +
+              `${figures.mariadbUsPerRequest ? `, mariadbd ${figures.mariadbUsPerRequest} us/request` : ''}` +
               `${figures.failures > 0 ? `, ${figures.failures} FAILED requests` : ''}\n`,
           );
         }
