@@ -12,9 +12,8 @@ import {
 } from './lib/config-center.mjs';
 import { ensureEtcd, etcdGet, etcdPut, rangeRequestBody, startEtcdCluster } from './lib/etcd.mjs';
 import { runLoad } from './lib/load.mjs';
-import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { SetupError } from './lib/processes.mjs';
+import { SetupError, childPids } from './lib/processes.mjs';
 import { compare, medianRound, printComparison, printCpu, printTable } from './lib/report.mjs';
 
 export const name = 'read-latest';
@@ -36,15 +35,15 @@ export function prepare(ctx) {
 
 async function measureConfigCenter(ctx) {
   const cpuProf = ctx.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfDir}`] : [];
-  // The node's default (DESIGN 26): read workers on every core, as etcd uses every core.
-  const workers = process.env.BENCH_HTTP_WORKERS ?? String(availableParallelism());
+  // By default HTTP_WORKERS is not set: the node runs at its own default (DESIGN 26, one read
+  // worker per core, as etcd uses every core), as `npm start` does. BENCH_HTTP_WORKERS pins it.
+  const pinned = process.env.BENCH_HTTP_WORKERS || undefined;
   const node = await startConfigCenter({
     root: ctx.root,
     logDir: ctx.logDir,
     nodeArgs: cpuProf,
-    env: { HTTP_WORKERS: workers },
+    env: pinned === undefined ? {} : { HTTP_WORKERS: pinned },
   });
-  process.stdout.write(`bench: config-center with HTTP_WORKERS=${workers}\n`);
   try {
     await createNamespace(node, NAMESPACE);
     await createConfig(node, NAMESPACE, KEY, VALUE);
@@ -52,6 +51,12 @@ async function measureConfigCenter(ctx) {
     if (JSON.stringify(data.value) !== JSON.stringify(VALUE)) {
       throw new SetupError(`config-center returned ${JSON.stringify(data)} for the seeded key`);
     }
+    const workers = childPids(node.process.pid).length;
+    ctx.httpWorkers = { setting: pinned ?? 'unset (node default)', readWorkerProcesses: workers };
+    process.stdout.write(
+      `bench: config-center with HTTP_WORKERS ${pinned ?? `unset (node default: ${availableParallelism()} cores)`}, ` +
+        `${workers} read worker process(es)\n`,
+    );
     const path = `/api/v1/config/get?namespace=${NAMESPACE}&key=${KEY}`;
     const results = {};
     const targets = [{ id: 'config-center', path }];
@@ -189,6 +194,7 @@ export async function run(ctx) {
     targets: median,
     rounds,
     comparisons: [comparison],
+    httpWorkers: ctx.httpWorkers,
     workload: {
       configCenter: { method: 'GET', path: `/api/v1/config/get?namespace=${NAMESPACE}&key=${KEY}` },
       etcd: {
@@ -200,16 +206,4 @@ export async function run(ctx) {
       valueBytes: Buffer.byteLength(JSON.stringify(VALUE)),
     },
   };
-}
-
-/** The read workers a node forked (their CPU counts as the server's). */
-function childPids(pid) {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
 }

@@ -6,7 +6,6 @@
 // and the time to the first acknowledged write sent after the kill is measured, for both.
 // Each system runs alone: start -> seed -> verify -> warm up -> measure -> failover -> stop.
 import { readFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import {
   createConfig,
   createNamespace,
@@ -26,7 +25,7 @@ import {
   mariaDbCounters,
   mariaDbInfo,
 } from './lib/mariadb.mjs';
-import { SetupError } from './lib/processes.mjs';
+import { SetupError, childPids } from './lib/processes.mjs';
 import {
   compare,
   medianOf,
@@ -89,17 +88,6 @@ async function cpuOver(pid, ms, clockTicks) {
   return a === null || b === null
     ? null
     : Math.round(((b - a) / clockTicks / (ms / 1000)) * 1000) / 10;
-}
-
-function childPids(pid) {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
 }
 
 function killLeaderProcess(proc) {

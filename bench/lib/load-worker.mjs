@@ -144,6 +144,8 @@ function cpuDelta(before, after, pids, clockTicks, requests, observe = []) {
       machine === null || server === null ? null : pct(Math.max(0, machine - server - loadgen)),
     serverCpuUsPerRequest:
       server === null || !requests ? null : Math.round((server * 1e6) / requests),
+    // Unrounded, for comparisons finer than a whole µs per request (bench/ab.mjs).
+    serverCpuSeconds: server,
     // Named processes watched one by one (e.g. each node, the database server).
     processes: observe.map(({ label, pid }, i) => {
       const a = before.observed[i];

@@ -1,6 +1,6 @@
 // Child processes, temp dirs and ports for the benchmark, with cleanup that also runs on
 // Ctrl-C, SIGTERM, an uncaught error or a plain `process.exit`.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -219,4 +219,16 @@ export async function waitUntil(
   throw new SetupError(
     `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError.message})` : ''}${tail}`,
   );
+}
+
+/** The direct children of a process (a node's read workers: their CPU counts as the server's). */
+export function childPids(pid) {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
 }
