@@ -26,6 +26,12 @@ export class Api {
     return new Api(this.server, { ...this.headers, ...headers });
   }
 
+  /** The same API without the default Authorization header. */
+  anonymous(): Api {
+    const { authorization: _dropped, ...rest } = this.headers;
+    return new Api(this.server, rest);
+  }
+
   get(path: string, query: Query = {}, headers: Record<string, string> = {}): Promise<Reply> {
     return this.send(request(this.server).get(path).query(clean(query)), headers);
   }

@@ -2,6 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../apps/config-center/src/bootstrap';
 import { loadAppConfig } from '../../apps/config-center/src/env/app-config';
 import { Api } from './api';
+import { TEST_ADMIN_TOKEN } from './auth';
 import { suiteDatabaseUrl } from './database';
 
 export { removeSuiteDatabase, suiteDatabaseUrl } from './database';
@@ -28,6 +29,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<TestAp
     LOG_LEVEL: 'silent',
     // The scheduled retention job must not race the tests; cleanup is triggered explicitly.
     VERSION_CLEANUP_INTERVAL_SECONDS: '0',
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     ...env,
   });
   const app = await createApp(config);
@@ -36,7 +38,11 @@ export async function startApp(env: Record<string, string> = {}): Promise<TestAp
   let closed = false;
   return {
     app,
-    api: new Api(app.getHttpServer()),
+    // Calls carry the configured ADMIN_TOKEN (Api.with() replaces it; anonymous() drops it).
+    api: new Api(
+      app.getHttpServer(),
+      config.adminToken ? { authorization: `Bearer ${config.adminToken}` } : {},
+    ),
     close: async () => {
       if (closed) return;
       closed = true;

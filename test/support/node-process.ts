@@ -1,3 +1,4 @@
+import { TEST_ADMIN_TOKEN } from './auth';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { get } from 'node:http';
@@ -52,6 +53,7 @@ export async function startNodeProcess(
       VERSION_CLEANUP_INTERVAL_SECONDS: '0',
       // One HTTP process unless a test asks for read workers (the default is one per core).
       HTTP_WORKERS: '1',
+      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -131,6 +133,7 @@ export async function runNodeProcessToExit(
       LOG_LEVEL: 'warn',
       VERSION_CLEANUP_INTERVAL_SECONDS: '0',
       HTTP_WORKERS: '1',
+      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

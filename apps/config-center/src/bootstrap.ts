@@ -4,6 +4,9 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { EdgeAuthorization } from './auth/auth-hooks';
+import { installCors } from './auth/cors';
+import { TokenAuthenticator } from './auth/token-authenticator';
 import { AppConfig, isClusterMode } from './env/app-config';
 import { installCheapAsyncResourceBind } from './http/cheap-async-resource-bind';
 import { answerClientError, answerFrameworkError } from './http/client-error';
@@ -26,6 +29,7 @@ import { NODE_TO_NODE_ROUTES } from './raft/transport/raft-wire';
 import { RaftCommandLog } from './raft/log/raft-command-log';
 import { CommandLog } from './state/command-log';
 import { StateService } from './state/state.service';
+import { StateView } from './state/state-view';
 
 /** Builds the node's HTTP application; `main.ts` listens, tests use it in-process. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -49,7 +53,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const metrics = app.get(HttpMetrics);
   fastify.decorateRequest('nodeId', config.nodeId);
   installEnvelope(fastify);
-  installHttpHardening(fastify, config, NODE_TO_NODE_ROUTES);
+  const authorization = new EdgeAuthorization(
+    new TokenAuthenticator(app.get(StateView), config.adminToken),
+  );
+  installCors(fastify, config.corsOrigins);
+  installHttpHardening(fastify, config, NODE_TO_NODE_ROUTES, authorization);
+  authorization.install(fastify);
   installJsonBodyParser(fastify);
   installExpensiveReads(fastify, config.expensiveReadSlots);
   installAnswerStreaming(fastify, config.answerStallTimeoutMs);

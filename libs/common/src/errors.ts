@@ -45,8 +45,8 @@ export class UnsupportedMediaType extends AppError {
 }
 
 export class Unauthorized extends AppError {
-  constructor(details?: unknown) {
-    super(ErrorCode.UNAUTHORIZED, undefined, details);
+  constructor(details?: unknown, message?: string) {
+    super(ErrorCode.UNAUTHORIZED, message, details);
   }
 }
 
@@ -59,6 +59,12 @@ export class Forbidden extends AppError {
 export class RouteNotFound extends AppError {
   constructor(method: string, url: string) {
     super(ErrorCode.NOT_FOUND, `no route ${method} ${url}`);
+  }
+}
+
+export class TokenNotFound extends AppError {
+  constructor(id: number) {
+    super(ErrorCode.NOT_FOUND, `token ${id} not found`, { id });
   }
 }
 

@@ -1,3 +1,4 @@
+import { ADMIN_HEADERS, TEST_ADMIN_TOKEN } from '../auth';
 import { ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -199,7 +200,7 @@ export class ClusterHarness {
         HTTP_WORKERS: '1',
         // Raft is what these tests exercise: no shared Redis (L2) in between, no admin token.
         REDIS_URL: '',
-        ADMIN_TOKEN: '',
+        ADMIN_TOKEN: TEST_ADMIN_TOKEN,
         ...(joiner ? { RAFT_JOIN: 'true' } : {}),
         ...this.options.env,
       };
@@ -354,6 +355,7 @@ export class ClusterHarness {
         method,
         headers: {
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...ADMIN_HEADERS,
           ...headers,
         },
         body: body === undefined ? undefined : JSON.stringify(body),

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Resource } from '@cc/resource';
 import { pageAnswerBytes } from '../common/page-bound';
 import { isoTime, pagination } from '../common/validation';
-import { enterIfExpensive, ExpensiveWorkContext } from '../http/expensive-reads';
+import { enterIfExpensive } from '../http/expensive-reads';
+import { RequestContext } from '../http/request-context';
 import { ConfigRecord, NamespaceRecord } from '../state/records';
 import { StateService } from '../state/state.service';
 import { ListConfigQuery } from './config.dto';
@@ -16,11 +17,11 @@ export class ListConfigResource extends Resource<ListConfigQuery, unknown> {
     super();
   }
 
-  protected perform(input: ListConfigQuery, context: ExpensiveWorkContext) {
+  protected perform(input: ListConfigQuery, context: RequestContext) {
     const reader = this.state.reader;
     const namespaces =
       input.namespace === undefined
-        ? reader.namespaces()
+        ? reader.namespaces().filter((ns) => context.mayUseNamespace(ns.name))
         : [reader.namespaceByName(input.namespace)].filter(
             (ns): ns is NamespaceRecord => ns !== undefined,
           );

@@ -38,6 +38,10 @@ export interface AppConfig {
   expensiveReadSlots: number;
   cluster: ClusterSettings;
   adminToken: string | null;
+  /** Files this node keeps beside its database: the generated admin token (DESIGN 21). */
+  dataDir: string;
+  /** Browser origins allowed to call the API (CORS); empty: none. */
+  corsOrigins: string[];
   swagger: boolean;
 }
 
@@ -268,6 +272,11 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       bodyTimeoutMs: integer('RAFT_BODY_TIMEOUT_MS', 30_000, 100, 600_000),
     },
     adminToken: env.ADMIN_TOKEN ? env.ADMIN_TOKEN : null,
+    dataDir: text('DATA_DIR', './data') || './data',
+    corsOrigins: (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin.length > 0),
     swagger: bool('SWAGGER_ENABLED', true),
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,16 +1,13 @@
-import { timingSafeEqual } from 'node:crypto';
 import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, ErrorCode, Forbidden, Unauthorized } from '@cc/common';
+import { AppError, ErrorCode } from '@cc/common';
 import { AppConfig } from '../env/app-config';
 import { MAX_COMMAND_BYTES } from '../state/commands';
 import { sendErrorEnvelope, toAppError } from './error-mapping';
-import { ADMIN_CALLER } from './idempotency';
 
 /** Room for the JSON around a value: key, namespace, description, expected_version. */
 const ENVELOPE_OVERHEAD_BYTES = 64 * 1024;
 /** Bodies of routes that carry no config value (namespace, rollback, membership...). */
 export const SMALL_BODY_BYTES = 64 * 1024;
-const ADMIN_PREFIX = '/api/v1/admin/';
 
 /**
  * The largest body each public route accepts (issue 11, item 4). A single config write is one
@@ -28,42 +25,12 @@ export function bodyLimitOf(method: string, url: string, limits: AppConfig['limi
   return SMALL_BODY_BYTES;
 }
 
-/** Whether a routed path is an admin endpoint (the template, so `%61dmin` counts as admin). */
-export const isAdminRoute = (routeUrl: string | undefined): boolean =>
-  routeUrl !== undefined && routeUrl.startsWith(ADMIN_PREFIX);
-
 /**
- * `Authorization: Bearer <token>` and nothing else (RFC 6750: the scheme is case-insensitive,
- * the token follows one or more spaces). A header without the scheme is no credential.
+ * Who is calling, decided before the body is read (auth/auth-hooks.ts implements it): throws
+ * 40101/40301, and sets `request.callerId` when a token was verified.
  */
-export function bearerTokenOf(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  const match = /^Bearer +([\x21-\x7e]+) *$/i.exec(header);
-  return match?.[1];
-}
-
-/** The ADMIN_TOKEN check, shared by the node and the read workers (they see the request first). */
-export class AdminTokenCheck {
-  private readonly token: Buffer | null;
-
-  constructor(adminToken: string | null) {
-    this.token = adminToken ? Buffer.from(adminToken) : null;
-  }
-
-  /**
-   * Throws 40101 (no Bearer token) or 40301 (another token) on an admin route; true when the
-   * caller proved it holds ADMIN_TOKEN.
-   */
-  verify(routeUrl: string | undefined, authorization: string | undefined): boolean {
-    if (!this.token || !isAdminRoute(routeUrl)) return false;
-    const presented = bearerTokenOf(authorization);
-    if (presented === undefined)
-      throw new Unauthorized('Authorization: Bearer <ADMIN_TOKEN> is required for admin endpoints');
-    const bytes = Buffer.from(presented);
-    if (bytes.length !== this.token.length || !timingSafeEqual(bytes, this.token))
-      throw new Forbidden('the presented token does not grant admin access');
-    return true;
-  }
+export interface RequestAuthentication {
+  beforeBody(request: FastifyRequest): void;
 }
 
 /**
@@ -144,7 +111,7 @@ export function cutIncompleteBodyAfter(
 }
 
 export interface EdgeGuardOptions {
-  admin: AdminTokenCheck;
+  auth: RequestAuthentication;
   budget: BodyBudget;
   bodyTimeoutMs: number;
   /** Routes that stream their body for as long as the connection lives (the Raft stream). */
@@ -162,8 +129,7 @@ export function installEdgeGuards(fastify: FastifyInstance, options: EdgeGuardOp
   fastify.addHook('onRequest', (request, reply, done) => {
     const route = request.routeOptions.url;
     try {
-      if (options.admin.verify(route, request.headers.authorization))
-        request.callerId = ADMIN_CALLER;
+      options.auth.beforeBody(request);
     } catch (error) {
       refuseBeforeBody(request, reply, toAppError(error));
       return done();

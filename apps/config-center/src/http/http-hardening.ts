@@ -1,12 +1,6 @@
 import { FastifyInstance } from 'fastify';
 import { AppConfig } from '../env/app-config';
-import {
-  AdminTokenCheck,
-  BodyBudget,
-  bodyLimitOf,
-  EdgeGuardOptions,
-  installEdgeGuards,
-} from './edge-guards';
+import { BodyBudget, bodyLimitOf, EdgeGuardOptions, installEdgeGuards } from './edge-guards';
 
 /** Headers on every answer: JSON is never sniffed as HTML, framed, cached or given a referrer. */
 const SECURITY_HEADERS: Record<string, string> = {
@@ -27,6 +21,7 @@ export function installHttpHardening(
   fastify: FastifyInstance,
   config: AppConfig,
   routes: Pick<EdgeGuardOptions, 'longLivedRoutes' | 'ownBodyTimeoutPrefix'>,
+  auth: EdgeGuardOptions['auth'],
 ): void {
   fastify.addHook('onRoute', (route) => {
     if (route.bodyLimit !== undefined) return;
@@ -34,7 +29,7 @@ export function installHttpHardening(
     route.bodyLimit = bodyLimitOf(String(method), route.url ?? route.path, config.limits);
   });
   installEdgeGuards(fastify, {
-    admin: new AdminTokenCheck(config.adminToken),
+    auth,
     budget: new BodyBudget(config.http.maxInflightBodyBytes),
     bodyTimeoutMs: config.http.bodyTimeoutMs,
     ...routes,

@@ -10,18 +10,16 @@ import { requestFingerprint } from './request-fingerprint';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set by whatever authenticated the request (today the admin guard); see callerIdOf. */
+    /** The verified token's client id, set by the authentication at the edge (auth/). */
     callerId?: string;
   }
 }
 
 export const ANONYMOUS_CALLER = 'anonymous';
-export const ADMIN_CALLER = 'admin';
 
 /**
- * Who is calling, as idempotency keys are scoped (DESIGN 12, 21). Today: `admin` for a request
- * that presented the verified ADMIN_TOKEN, else `anonymous`. Once tokens exist, the token's
- * client id goes here (set `request.callerId` where the token is verified).
+ * Who is calling, as idempotency keys are scoped and changes recorded (DESIGN 12, 21): the
+ * verified token's client id; `anonymous` only where no token is asked for.
  */
 export function callerIdOf(request: FastifyRequest): string {
   return request.callerId ?? ANONYMOUS_CALLER;

@@ -3,12 +3,17 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { decodeCallChain } from '@cc/resource';
 import { IdempotencyClaim } from '../state/commands';
 import { ExpensiveWorkContext } from './expensive-reads';
-import { idempotencyClaimOf } from './idempotency';
+import { callerIdOf, idempotencyClaimOf } from './idempotency';
 import { operatorOf } from './operator';
 
 /** What a write needs to know about its caller, beside the resource call chain. */
 export interface RequestContext extends ExpensiveWorkContext {
+  /** Recorded on a change: the verified token's client id (DESIGN 21), else `anonymous`. */
   operator: string;
+  /** X-Operator, when sent: who the caller says it acts for (an untrusted label). */
+  onBehalfOf: string | null;
+  /** Whether the caller may see a namespace (lists show only the caller's namespaces). */
+  mayUseNamespace: (namespace: string) => boolean;
   /** DESIGN 12: the client's Idempotency-Key makes a retried write apply once. */
   idempotency?: IdempotencyClaim;
 }
@@ -16,6 +21,8 @@ export interface RequestContext extends ExpensiveWorkContext {
 declare module 'fastify' {
   interface FastifyRequest {
     nodeId: string;
+    /** Set by the authentication at the edge: the verified caller's namespace rule. */
+    mayUseNamespace?: (namespace: string) => boolean;
   }
 }
 
@@ -25,12 +32,14 @@ function header(request: FastifyRequest, name: string): string | undefined {
 }
 
 export function requestContextOf(request: FastifyRequest, reply: FastifyReply): RequestContext {
-  const operator = operatorOf(header(request, 'x-operator'));
+  const onBehalfOf = header(request, 'x-operator');
   return {
     requestId: request.id,
     nodeId: request.nodeId,
     chain: decodeCallChain(request.headers['x-call-chain']),
-    operator,
+    operator: callerIdOf(request),
+    onBehalfOf: onBehalfOf === undefined ? null : operatorOf(onBehalfOf),
+    mayUseNamespace: request.mayUseNamespace ?? (() => true),
     idempotency: idempotencyClaimOf(request),
     enterExpensive: () => request.server.expensiveReads.enter(reply.raw),
   };

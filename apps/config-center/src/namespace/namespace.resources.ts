@@ -129,13 +129,14 @@ export class ListNamespaceResource extends Resource<ListNamespaceQuery, unknown>
     super();
   }
 
-  protected perform(input: ListNamespaceQuery) {
+  protected perform(input: ListNamespaceQuery, context: RequestContext) {
     const reader = this.state.reader;
     const needle = input.name?.toLowerCase();
     const matching = reader
       .namespaces()
       .filter(
         (ns) =>
+          context.mayUseNamespace(ns.name) &&
           (needle === undefined || ns.name.toLowerCase().includes(needle)) &&
           (input.status === undefined || ns.status === input.status),
       );

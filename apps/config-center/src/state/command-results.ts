@@ -1,5 +1,5 @@
 import { Command, ConfigDelete, ConfigOperation, WriteConfig } from './commands';
-import { NamespaceRecord } from './records';
+import { NamespaceRecord, TokenRole } from './records';
 
 /**
  * What apply returns for each command: the value of a successful outcome, in the API's field
@@ -57,7 +57,27 @@ export interface PruneResult {
   older_than: number;
 }
 
+/** A token as the API shows it: never its secret nor its hash. */
+export interface TokenView {
+  id: number;
+  client_id: string;
+  role: TokenRole;
+  namespaces: readonly string[] | '*';
+  expires_at: string | null;
+  revoked_at: string | null;
+  previous_valid_until: string | null;
+  created_by: string;
+  created_at: string;
+  revision: number;
+}
+
+/** `created` is false for a bootstrap that found an admin token already there. */
+export type CreatedToken = TokenView & { created: boolean };
+
 interface ResultOfCommand {
+  CreateToken: CreatedToken;
+  RevokeToken: TokenView;
+  RotateToken: TokenView;
   CreateNamespace: NamespaceRecord;
   UpdateNamespace: NamespaceRecord;
   DeleteNamespace: DeletedNamespace;

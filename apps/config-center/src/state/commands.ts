@@ -1,4 +1,5 @@
 import { ValidationFailed } from '@cc/common';
+import { TOKEN_ROLES, TokenRole } from './records';
 
 /**
  * Every write is one of these plain objects (DESIGN 2, STYLE "Inside"). The proposer fills in
@@ -115,7 +116,38 @@ export interface PruneVersions extends CommandMeta {
   olderThan: number;
 }
 
+/**
+ * DESIGN 21: a token is created with the SHA-256 of its secret, chosen at the edge; the secret
+ * itself never enters the log. `bootstrap` creates the first admin token only if no admin
+ * token is active yet (a cluster's leaders may race to bootstrap; one wins).
+ */
+export interface CreateToken extends CommandMeta {
+  type: 'CreateToken';
+  clientId: string;
+  role: TokenRole;
+  namespaces: string[] | '*';
+  secretHash: string;
+  expiresAt: number | null;
+  bootstrap?: boolean;
+}
+
+export interface RevokeToken extends CommandMeta {
+  type: 'RevokeToken';
+  id: number;
+}
+
+/** A new secret; the previous one stays valid until `previousValidUntil` (ms, may be `at`). */
+export interface RotateToken extends CommandMeta {
+  type: 'RotateToken';
+  id: number;
+  secretHash: string;
+  previousValidUntil: number;
+}
+
 export type Command =
+  | CreateToken
+  | RevokeToken
+  | RotateToken
   | CreateNamespace
   | UpdateNamespace
   | DeleteNamespace
@@ -183,6 +215,7 @@ const isIdempotencyClaim = (value: unknown): boolean => {
     /^[0-9a-f]{64}$/.test(claim.fingerprint)
   );
 };
+const isSecretHash = (value: unknown): boolean => isText(value) && /^[0-9a-f]{64}$/.test(value);
 const isJsonText = (value: unknown): boolean => {
   if (!isText(value)) return false;
   try {
@@ -243,6 +276,24 @@ export function isWellFormedCommand(value: unknown): value is Command {
       );
     case 'PruneVersions':
       return isCount(command.keepLatest) && isCount(command.olderThan);
+    case 'CreateToken':
+      return (
+        isText(command.clientId) &&
+        TOKEN_ROLES.includes(command.role as TokenRole) &&
+        (command.namespaces === '*' ||
+          (Array.isArray(command.namespaces) && command.namespaces.every(isText))) &&
+        isSecretHash(command.secretHash) &&
+        (command.expiresAt === null || isCount(command.expiresAt)) &&
+        isOptional(command.bootstrap, (value) => typeof value === 'boolean')
+      );
+    case 'RevokeToken':
+      return isCount(command.id);
+    case 'RotateToken':
+      return (
+        isCount(command.id) &&
+        isSecretHash(command.secretHash) &&
+        isCount(command.previousValidUntil)
+      );
     default:
       return false;
   }

@@ -1,5 +1,11 @@
 import { CommandOutcome } from './commands';
-import { ConfigRecord, HistoryRecord, NamespaceRecord, VersionRecord } from './records';
+import {
+  ConfigRecord,
+  HistoryRecord,
+  NamespaceRecord,
+  TokenRecord,
+  VersionRecord,
+} from './records';
 
 /** Row-level effects of applying a command, executed inside the apply transaction. */
 export type Mutation =
@@ -10,7 +16,8 @@ export type Mutation =
   | { kind: 'insertVersion'; record: VersionRecord }
   | { kind: 'setVersionKept'; configId: number; version: number; kept: boolean }
   | { kind: 'pruneVersions'; keepLatest: number; olderThan: number }
-  | { kind: 'pruneIdempotency'; olderThan: number };
+  | { kind: 'pruneIdempotency'; olderThan: number }
+  | { kind: 'saveToken'; record: TokenRecord };
 
 /** The identity of an idempotency record: the scope is '' for entries of before scoping. */
 export interface IdempotencyRecordId {

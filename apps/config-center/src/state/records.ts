@@ -56,3 +56,30 @@ export interface VersionRecord {
   revision: number;
   createdAt: number;
 }
+
+/** Roles nest: admin ⊇ writer ⊇ reader (DESIGN 21). */
+export type TokenRole = 'admin' | 'writer' | 'reader';
+export const TOKEN_ROLES: readonly TokenRole[] = ['reader', 'writer', 'admin'];
+
+/**
+ * An access token as the state machine knows it: never the secret, only its SHA-256 (DESIGN 21).
+ * A revoked token stays (its id and client id explain old audit rows); it never authenticates.
+ */
+export interface TokenRecord {
+  readonly id: number;
+  readonly clientId: string;
+  readonly role: TokenRole;
+  /** Namespace names, or '*' for every namespace (but `_system`, which is admins' only). */
+  readonly namespaces: readonly string[] | '*';
+  /** SHA-256 (hex) of the current secret. */
+  readonly secretHash: string;
+  /** After a rotation, the previous secret's hash, accepted until `previousValidUntil`. */
+  readonly previousHash: string | null;
+  readonly previousValidUntil: number | null;
+  readonly expiresAt: number | null;
+  readonly revokedAt: number | null;
+  readonly createdBy: string;
+  readonly revision: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}

@@ -27,7 +27,7 @@ export class SqlApplier extends Applier {
 
   load(): Promise<{ appliedIndex: number; lastLogIndex: number }> {
     this.loaded ??= loadState(this.dataSource, this.config.nodeId).then((state) => {
-      this.view.load(state.appliedIndex, state.namespaces, state.configs);
+      this.view.load(state.appliedIndex, state.namespaces, state.configs, state.tokens);
       return { appliedIndex: state.appliedIndex, lastLogIndex: state.lastLogIndex };
     });
     return this.loaded;
@@ -78,7 +78,7 @@ export class SqlApplier extends Applier {
 
   async reload(index: number): Promise<void> {
     const state = await loadState(this.dataSource, this.config.nodeId);
-    this.view.load(index, state.namespaces, state.configs);
+    this.view.load(index, state.namespaces, state.configs, state.tokens);
   }
 
   openSnapshotReader(): Promise<StateSnapshotReader | undefined> {

@@ -3,7 +3,13 @@ import { SqlDialect, sqlTime } from '../database/sql-dialect';
 import { SqlWriter } from '../database/sql-writer';
 import { CommandOutcome } from './commands';
 import { IdempotencyRecordId, Mutation, RememberedOutcome, StateTransaction } from './mutations';
-import { ConfigRecord, HistoryRecord, NamespaceRecord, VersionRecord } from './records';
+import {
+  ConfigRecord,
+  HistoryRecord,
+  NamespaceRecord,
+  TokenRecord,
+  VersionRecord,
+} from './records';
 
 const NAMESPACE_COLUMNS = [
   'id',
@@ -56,6 +62,40 @@ const VERSION_COLUMNS = [
   'revision',
   'created_at',
 ];
+
+const TOKEN_COLUMNS = [
+  'id',
+  'client_id',
+  'role',
+  'namespaces',
+  'secret_hash',
+  'previous_hash',
+  'previous_valid_until',
+  'expires_at',
+  'revoked_at',
+  'created_by',
+  'revision',
+  'created_at',
+  'updated_at',
+];
+
+function tokenValues(t: TokenRecord): unknown[] {
+  return [
+    t.id,
+    t.clientId,
+    t.role,
+    JSON.stringify(t.namespaces),
+    t.secretHash,
+    t.previousHash,
+    t.previousValidUntil,
+    t.expiresAt,
+    t.revokedAt,
+    t.createdBy,
+    t.revision,
+    sqlTime(t.createdAt),
+    sqlTime(t.updatedAt),
+  ];
+}
 
 function configValues(c: ConfigRecord): unknown[] {
   return [
@@ -192,6 +232,7 @@ export class SqlStateTransaction extends StateTransaction {
         case 'setVersionKept':
         case 'pruneVersions':
         case 'pruneIdempotency':
+        case 'saveToken':
           immediate.push({ mutation, position });
       }
     });
@@ -276,6 +317,15 @@ export class SqlStateTransaction extends StateTransaction {
           `DELETE FROM ${id('idempotency_record')} WHERE ${id('created_at')} < ?`,
           [sqlTime(mutation.olderThan)],
         );
+      case 'saveToken':
+        await this.sql.insertRows(
+          this.writer,
+          'access_token',
+          TOKEN_COLUMNS,
+          [tokenValues(mutation.record)],
+          'id',
+        );
+        return 1;
       case 'saveNamespace':
       case 'saveConfig':
       case 'insertHistory':

@@ -1,12 +1,37 @@
 import { DataSource } from 'typeorm';
-import { ConfigRow, NamespaceRow, RaftLogRow, RaftStateRow } from '../database/entities';
-import { ConfigRecord, NamespaceRecord } from './records';
+import {
+  AccessTokenRow,
+  ConfigRow,
+  NamespaceRow,
+  RaftLogRow,
+  RaftStateRow,
+} from '../database/entities';
+import { ConfigRecord, NamespaceRecord, TokenRecord, TokenRole } from './records';
 
 export interface LoadedState {
   appliedIndex: number;
   lastLogIndex: number;
   namespaces: NamespaceRecord[];
   configs: ConfigRecord[];
+  tokens: TokenRecord[];
+}
+
+export function toTokenRecord(row: AccessTokenRow): TokenRecord {
+  return {
+    id: row.id,
+    clientId: row.clientId,
+    role: row.role as TokenRole,
+    namespaces: JSON.parse(row.namespaces) as string[] | '*',
+    secretHash: row.secretHash,
+    previousHash: row.previousHash,
+    previousValidUntil: row.previousValidUntil,
+    expiresAt: row.expiresAt,
+    revokedAt: row.revokedAt,
+    createdBy: row.createdBy,
+    revision: row.revision,
+    createdAt: row.createdAt.getTime(),
+    updatedAt: row.updatedAt.getTime(),
+  };
 }
 
 export function toNamespaceRecord(row: NamespaceRow): NamespaceRecord {
@@ -44,7 +69,7 @@ export function toConfigRecord(row: ConfigRow): ConfigRecord {
 
 /** Reads the applied state a node restarts from. */
 export async function loadState(dataSource: DataSource, nodeId: string): Promise<LoadedState> {
-  const [namespaces, configs, raftState, lastLog] = await Promise.all([
+  const [namespaces, configs, raftState, lastLog, tokens] = await Promise.all([
     dataSource.getRepository(NamespaceRow).find(),
     dataSource.getRepository(ConfigRow).find(),
     dataSource.getRepository(RaftStateRow).findOneBy({ nodeId }),
@@ -53,11 +78,13 @@ export async function loadState(dataSource: DataSource, nodeId: string): Promise
       .createQueryBuilder('log')
       .select('MAX(log.index)', 'max')
       .getRawOne<{ max: string | number | null }>(),
+    dataSource.getRepository(AccessTokenRow).find(),
   ]);
   return {
     appliedIndex: raftState?.lastApplied ?? 0,
     lastLogIndex: Number(lastLog?.max ?? 0),
     namespaces: namespaces.map(toNamespaceRecord),
     configs: configs.map(toConfigRecord),
+    tokens: tokens.map(toTokenRecord),
   };
 }

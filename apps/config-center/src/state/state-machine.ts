@@ -6,6 +6,7 @@ import { ApplyContext, IdAllocator } from './apply/apply-context';
 import { rollback, writeBatch, writeConfig } from './apply/config-commands';
 import { IDEMPOTENCY_WINDOW_MS, idempotencyOf } from './apply/idempotency';
 import { createNamespace, deleteNamespace, updateNamespace } from './apply/namespace-commands';
+import { createToken, revokeToken, rotateToken } from './apply/token-commands';
 import { pruneVersions, setVersionKept } from './apply/version-commands';
 
 export { ID_STRIDE, MAX_OPERATIONS_PER_ENTRY } from './apply/apply-context';
@@ -75,6 +76,12 @@ export class StateMachine {
         return setVersionKept(context, command, tx);
       case 'PruneVersions':
         return pruneVersions(command, tx);
+      case 'CreateToken':
+        return this.flush(context, tx, createToken(context, command));
+      case 'RevokeToken':
+        return this.flush(context, tx, revokeToken(context, command));
+      case 'RotateToken':
+        return this.flush(context, tx, rotateToken(context, command));
       default:
         // A committed entry this build does not know: refuse it the same way on every replica.
         throw new BadParameter(

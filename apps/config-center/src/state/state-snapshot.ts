@@ -11,6 +11,7 @@ import {
   ConfigVersionRow,
   IdempotencyRow,
   NamespaceRow,
+  AccessTokenRow,
 } from '../database/entities';
 
 /** The tables that make up the state machine, in foreign-key order. */
@@ -20,8 +21,10 @@ const TABLES = [
   ConfigVersionRow,
   ConfigHistoryRow,
   IdempotencyRow,
+  AccessTokenRow,
 ] as const;
-type Row = NamespaceRow | ConfigRow | ConfigVersionRow | ConfigHistoryRow | IdempotencyRow;
+type Row =
+  NamespaceRow | ConfigRow | ConfigVersionRow | ConfigHistoryRow | IdempotencyRow | AccessTokenRow;
 
 interface SnapshotDocument {
   format: 1;

@@ -1,4 +1,4 @@
-import { ConfigRecord, NamespaceRecord } from './records';
+import { ConfigRecord, NamespaceRecord, TokenRecord } from './records';
 
 /** Read access shared by the applied view and an uncommitted overlay on top of it. */
 export interface StateReader {
@@ -10,6 +10,11 @@ export interface StateReader {
   /** Live (non-deleted) configs of a namespace, in key order. */
   liveConfigs(namespaceId: number): ConfigRecord[];
   namespaces(): NamespaceRecord[];
+  tokenById(id: number): TokenRecord | undefined;
+  /** The token whose current (or, within its grace period, previous) secret has this hash. */
+  tokenByHash(secretHash: string): TokenRecord | undefined;
+  /** Every token, revoked ones included, by id. */
+  tokens(): TokenRecord[];
 }
 
 /**
@@ -21,6 +26,8 @@ export class StateView implements StateReader {
   private readonly byId = new Map<number, NamespaceRecord>();
   private readonly byName = new Map<string, NamespaceRecord>();
   private readonly configsByNamespace = new Map<number, Map<string, ConfigRecord>>();
+  private readonly tokensById = new Map<number, TokenRecord>();
+  private readonly tokensByHash = new Map<string, TokenRecord>();
   private index = 0;
 
   get appliedIndex(): number {
@@ -51,6 +58,18 @@ export class StateView implements StateReader {
     return [...this.byId.values()].sort((a, b) => a.id - b.id);
   }
 
+  tokenById(id: number): TokenRecord | undefined {
+    return this.tokensById.get(id);
+  }
+
+  tokenByHash(secretHash: string): TokenRecord | undefined {
+    return this.tokensByHash.get(secretHash);
+  }
+
+  tokens(): TokenRecord[] {
+    return [...this.tokensById.values()].sort((a, b) => a.id - b.id);
+  }
+
   /** Every config, tombstones included (to copy the view into a read worker). */
   allConfigs(): ConfigRecord[] {
     const all: ConfigRecord[] = [];
@@ -64,12 +83,20 @@ export class StateView implements StateReader {
   }
 
   /** Loads state read from the database at start (or after installing a snapshot). */
-  load(appliedIndex: number, namespaces: NamespaceRecord[], configs: ConfigRecord[]): void {
+  load(
+    appliedIndex: number,
+    namespaces: NamespaceRecord[],
+    configs: ConfigRecord[],
+    tokens: readonly TokenRecord[] = [],
+  ): void {
     this.byId.clear();
     this.byName.clear();
     this.configsByNamespace.clear();
+    this.tokensById.clear();
+    this.tokensByHash.clear();
     for (const namespace of namespaces) this.putNamespace(namespace);
     for (const config of configs) this.putConfig(config);
+    for (const token of tokens) this.putToken(token);
     this.index = appliedIndex;
     for (const listener of this.listeners) listener({ kind: 'load', appliedIndex });
   }
@@ -81,6 +108,7 @@ export class StateView implements StateReader {
       else this.removeNamespace(id);
     }
     for (const config of changes.configs.values()) this.putConfig(config);
+    for (const token of changes.tokens.values()) this.putToken(token);
     this.index = appliedIndex;
     for (const listener of this.listeners) listener({ kind: 'commit', appliedIndex, changes });
   }
@@ -98,6 +126,17 @@ export class StateView implements StateReader {
     this.byId.delete(id);
     this.byName.delete(previous.name);
     this.configsByNamespace.delete(id);
+  }
+
+  private putToken(token: TokenRecord): void {
+    const previous = this.tokensById.get(token.id);
+    if (previous) {
+      this.tokensByHash.delete(previous.secretHash);
+      if (previous.previousHash) this.tokensByHash.delete(previous.previousHash);
+    }
+    this.tokensById.set(token.id, token);
+    this.tokensByHash.set(token.secretHash, token);
+    if (token.previousHash) this.tokensByHash.set(token.previousHash, token);
   }
 
   private putConfig(config: ConfigRecord): void {
@@ -118,6 +157,7 @@ export interface ViewChanges {
   /** `null` marks a deleted namespace (its configs go with it). */
   namespaces: Map<number, NamespaceRecord | null>;
   configs: Map<string, ConfigRecord>;
+  tokens: Map<number, TokenRecord>;
 }
 
 const configSlot = (namespaceId: number, key: string): string => `${namespaceId}\u0000${key}`;
@@ -127,7 +167,7 @@ const configSlot = (namespaceId: number, key: string): string => `${namespaceId}
  * open. `fork()` gives a child for all-or-nothing batches; `mergeInto` publishes it upward.
  */
 export class ViewOverlay implements StateReader {
-  readonly changes: ViewChanges = { namespaces: new Map(), configs: new Map() };
+  readonly changes: ViewChanges = { namespaces: new Map(), configs: new Map(), tokens: new Map() };
   private readonly namesChanged = new Map<string, number | null>();
 
   constructor(private readonly base: StateReader) {}
@@ -146,6 +186,32 @@ export class ViewOverlay implements StateReader {
       else parent.deleteNamespace(id);
     }
     for (const config of this.changes.configs.values()) parent.setConfig(config);
+    for (const token of this.changes.tokens.values()) parent.setToken(token);
+  }
+
+  tokenById(id: number): TokenRecord | undefined {
+    return this.changes.tokens.get(id) ?? this.base.tokenById(id);
+  }
+
+  tokenByHash(secretHash: string): TokenRecord | undefined {
+    for (const token of this.changes.tokens.values())
+      if (token.secretHash === secretHash || token.previousHash === secretHash) return token;
+    const token = this.base.tokenByHash(secretHash);
+    if (!token) return undefined;
+    // A token changed here answers by its new hashes only.
+    const changed = this.changes.tokens.get(token.id);
+    return changed ? undefined : token;
+  }
+
+  tokens(): TokenRecord[] {
+    const byId = new Map<number, TokenRecord>();
+    for (const token of this.base.tokens()) byId.set(token.id, token);
+    for (const [id, token] of this.changes.tokens) byId.set(id, token);
+    return [...byId.values()].sort((a, b) => a.id - b.id);
+  }
+
+  setToken(token: TokenRecord): void {
+    this.changes.tokens.set(token.id, token);
   }
 
   namespaceById(id: number): NamespaceRecord | undefined {

@@ -39,6 +39,8 @@ export class RetentionScheduler implements OnApplicationBootstrap, OnApplication
         nodeId: this.config.nodeId,
         chain: [],
         operator: 'retention',
+        onBehalfOf: null,
+        mayUseNamespace: () => true,
       };
       const result = await this.cleanup.request({}, context);
       this.logger.log({ result }, 'version retention applied');

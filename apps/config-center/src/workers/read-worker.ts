@@ -9,6 +9,8 @@ import {
   GetConfigResource,
   NamespaceConfigsResource,
 } from '../config/config-read.resources';
+import { EdgeAuthorization } from '../auth/auth-hooks';
+import { TokenAuthenticator } from '../auth/token-authenticator';
 import { AppConfig, isClusterMode } from '../env/app-config';
 import { answerClientError, answerFrameworkError } from '../http/client-error';
 import { answerError, ErrorLog, sendErrorEnvelope } from '../http/error-mapping';
@@ -122,7 +124,14 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) =>
     done(null, body),
   );
-  installHttpHardening(fastify, config, NODE_TO_NODE_ROUTES);
+  // Tokens are checked here too, from the replica (DESIGN 21); a request passed on under a
+  // wildcard route gets its role and namespace checks on the node as well.
+  const authorization = new EdgeAuthorization(
+    new TokenAuthenticator(replica.view, config.adminToken),
+    new Set(['/api/v1/admin/*', '/*', '/']),
+  );
+  installHttpHardening(fastify, config, NODE_TO_NODE_ROUTES, authorization);
+  authorization.install(fastify);
   // What fails before a handler (a body over the limit...) gets the envelope too.
   fastify.setErrorHandler((error, request, reply) => answerError(request, reply, error, workerLog));
   fastify.addHook('onSend', (request, reply, payload, done) => {
@@ -268,6 +277,11 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
     }
     if (typeof body !== 'object' || body === null || !servedHere(body as Record<string, unknown>))
       return proxy(request, reply);
+    try {
+      authorization.afterBody(request, body);
+    } catch (error) {
+      return answerError(request, reply, error, workerLog);
+    }
     return serve(request, reply, batchGet, body, '/api/v1/config/batch-get');
   });
   if (isClusterMode(config.cluster)) {

@@ -1,4 +1,4 @@
-import { ConfigRecord, NamespaceRecord } from '../state/records';
+import { ConfigRecord, NamespaceRecord, TokenRecord } from '../state/records';
 import { StateView } from '../state/state-view';
 
 /** Messages between the node (cluster primary) and its read workers, over Node's IPC channel. */
@@ -17,12 +17,15 @@ export type NodeMessage =
       appliedIndex: number;
       namespaces: NamespaceRecord[];
       configs: ConfigRecord[];
+      /** Token hashes and roles: workers authenticate from their replica (DESIGN 21). */
+      tokens: TokenRecord[];
     }
   | {
       type: 'cc:view-commit';
       appliedIndex: number;
       namespaces: Array<[number, NamespaceRecord | null]>;
       configs: ConfigRecord[];
+      tokens: TokenRecord[];
     };
 
 export function fullView(view: StateView): NodeMessage {
@@ -31,13 +34,14 @@ export function fullView(view: StateView): NodeMessage {
     appliedIndex: view.appliedIndex,
     namespaces: view.namespaces(),
     configs: view.allConfigs(),
+    tokens: view.tokens(),
   };
 }
 
 /** Applies what the node sent to a worker's replica of the view. */
 export function applyToReplica(view: StateView, message: NodeMessage): void {
   if (message.type === 'cc:view-load')
-    view.load(message.appliedIndex, message.namespaces, message.configs);
+    view.load(message.appliedIndex, message.namespaces, message.configs, message.tokens);
   else {
     view.commit(
       {
@@ -45,6 +49,7 @@ export function applyToReplica(view: StateView, message: NodeMessage): void {
         configs: new Map(
           message.configs.map((config) => [`${config.namespaceId}\u0000${config.key}`, config]),
         ),
+        tokens: new Map(message.tokens.map((token) => [token.id, token])),
       },
       message.appliedIndex,
     );

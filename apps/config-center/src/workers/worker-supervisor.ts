@@ -49,6 +49,7 @@ export function superviseReadWorkers(
             appliedIndex: event.appliedIndex,
             namespaces: [...event.changes.namespaces],
             configs: [...event.changes.configs.values()],
+            tokens: [...event.changes.tokens.values()],
           };
     for (const worker of workers) if (worker.isConnected()) worker.send(message);
   });

@@ -1,3 +1,4 @@
+import { AccessTokenRow } from './access-token.entity';
 import { ConfigHistoryRow } from './config-history.entity';
 import { ConfigVersionRow } from './config-version.entity';
 import { ConfigRow } from './config.entity';
@@ -8,6 +9,7 @@ import { RaftSnapshotRow } from './raft-snapshot.entity';
 import { RaftStateRow } from './raft-state.entity';
 
 export {
+  AccessTokenRow,
   ConfigHistoryRow,
   ConfigVersionRow,
   ConfigRow,
@@ -28,4 +30,5 @@ export const ENTITIES = [
   RaftStateRow,
   IdempotencyRow,
   RaftSnapshotRow,
+  AccessTokenRow,
 ];
