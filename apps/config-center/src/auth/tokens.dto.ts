@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  Allow,
   IsIn,
   IsInt,
   IsISO8601,
@@ -40,6 +41,7 @@ export class CreateTokenBody {
     ],
     example: ['billing'],
   })
+  @Allow() // checked by namespaceListProblem
   namespaces!: string[] | '*';
 
   @ApiPropertyOptional({ description: 'ISO 8601 time after which the token is refused' })
