@@ -9,6 +9,7 @@ import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { NamespaceModule } from './namespace/namespace.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { RaftModule } from './raft/raft.module';
+import { SettingsModule } from './settings/settings.module';
 import { StateModule } from './state/state.module';
 import { VersionModule } from './version/version.module';
 
@@ -41,6 +42,7 @@ export class AppModule {
         NamespaceModule,
         VersionModule,
         ConfigModule,
+        SettingsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

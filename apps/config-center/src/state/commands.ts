@@ -115,6 +115,16 @@ export interface PruneVersions extends CommandMeta {
   olderThan: number;
 }
 
+/**
+ * DESIGN 15: creates `_system` when missing and writes every registered setting not there yet
+ * at its default, in one entry (state/system-namespace.ts). Proposed by the single node at
+ * start and by a cluster's leader; idempotent in apply.
+ */
+export interface BootstrapSystem extends CommandMeta {
+  type: 'BootstrapSystem';
+  settings: Array<{ key: string; valueText: string; description: string | null }>;
+}
+
 export type Command =
   | CreateNamespace
   | UpdateNamespace
@@ -123,7 +133,8 @@ export type Command =
   | WriteBatch
   | RollbackConfig
   | SetVersionKept
-  | PruneVersions;
+  | PruneVersions
+  | BootstrapSystem;
 
 export type CommandType = Command['type'];
 
@@ -243,6 +254,14 @@ export function isWellFormedCommand(value: unknown): value is Command {
       );
     case 'PruneVersions':
       return isCount(command.keepLatest) && isCount(command.olderThan);
+    case 'BootstrapSystem':
+      return (
+        Array.isArray(command.settings) &&
+        command.settings.every(
+          (setting: Record<string, unknown>) =>
+            isText(setting?.key) && isJsonText(setting.valueText),
+        )
+      );
     default:
       return false;
   }

@@ -16,6 +16,11 @@ import {
 import { Mutation, StateTransaction } from './mutations';
 import { ConfigRecord, HistoryRecord, NamespaceRecord } from './records';
 import { ViewOverlay } from './state-view';
+import {
+  bootstrapAsBatch,
+  systemKeyDeleteRefusal,
+  systemNamespaceRefusal,
+} from './system-namespace';
 
 /** Rows created by one entry get ids `index * ID_STRIDE + n`: deterministic, never AUTO_INCREMENT (DESIGN 11). */
 export const ID_STRIDE = 1000;
@@ -44,6 +49,11 @@ class Failure extends Error {
 
 const fail = (code: number, message: string, details?: unknown): never => {
   throw new Failure({ code, message, details });
+};
+
+/** Fails with a refusal decided by a rule kept in its own file (system-namespace.ts). */
+const refuse = (failure: CommandFailure | undefined): void => {
+  if (failure) fail(failure.code, failure.message, failure.details);
 };
 
 /** Proposers send valid JSON; a malformed entry fails alike on every replica instead of crashing them. */
@@ -155,6 +165,12 @@ export class StateMachine {
         return this.setVersionKept(context, command, tx);
       case 'PruneVersions':
         return this.pruneVersions(command, tx);
+      case 'BootstrapSystem':
+        return this.flush(
+          context,
+          tx,
+          this.writeBatch(context, bootstrapAsBatch(context.view, command)),
+        );
       default:
         // A committed entry this build does not know: refuse it the same way on every replica.
         return fail(
@@ -201,6 +217,7 @@ export class StateMachine {
     const current =
       context.view.namespaceById(command.id) ??
       fail(ErrorCode.NAMESPACE_NOT_FOUND, `namespace ${command.id} not found`);
+    refuse(systemNamespaceRefusal(current, command));
     const record: NamespaceRecord = {
       ...current,
       description: command.description === undefined ? current.description : command.description,
@@ -220,6 +237,7 @@ export class StateMachine {
     const current =
       context.view.namespaceById(command.id) ??
       fail(ErrorCode.NAMESPACE_NOT_FOUND, `namespace ${command.id} not found`);
+    refuse(systemNamespaceRefusal(current, command));
     const live = context.view.liveConfigs(current.id).length;
     if (live > 0) {
       fail(
@@ -303,6 +321,7 @@ export class StateMachine {
   }
 
   private applyOperation(context: ApplyContext, operation: ConfigOperation): unknown {
+    refuse(systemKeyDeleteRefusal(operation));
     const namespace = this.writableNamespace(context, operation.namespace);
     const current = context.view.config(namespace.id, operation.key);
     const live = current && !current.deleted ? current : undefined;
