@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../apps/config-center/src/database/data-source-options';
 import { parseDatabaseUrl } from '../../apps/config-center/src/env/app-config';
+import { AUDIT_SETTING } from '../../apps/config-center/src/settings/system-settings';
 import { ClusterHarness, log, must, waitFor } from '../support/cluster/harness';
 import { pool } from '../support/cluster/workload';
 import { uniqueName } from '../support/names';
@@ -14,6 +15,7 @@ import { uniqueName } from '../support/names';
 jest.setTimeout(180_000);
 
 const SNAPSHOT_ENTRIES = 50;
+const SYSTEM = '_system';
 const SNAPSHOT_CHUNK_BYTES = 4096;
 describe('log compaction and snapshots on a 3-node cluster of real processes', () => {
   let cluster: ClusterHarness;
@@ -38,6 +40,39 @@ describe('log compaction and snapshots on a 3-node cluster of real processes', (
     try {
       const leader = await cluster.waitForLeader();
       const [down, other] = cluster.nodes.map((n) => n.id).filter((id) => id !== leader);
+      // `_system` (DESIGN 15): written once, by the first leader, with its defaults.
+      await waitFor(
+        '_system/audit on the leader',
+        async () => (await cluster.getConfig(leader, SYSTEM, 'audit')).body?.code === 0,
+        10_000,
+      );
+      const bootstrapHistory = must(
+        await cluster.http(
+          leader,
+          'GET',
+          `/api/v1/admin/config/history?namespace=${SYSTEM}&key=audit`,
+        ),
+        '_system/audit history',
+      );
+      expect(
+        bootstrapHistory.list.map((h: { operator: string; version: number }) => [
+          h.operator,
+          h.version,
+        ]),
+      ).toEqual([['system', 1]]);
+      // A change made on a follower is what the next request sees on every node.
+      const firstChange = { retention_days: 45, max_denials_kept: 1000 };
+      must(
+        await cluster.updateConfig(other, SYSTEM, 'audit', firstChange),
+        'change _system on a follower',
+      );
+      for (const node of cluster.nodes) {
+        const seen = must(
+          await cluster.getConfig(node.id, SYSTEM, 'audit', 'linearizable'),
+          `_system on ${node.id}`,
+        );
+        expect(seen.value).toEqual(firstChange);
+      }
       const ns = uniqueName('snap');
       must(await cluster.createNamespace(leader, ns), 'namespace');
       // State the stopped node already holds; some of it changes or disappears while it is down.
@@ -50,6 +85,8 @@ describe('log compaction and snapshots on a 3-node cluster of real processes', (
       const before = (await cluster.health(leader))!;
 
       // Several snapshot thresholds' worth of entries while `down` is away.
+      const whileDown = { retention_days: 12, max_denials_kept: 34 };
+      must(await cluster.updateConfig(other, SYSTEM, 'audit', whileDown), 'change _system again');
       const ns2 = uniqueName('snap-new');
       must(await cluster.createNamespace(other, ns2), 'second namespace');
       const created = Array.from({ length: 6 * SNAPSHOT_ENTRIES }, (_, i) => `late.${i}`);
@@ -139,6 +176,10 @@ describe('log compaction and snapshots on a 3-node cluster of real processes', (
           version: theirs.version,
         });
       }
+      // `_system` came with the snapshot, with the change made while the node was down.
+      expect(
+        must(await cluster.getConfig(down, SYSTEM, 'audit'), '_system after snapshot').value,
+      ).toEqual(whileDown);
       // History written while it was down (version 2 of an updated key).
       const v2 = await cluster.http(
         down,
@@ -164,6 +205,11 @@ describe('log compaction and snapshots on a 3-node cluster of real processes', (
       );
       expect(Object.fromEntries(await cluster.namespaceValues(down, ns))).toEqual(
         Object.fromEntries(await cluster.namespaceValues(leader, ns)),
+      );
+      // Node 1's database may be the next suite's: leave the default behind.
+      must(
+        await cluster.updateConfig(leader, SYSTEM, 'audit', AUDIT_SETTING.default),
+        'reset _system/audit',
       );
     } catch (error) {
       failed = true;

@@ -10,6 +10,7 @@ import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { NamespaceModule } from './namespace/namespace.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { RaftModule } from './raft/raft.module';
+import { SettingsModule } from './settings/settings.module';
 import { StateModule } from './state/state.module';
 import { VersionModule } from './version/version.module';
 
@@ -43,6 +44,7 @@ export class AppModule {
         VersionModule,
         ConfigModule,
         AuthModule,
+        SettingsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

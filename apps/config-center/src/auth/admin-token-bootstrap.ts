@@ -8,7 +8,6 @@ import {
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { APP_CONFIG, AppConfig } from '../env/app-config';
-import { RaftCommandLog } from '../raft/log/raft-command-log';
 import { isActiveToken } from '../state/apply/token-commands';
 import { CommandLog } from '../state/command-log';
 import { StateService } from '../state/state.service';
@@ -97,6 +96,6 @@ export class AdminTokenBootstrap implements OnApplicationBootstrap, OnApplicatio
 
   /** The single node, or the leader: a follower leaves it to the leader. */
   private mayPropose(): boolean {
-    return !(this.log instanceof RaftCommandLog) || this.log.status().role === 'leader';
+    return this.log.leads();
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { SettingsModule } from '../settings/settings.module';
 import { StateModule } from '../state/state.module';
 import { AdminTokenBootstrap } from './admin-token-bootstrap';
 import { TokensController } from './tokens.controller';
@@ -11,7 +12,7 @@ import {
 
 /** Tokens and roles (DESIGN 21): the admin API and the first admin token. */
 @Module({
-  imports: [StateModule],
+  imports: [StateModule, SettingsModule],
   controllers: [TokensController],
   providers: [
     CreateTokenResource,

@@ -3,6 +3,7 @@ import { TokenNotFound, ValidationFailed } from '@cc/common';
 import { Resource } from '@cc/resource';
 import { pagination, PageQuery } from '../common/validation';
 import { RequestContext } from '../http/request-context';
+import { SettingsRegistry } from '../settings/settings-registry';
 import { TokenView } from '../state/command-results';
 import { TokenRecord } from '../state/records';
 import { StateService } from '../state/state.service';
@@ -14,9 +15,6 @@ import {
   TokenIdParam,
 } from './tokens.dto';
 import { hashTokenSecret, newTokenSecret } from './token-secret';
-
-/** Used when a rotation names no grace period. */
-export const DEFAULT_ROTATION_GRACE_SECONDS = 3600;
 
 export type TokenStatus = 'active' | 'expired' | 'revoked';
 
@@ -35,15 +33,25 @@ export interface IssuedToken extends TokenView {
 export class CreateTokenResource extends Resource<CreateTokenBody, IssuedToken> {
   protected readonly inputSchema = CreateTokenBody;
 
-  constructor(private readonly state: StateService) {
+  constructor(
+    private readonly state: StateService,
+    private readonly settings: SettingsRegistry,
+  ) {
     super();
   }
 
   protected async perform(input: CreateTokenBody, context: RequestContext): Promise<IssuedToken> {
     const problem = namespaceListProblem(input.namespaces);
     if (problem) throw new ValidationFailed([{ field: 'namespaces', errors: [problem] }], problem);
-    const expiresAt = input.expires_at === undefined ? null : Date.parse(input.expires_at);
     const now = Date.now();
+    // Without expires_at: _system auth.default_ttl_seconds (null: the token does not expire).
+    const ttl = this.settings.get('auth').default_ttl_seconds;
+    const expiresAt =
+      input.expires_at !== undefined
+        ? Date.parse(input.expires_at)
+        : ttl === null
+          ? null
+          : now + ttl * 1000;
     if (expiresAt !== null && expiresAt <= now)
       throw new ValidationFailed(
         [{ field: 'expires_at', errors: ['expires_at must be in the future'] }],
@@ -128,7 +136,10 @@ export class RevokeTokenResource extends Resource<
 export class RotateTokenResource extends Resource<RotateTokenInput, IssuedToken> {
   protected readonly inputSchema = RotateTokenInput;
 
-  constructor(private readonly state: StateService) {
+  constructor(
+    private readonly state: StateService,
+    private readonly settings: SettingsRegistry,
+  ) {
     super();
   }
 
@@ -138,7 +149,7 @@ export class RotateTokenResource extends Resource<RotateTokenInput, IssuedToken>
     const secret = newTokenSecret();
     const secretHash = hashTokenSecret(secret);
     const now = Date.now();
-    const grace = input.grace_seconds ?? DEFAULT_ROTATION_GRACE_SECONDS;
+    const grace = input.grace_seconds ?? this.settings.get('auth').rotation_grace_seconds;
     const { value } = await this.state.write(
       {
         type: 'RotateToken',

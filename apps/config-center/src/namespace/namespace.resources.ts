@@ -11,6 +11,7 @@ import { MAX_OPERATIONS_PER_ENTRY } from '../state/state-machine';
 import { NamespaceRecord } from '../state/records';
 import { StateReader } from '../state/state-view';
 import { StateService } from '../state/state.service';
+import { SYSTEM_NAMESPACE } from '../state/system-namespace';
 import { assertNotReserved } from './namespace-lookup';
 import {
   CreateNamespaceBody,
@@ -208,7 +209,8 @@ export class ImportNamespaceResource extends Resource<ImportBody, unknown> {
   }
 
   protected async perform(input: ImportBody, context: RequestContext) {
-    assertNotReserved(input.namespace);
+    // `_system` takes imports (an export round trip); each value is checked by its schema.
+    if (input.namespace !== SYSTEM_NAMESPACE) assertNotReserved(input.namespace);
     const keys = new Set<string>();
     const operations: ConfigOperation[] = input.configs.map((item, index) => {
       checkKeyLength(item.key, this.config.limits, `configs.${index}.key`);

@@ -22,6 +22,13 @@ export abstract class CommandLog {
   abstract readBarrier(timeoutMs: number): Promise<void>;
   /** Resolves once this node has applied `index` (a write forwarded from here, read back here). */
   abstract untilApplied(index: number): Promise<void>;
+  /**
+   * True when a proposal made here is appended here: the single voter always, a Raft node while
+   * it leads. Work that only one node should propose (the `_system` bootstrap) asks this.
+   */
+  leads(): boolean {
+    return true;
+  }
 }
 
 /**

@@ -83,6 +83,7 @@ interface ResultOfCommand {
   DeleteNamespace: DeletedNamespace;
   WriteConfig: ConfigOperationResult;
   WriteBatch: BatchResult;
+  BootstrapSystem: BatchResult;
   RollbackConfig: RollbackResult;
   SetVersionKept: VersionKeptResult;
   PruneVersions: PruneResult;

@@ -144,6 +144,16 @@ export interface RotateToken extends CommandMeta {
   previousValidUntil: number;
 }
 
+/**
+ * DESIGN 15: creates `_system` when missing and writes every registered setting not there yet
+ * at its default, in one entry (state/system-namespace.ts). Proposed by the single node at
+ * start and by a cluster's leader; idempotent in apply.
+ */
+export interface BootstrapSystem extends CommandMeta {
+  type: 'BootstrapSystem';
+  settings: Array<{ key: string; valueText: string; description: string | null }>;
+}
+
 export type Command =
   | CreateToken
   | RevokeToken
@@ -155,7 +165,8 @@ export type Command =
   | WriteBatch
   | RollbackConfig
   | SetVersionKept
-  | PruneVersions;
+  | PruneVersions
+  | BootstrapSystem;
 
 export type CommandType = Command['type'];
 
@@ -293,6 +304,14 @@ export function isWellFormedCommand(value: unknown): value is Command {
         isCount(command.id) &&
         isSecretHash(command.secretHash) &&
         isCount(command.previousValidUntil)
+      );
+    case 'BootstrapSystem':
+      return (
+        Array.isArray(command.settings) &&
+        command.settings.every(
+          (setting: Record<string, unknown>) =>
+            isText(setting?.key) && isJsonText(setting.valueText),
+        )
       );
     default:
       return false;

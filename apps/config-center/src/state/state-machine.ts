@@ -2,6 +2,7 @@ import { BadParameter, IdempotencyKeyReused, isRefusal, toReplicatedFailure } fr
 import { Command, CommandOutcome } from './commands';
 import { StateTransaction } from './mutations';
 import { ViewOverlay } from './state-view';
+import { bootstrapAsBatch } from './system-namespace';
 import { ApplyContext, IdAllocator } from './apply/apply-context';
 import { rollback, writeBatch, writeConfig } from './apply/config-commands';
 import { IDEMPOTENCY_WINDOW_MS, idempotencyOf } from './apply/idempotency';
@@ -76,6 +77,12 @@ export class StateMachine {
         return setVersionKept(context, command, tx);
       case 'PruneVersions':
         return pruneVersions(command, tx);
+      case 'BootstrapSystem':
+        return this.flush(
+          context,
+          tx,
+          writeBatch(context, bootstrapAsBatch(context.view, command)),
+        );
       case 'CreateToken':
         return this.flush(context, tx, createToken(context, command));
       case 'RevokeToken':

@@ -15,6 +15,7 @@ import { StateReader, StateView } from './state-view';
 @Injectable()
 export class StateService extends ReadModel {
   private readonly visibilityBarriers: Array<(index: number) => Promise<void>> = [];
+  private readonly proposalChecks: Array<(command: Command) => void> = [];
 
   constructor(
     private readonly log: CommandLog,
@@ -42,11 +43,20 @@ export class StateService extends ReadModel {
     this.visibilityBarriers.push(barrier);
   }
 
+  /**
+   * A check every write passes before it is proposed (the `_system` schemas, settings/): it
+   * throws the error the caller gets, and the command never reaches the log.
+   */
+  addProposalCheck(check: (command: Command) => void): void {
+    this.proposalChecks.push(check);
+  }
+
   /** Proposes and waits; returns the apply result or throws the replicated failure, typed. */
   async write<C extends Command>(
     command: C,
     context?: CallContext,
   ): Promise<{ value: CommandResult<C>; revision: number }> {
+    for (const check of this.proposalChecks) check(command);
     const outcome = await this.propose(command, context);
     await this.untilVisible(outcome.revision);
     if (!outcome.ok) throw fromReplicatedFailure(outcome.error);

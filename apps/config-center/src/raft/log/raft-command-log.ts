@@ -124,6 +124,10 @@ export class RaftCommandLog extends CommandLog implements OnModuleInit, OnApplic
     return this.loop.untilApplied(index);
   }
 
+  override leads(): boolean {
+    return this.loop.status().role === 'leader';
+  }
+
   // The operator API (raft/operator) and the node-to-node routes (raft/inbound).
 
   status(): RaftStatus {

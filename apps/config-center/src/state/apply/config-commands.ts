@@ -17,6 +17,7 @@ import {
 } from '../command-results';
 import { ConfigOperation, RollbackConfig, WriteBatch, WriteConfig } from '../commands';
 import { ConfigRecord, NamespaceRecord } from '../records';
+import { refuse, systemKeyDeleteRefusal } from '../system-namespace';
 import { ApplyContext } from './apply-context';
 import { saveConfig } from './config-rows';
 import { addNamespace } from './namespace-commands';
@@ -95,6 +96,7 @@ function checkExpected(
 }
 
 function applyOperation(context: ApplyContext, operation: ConfigOperation): ConfigOperationResult {
+  refuse(systemKeyDeleteRefusal(operation));
   const namespace = writableNamespace(context, operation.namespace);
   const current = context.view.config(namespace.id, operation.key);
   const live = current && !current.deleted ? current : undefined;

@@ -2,6 +2,7 @@ import { NamespaceExists, NamespaceNotEmpty, NamespaceNotFound } from '@cc/commo
 import { DeletedNamespace } from '../command-results';
 import { CreateNamespace, DeleteNamespace, UpdateNamespace } from '../commands';
 import { NamespaceRecord } from '../records';
+import { refuse, systemNamespaceRefusal } from '../system-namespace';
 import { ApplyContext } from './apply-context';
 
 export function createNamespace(context: ApplyContext, command: CreateNamespace): NamespaceRecord {
@@ -31,6 +32,7 @@ export function addNamespace(
 export function updateNamespace(context: ApplyContext, command: UpdateNamespace): NamespaceRecord {
   const current = context.view.namespaceById(command.id);
   if (!current) throw new NamespaceNotFound(command.id);
+  refuse(systemNamespaceRefusal(current, command));
   const record: NamespaceRecord = {
     ...current,
     description: command.description === undefined ? current.description : command.description,
@@ -46,6 +48,7 @@ export function updateNamespace(context: ApplyContext, command: UpdateNamespace)
 export function deleteNamespace(context: ApplyContext, command: DeleteNamespace): DeletedNamespace {
   const current = context.view.namespaceById(command.id);
   if (!current) throw new NamespaceNotFound(command.id);
+  refuse(systemNamespaceRefusal(current, command));
   const live = context.view.liveConfigs(current.id).length;
   if (live > 0) throw new NamespaceNotEmpty(current.name, live);
   context.view.deleteNamespace(current.id);

@@ -1,0 +1,47 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { StateModule } from '../state/state.module';
+import { StateService } from '../state/state.service';
+import { StateView } from '../state/state-view';
+import { SettingsController } from './settings.controller';
+import { SettingsRegistry } from './settings-registry';
+import { ListSettingsResource } from './settings.resources';
+import { SystemBootstrap } from './system-bootstrap';
+import { AUDIT_SETTING, AUTH_SETTING } from './system-settings';
+import { SystemWriteGuard } from './system-write-guard';
+
+/**
+ * `_system`, the typed settings service (DESIGN 15). Other modules import this one, inject
+ * SettingsRegistry, register their keys in their constructor or onModuleInit (the bootstrap
+ * proposes in onApplicationBootstrap, after them) and read them with `get`.
+ */
+@Module({
+  imports: [StateModule],
+  controllers: [SettingsController],
+  providers: [
+    {
+      provide: SettingsRegistry,
+      inject: [StateView],
+      useFactory: (view: StateView) => {
+        const registry = new SettingsRegistry(view);
+        // Owned by audit/ and auth/ (issue 13 items 2-3); registered here until they exist.
+        registry.register('audit', AUDIT_SETTING);
+        registry.register('auth', AUTH_SETTING);
+        return registry;
+      },
+    },
+    ListSettingsResource,
+    SystemBootstrap,
+  ],
+  exports: [SettingsRegistry],
+})
+export class SettingsModule implements OnModuleInit {
+  constructor(
+    private readonly registry: SettingsRegistry,
+    private readonly state: StateService,
+  ) {}
+
+  onModuleInit(): void {
+    const guard = new SystemWriteGuard(this.registry, () => this.state.reader);
+    this.state.addProposalCheck((command) => guard.check(command));
+  }
+}
