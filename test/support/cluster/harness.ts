@@ -201,6 +201,8 @@ export class ClusterHarness {
         // Raft is what these tests exercise: no shared Redis (L2) in between, no admin token.
         REDIS_URL: '',
         ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+        // Each node's own files (the admin token it may generate), as `npm run cluster` does.
+        DATA_DIR: join(this.dir, id),
         ...(joiner ? { RAFT_JOIN: 'true' } : {}),
         ...this.options.env,
       };

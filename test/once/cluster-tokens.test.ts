@@ -1,0 +1,173 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ClusterHarness, must, sleep, waitFor } from '../support/cluster/harness';
+import { uniqueName } from '../support/names';
+
+/**
+ * DESIGN 21 on a 3-node cluster started without ADMIN_TOKEN, read workers included: the first
+ * leader generates the admin token into its own DATA_DIR, every node (and its workers)
+ * authenticates from its replica, and a revoked token is refused on every node within a second.
+ */
+jest.setTimeout(120_000);
+
+describe('tokens on a cluster', () => {
+  let cluster: ClusterHarness;
+  let failed = false;
+
+  beforeAll(async () => {
+    cluster = await ClusterHarness.start({
+      name: 'tokens',
+      env: { ADMIN_TOKEN: '', HTTP_WORKERS: '2' },
+    });
+  });
+  afterAll(async () => {
+    await cluster?.destroy(failed);
+  });
+
+  const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
+  const ids = () => cluster.nodes.map((node) => node.id);
+
+  it('generates one admin token on the leader, and a revoked reader token is refused everywhere within a second', async () => {
+    try {
+      const leader = await cluster.waitForLeader({ all: true });
+      const files = () => ids().filter((id) => existsSync(join(cluster.dir, id, 'admin-token')));
+      await waitFor('the admin token file', () => Promise.resolve(files().length > 0));
+      await sleep(1000);
+      expect(files()).toEqual([leader]);
+      const file = join(cluster.dir, leader, 'admin-token');
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const admin = bearer(readFileSync(file, 'utf8').trim());
+
+      const ns = uniqueName('tok');
+      const other = uniqueName('tok-other');
+      must(
+        await cluster.http(leader, 'POST', '/api/v1/admin/namespace', { name: ns }, 10_000, admin),
+        'ns',
+      );
+      must(
+        await cluster.http(
+          leader,
+          'POST',
+          '/api/v1/admin/namespace',
+          { name: other },
+          10_000,
+          admin,
+        ),
+        'other',
+      );
+      must(
+        await cluster.http(
+          leader,
+          'POST',
+          '/api/v1/admin/config',
+          { namespace: ns, key: 'k', value: 1 },
+          10_000,
+          admin,
+        ),
+        'config',
+      );
+      const issued = must(
+        await cluster.http(
+          leader,
+          'POST',
+          '/api/v1/admin/tokens',
+          { client_id: 'svc', role: 'reader', namespaces: [ns] },
+          10_000,
+          admin,
+        ),
+        'token',
+      );
+      const reader = bearer(issued.token as string);
+
+      for (const id of ids()) {
+        // The admin token and the reader token work on every node, from its own replica.
+        await waitFor(`reader token accepted on ${id}`, async () => {
+          const answer = await cluster.http(
+            id,
+            'GET',
+            `/api/v1/config/get?namespace=${ns}&key=k`,
+            undefined,
+            5000,
+            reader,
+          );
+          return answer.body?.code === 0;
+        });
+        const outside = await cluster.http(
+          id,
+          'GET',
+          `/api/v1/config/get?namespace=${other}&key=k`,
+          undefined,
+          5000,
+          reader,
+        );
+        expect(outside.body?.code).toBe(40301);
+        const write = await cluster.http(
+          id,
+          'PUT',
+          '/api/v1/admin/config',
+          { namespace: ns, key: 'k', value: 2 },
+          5000,
+          reader,
+        );
+        expect(write.body?.code).toBe(40301);
+        const none = await cluster.http(
+          id,
+          'GET',
+          `/api/v1/config/get?namespace=${ns}&key=k`,
+          undefined,
+          5000,
+          { authorization: '' },
+        );
+        expect(none.body?.code).toBe(40101);
+        const members = await cluster.http(
+          id,
+          'GET',
+          '/api/v1/admin/cluster/members',
+          undefined,
+          5000,
+          admin,
+        );
+        expect(members.body?.code).toBe(0);
+      }
+
+      const follower = ids().find((id) => id !== leader)!;
+      const revokedAt = Date.now();
+      must(
+        await cluster.http(
+          follower,
+          'DELETE',
+          `/api/v1/admin/tokens/${issued.id}`,
+          undefined,
+          10_000,
+          admin,
+        ),
+        'revoke',
+      );
+      const refusedAfter = new Map<string, number>();
+      await waitFor(
+        'revoked token refused on every node',
+        async () => {
+          for (const id of ids()) {
+            if (refusedAfter.has(id)) continue;
+            const answer = await cluster.http(
+              id,
+              'GET',
+              `/api/v1/config/get?namespace=${ns}&key=k`,
+              undefined,
+              2000,
+              reader,
+            );
+            if (answer.body?.code === 40101) refusedAfter.set(id, Date.now() - revokedAt);
+          }
+          return refusedAfter.size === ids().length;
+        },
+        5000,
+      );
+      for (const [, ms] of refusedAfter) expect(ms).toBeLessThan(1000);
+    } catch (error) {
+      failed = true;
+      (error as Error).message += `\n${cluster.dump(2000)}`;
+      throw error;
+    }
+  });
+});
