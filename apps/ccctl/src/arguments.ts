@@ -64,19 +64,25 @@ export class RawJson {
 }
 
 /**
- * JSON.stringify, with each RawJson spliced in as its own text. A placeholder string marks the
- * spot first; it cannot collide with user text, which JSON.stringify escapes (no raw NUL).
+ * JSON.stringify, with each RawJson written as its own text. Objects and arrays are walked here
+ * (no placeholder strings, which a user's text could imitate); members that are undefined are
+ * left out, as JSON.stringify does.
  */
 export function jsonBody(body: unknown): string {
-  const raws: string[] = [];
-  const text = JSON.stringify(body, (_key, value: unknown) => {
-    if (value instanceof RawJson) {
-      raws.push(value.text);
-      return `\u0000raw${raws.length - 1}\u0000`;
-    }
-    return value;
-  });
-  return text.replace(/"\\u0000raw(\d+)\\u0000"/g, (_match, index: string) => raws[Number(index)]);
+  return writeJson(body) ?? 'null';
+}
+
+function writeJson(value: unknown): string | undefined {
+  if (value instanceof RawJson) return value.text;
+  if (Array.isArray(value)) return `[${value.map((item) => writeJson(item) ?? 'null').join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const members = Object.entries(value).flatMap(([name, member]) => {
+      const text = writeJson(member);
+      return text === undefined ? [] : [`${JSON.stringify(name)}:${text}`];
+    });
+    return `{${members.join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 /** Wraps a positional-argument parser for use as an option parser (commander's usage error). */
