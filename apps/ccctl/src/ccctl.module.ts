@@ -1,6 +1,6 @@
 import { DynamicModule, Injectable, Module } from '@nestjs/common';
 import { InjectCommander } from 'nest-commander';
-import { CliContext } from './cli-context';
+import { CliContext } from './core/cli-context';
 import { auditCommands } from './commands/audit.command';
 import { authCommands } from './commands/auth.command';
 import { clusterCommands } from './commands/cluster.command';

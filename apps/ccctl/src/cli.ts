@@ -1,7 +1,7 @@
 import { CommandFactory, CommandRunnerService } from 'nest-commander';
 import { CcctlModule, CommandNode, CommandTree } from './ccctl.module';
-import { CliContext } from './cli-context';
-import { CliFailure, ExitCode, ExitCodeValue, oneLine } from './cli-errors';
+import { CliContext } from './core/cli-context';
+import { CliFailure, ExitCode, ExitCodeValue, oneLine } from './core/cli-errors';
 
 /** What commander throws once exitOverride is on: it has already printed its message. */
 interface CommanderError {

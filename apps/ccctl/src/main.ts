@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { runCli } from './cli';
-import { CliContext } from './cli-context';
-import { ExitCode, oneLine } from './cli-errors';
+import { CliContext } from './core/cli-context';
+import { ExitCode, oneLine } from './core/cli-errors';
 
 /** `ccctl`: the operator CLI for the admin API (README "ccctl"). */
 runCli(process.argv.slice(2), new CliContext(process.env, process.stdout, process.stderr)).then(

@@ -1,6 +1,6 @@
 import { request as httpRequest, IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { ApiFailure, ConnectionFailure } from '../cli-errors';
+import { ApiFailure, ConnectionFailure } from '../core/cli-errors';
 import { Connection } from './connection';
 
 /** An answer larger than this is cut off (an export of a big namespace fits many times). */

@@ -1,4 +1,5 @@
-import { UsageFailure } from '../cli-errors';
+import { Environment } from '../core/cli-context';
+import { UsageFailure } from '../core/cli-errors';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -14,8 +15,6 @@ export interface ConnectionFlags {
   url?: string;
   token?: string;
 }
-
-export type Environment = Readonly<Record<string, string | undefined>>;
 
 export function resolveConnection(flags: ConnectionFlags, env: Environment): Connection {
   const url = flags.url ?? nonEmpty(env.CCCTL_URL) ?? DEFAULT_URL;

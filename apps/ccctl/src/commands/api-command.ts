@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { CommandRunner, Option } from 'nest-commander';
 import { ApiClient } from '../api/api-client';
 import { resolveConnection } from '../api/connection';
-import { CliContext } from '../cli-context';
-import { UsageFailure } from '../cli-errors';
+import { CliContext } from '../core/cli-context';
+import { UsageFailure } from '../core/cli-errors';
 
 /** The flags every API command takes (also read from CCCTL_URL / CCCTL_TOKEN). */
 export interface CommonOptions {

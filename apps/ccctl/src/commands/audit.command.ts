@@ -1,6 +1,6 @@
 import { Command, Option } from 'nest-commander';
 import { ApiClient, Query } from '../api/api-client';
-import { isoTime, oneOf, optionParser, positiveInteger } from '../arguments';
+import { isoTime, oneOf, optionParser, positiveInteger } from '../core/arguments';
 import { table } from '../output/table';
 import { ApiCommand, CommonOptions } from './api-command';
 

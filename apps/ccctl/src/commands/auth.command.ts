@@ -7,8 +7,8 @@ import {
   nonNegativeInteger,
   oneOf,
   optionParser,
-} from '../arguments';
-import { UsageFailure } from '../cli-errors';
+} from '../core/arguments';
+import { UsageFailure } from '../core/cli-errors';
 import { fields, table } from '../output/table';
 import { ApiCommand, CommonOptions, GroupCommand } from './api-command';
 

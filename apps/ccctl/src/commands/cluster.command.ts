@@ -1,6 +1,6 @@
 import { Command, SubCommand } from 'nest-commander';
 import { ApiClient } from '../api/api-client';
-import { jsonBody } from '../arguments';
+import { jsonBody } from '../core/arguments';
 import { fields, table } from '../output/table';
 import { ApiCommand, CommandOutput, GroupCommand } from './api-command';
 

@@ -1,7 +1,7 @@
 import { Command, Option, SubCommand } from 'nest-commander';
 import { ApiClient } from '../api/api-client';
-import { jsonBody, optionParser, positiveInteger, RawJson } from '../arguments';
-import { ApiFailure } from '../cli-errors';
+import { jsonBody, optionParser, positiveInteger, RawJson } from '../core/arguments';
+import { ApiFailure } from '../core/cli-errors';
 import { fields, table } from '../output/table';
 import { ApiCommand, CommonOptions, GroupCommand } from './api-command';
 

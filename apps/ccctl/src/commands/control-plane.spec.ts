@@ -1,7 +1,7 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { runCli } from '../cli';
-import { CliContext } from '../cli-context';
+import { CliContext } from '../core/cli-context';
 
 /**
  * `auth token`, `settings` and `audit` against a fake of the admin API (the endpoints are being

@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command, Option, SubCommand } from 'nest-commander';
 import { ApiClient } from '../api/api-client';
-import { jsonBody, oneOf } from '../arguments';
-import { UsageFailure } from '../cli-errors';
+import { jsonBody, oneOf } from '../core/arguments';
+import { UsageFailure } from '../core/cli-errors';
 import { fields } from '../output/table';
 import { ApiCommand, CommonOptions, GroupCommand } from './api-command';
 

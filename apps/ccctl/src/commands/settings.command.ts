@@ -1,7 +1,7 @@
 import { Command, SubCommand } from 'nest-commander';
 import { ApiClient } from '../api/api-client';
-import { jsonBody, RawJson } from '../arguments';
-import { CliFailure, ExitCode } from '../cli-errors';
+import { jsonBody, RawJson } from '../core/arguments';
+import { CliFailure, ExitCode } from '../core/cli-errors';
 import { fields, table } from '../output/table';
 import { ApiCommand, GroupCommand } from './api-command';
 

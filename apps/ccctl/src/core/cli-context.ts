@@ -1,4 +1,4 @@
-import { Environment } from './api/connection';
+export type Environment = Readonly<Record<string, string | undefined>>;
 
 export interface TextSink {
   write(text: string): unknown;
