@@ -190,7 +190,7 @@ describe('tokens and roles', () => {
     const list = await admin.get('/api/v1/admin/tokens', { page_size: 500 });
     expect(list.text).not.toContain(secret);
     expect(list.text).not.toMatch(/secret_hash|secretHash|cct_/);
-    expect(ok(list).items.find((token: { id: number }) => token.id === id)).toMatchObject({
+    expect(ok(list).list.find((token: { id: number }) => token.id === id)).toMatchObject({
       status: 'revoked',
     });
     fails(await admin.delete('/api/v1/admin/tokens/999999999'), 40401);

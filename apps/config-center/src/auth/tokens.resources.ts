@@ -97,10 +97,10 @@ export class ListTokensResource extends Resource<PageQuery, unknown> {
     const all = this.state.reader.tokens();
     const size = input.page_size ?? 20;
     const page = input.page ?? 1;
-    const items = all
+    const list = all
       .slice((page - 1) * size, page * size)
       .map((token) => ({ ...tokenView(token), status: tokenStatus(token, now) }));
-    return Promise.resolve({ items, ...pagination(input.page, input.page_size, all.length) });
+    return Promise.resolve({ list, pagination: pagination(page, size, all.length) });
   }
 }
 
