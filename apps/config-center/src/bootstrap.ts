@@ -103,6 +103,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
         )
         .setVersion('1')
         .addBearerAuth()
+        // Every operation but health and metrics needs a token (DESIGN 21): "Authorize" once.
+        .addSecurityRequirements('bearer')
         .build(),
     );
     SwaggerModule.setup('docs', app, document);
