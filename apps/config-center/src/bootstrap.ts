@@ -35,6 +35,8 @@ import { StateView } from './state/state-view';
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   installCheapAsyncResourceBind();
   const adapter = new FastifyAdapter({
+    // A stopping node serves the requests on connections already open (issue 16), then closes them.
+    return503OnClosing: false,
     genReqId: (request: IncomingMessage) => requestIdOf(request.headers['x-request-id']),
     routerOptions: { maxParamLength: 512 },
     clientErrorHandler: answerClientError,
@@ -47,7 +49,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(HttpMetrics);
@@ -77,8 +78,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   } else {
     refuseInternalRoutes(fastify);
   }
+  const health = app.get(HealthRegistry);
   fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
+    // A stopping node closes each connection after its answer: the client goes elsewhere.
+    if (health.isStopping) void reply.header('connection', 'close');
     if (requestIdReplaced(request)) void reply.header(REQUEST_ID_REPLACED_HEADER, 'true');
     done(null, payload);
   });

@@ -6,7 +6,8 @@ import { DataInUse } from './database/data-lock/data-lock';
 import { lockNodeData } from './database/data-lock/node-data-lock';
 import { AppConfig, ConfigError, loadAppConfig } from './env/app-config';
 import { runReadWorker } from './workers/read-worker';
-import { superviseReadWorkers } from './workers/worker-supervisor';
+import { stopOnSignals } from './lifecycle/graceful-stop';
+import { ReadWorkers, superviseReadWorkers } from './workers/worker-supervisor';
 
 /** Exit code for a bad configuration (sysexits EX_CONFIG), so supervisors can tell it apart. */
 const EXIT_BAD_CONFIG = 78;
@@ -47,14 +48,18 @@ async function main(): Promise<void> {
   }
   await lockDataOrExit(config);
   const app = await createApp(config);
+  let workers: ReadWorkers | undefined;
   if (config.httpWorkers > 1) {
     // The node itself listens on loopback only; its read workers share the public port.
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.getHttpServer().address() as AddressInfo;
-    await superviseReadWorkers(app, config, `http://127.0.0.1:${port}`);
+    workers = await superviseReadWorkers(app, config, `http://127.0.0.1:${port}`);
   } else {
     await app.listen({ port: config.port, host: config.host });
   }
+  stopOnSignals(app, config, workers, (line) =>
+    process.stdout.write(`config-center node ${config.nodeId}: ${line}\n`),
+  );
   process.stdout.write(
     `config-center node ${config.nodeId} listening on http://${config.host}:${config.port} ` +
       `(${config.database.engine}, ${config.httpWorkers} HTTP process(es))\n`,

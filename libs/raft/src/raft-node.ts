@@ -38,6 +38,8 @@ export interface RaftStatus {
   readonly firstIndex: number;
   readonly lastIndex: number;
   readonly voters: readonly NodeId[];
+  /** On a leader, how far each voter's log is known to match its own; empty elsewhere. */
+  readonly matchIndex: Readonly<Record<NodeId, number>>;
 }
 
 const encoder = new TextEncoder();
@@ -78,6 +80,10 @@ export class RaftNode {
       firstIndex: raft.log.firstIndex(),
       lastIndex: raft.log.lastIndex(),
       voters: [...raft.membership.voters()],
+      matchIndex:
+        raft.role === 'leader'
+          ? Object.fromEntries([...raft.progress].map(([id, progress]) => [id, progress.match]))
+          : {},
     };
   }
 

@@ -281,6 +281,17 @@ export class ClusterHarness {
     return at;
   }
 
+  /** SIGTERM (a planned stop); resolves with the ms from the signal to the exit. */
+  async terminate(id: string): Promise<number> {
+    const node = this.node(id);
+    const at = Date.now();
+    appendFileSync(node.logFile, `===== SIGTERM at ${new Date(at).toISOString()}\n`);
+    if (!node.alive) return 0;
+    node.child!.kill('SIGTERM');
+    await node.exited;
+    return Date.now() - at;
+  }
+
   /** SIGSTOP: the process keeps its sockets (the kernel still accepts and buffers) but runs nothing. */
   pause(id: string): void {
     this.node(id).child!.kill('SIGSTOP');

@@ -46,6 +46,10 @@ export class HealthRegistry implements BeforeApplicationShutdown {
 
   /** Before the HTTP server closes: load balancers stop sending while requests drain. */
   beforeApplicationShutdown(): void {
+    this.beginStopping();
+  }
+
+  beginStopping(): void {
     this.stopping = true;
     this.ready = false;
   }

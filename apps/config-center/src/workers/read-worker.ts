@@ -43,6 +43,8 @@ const HOP_BY_HOP = new Set([
   'te',
   'trailer',
 ]);
+/** What a worker gets to finish its requests once its node stops it. */
+const WORKER_STOP_DEADLINE_MS = 1000;
 const METRICS_FLUSH_MS = 250;
 const PROXY_TIMEOUT_MS = 60_000;
 
@@ -112,6 +114,8 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
   }, METRICS_FLUSH_MS).unref();
 
   const fastify = Fastify({
+    // Requests on connections already open are served while stopping, not refused with 503.
+    return503OnClosing: false,
     genReqId: (request: IncomingMessage) => requestIdOf(request.headers['x-request-id']),
     ...serverTimeouts(config.http),
     routerOptions: { maxParamLength: 512 },
@@ -134,8 +138,11 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
   authorization.install(fastify);
   // What fails before a handler (a body over the limit...) gets the envelope too.
   fastify.setErrorHandler((error, request, reply) => answerError(request, reply, error, workerLog));
+  let stopping = false;
   fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
+    // A stopping worker closes each connection after its answer: the client goes elsewhere.
+    if (stopping) void reply.header('connection', 'close');
     if (requestIdReplaced(request)) void reply.header(REQUEST_ID_REPLACED_HEADER, 'true');
     done(null, payload);
   });
@@ -313,4 +320,11 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
 
   await fastify.listen({ port: config.port, host: config.host });
   send(process, { type: 'cc:hello' });
+  // A graceful stop of the node (issue 16): no new connections, the requests under way finish
+  // (a proxied one with the node, which waits for its workers), then exit.
+  process.once('SIGTERM', () => {
+    stopping = true;
+    setTimeout(() => process.exit(0), WORKER_STOP_DEADLINE_MS).unref();
+    void fastify.close().then(() => process.exit(0));
+  });
 }

@@ -11,11 +11,11 @@ import { fullView, NodeMessage, WorkerMessage } from './view-sync';
  * only; N forked read workers share the public PORT, serve client reads from replicas of the
  * applied view, and pass every other request to the node. Reads then use every core.
  */
-export function superviseReadWorkers(
+export async function superviseReadWorkers(
   app: NestFastifyApplication,
   config: AppConfig,
   coreUrl: string,
-): Promise<void> {
+): Promise<ReadWorkers> {
   const logger = new Logger('ReadWorkers');
   const view = app.get(StateService).appliedView;
   const metrics = app.get(HttpMetrics);
@@ -83,12 +83,37 @@ export function superviseReadWorkers(
 
   let shuttingDown = false;
   for (let i = 0; i < config.httpWorkers; i++) fork();
-  const stop = (): void => {
+  const kill = (): void => {
     shuttingDown = true;
-    for (const worker of workers) worker.kill('SIGTERM');
+    for (const worker of cluster.workers ? Object.values(cluster.workers) : [])
+      worker?.kill('SIGTERM');
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  process.once('exit', stop);
-  return listening;
+  // Whatever ends this process, its workers go with it.
+  process.once('exit', kill);
+  await listening;
+  return {
+    /** Each worker stops taking connections and finishes its requests (SIGTERM), then exits. */
+    stop: (timeoutMs: number) =>
+      new Promise<void>((resolve) => {
+        const alive = Object.values(cluster.workers ?? {}).filter(
+          (worker): worker is Worker => worker !== undefined && !worker.isDead(),
+        );
+        kill();
+        if (alive.length === 0) return resolve();
+        let left = alive.length;
+        const timer = setTimeout(resolve, timeoutMs);
+        for (const worker of alive)
+          worker.once('exit', () => {
+            if (--left === 0) {
+              clearTimeout(timer);
+              resolve();
+            }
+          });
+      }),
+  };
+}
+
+/** The read workers of this node, for a graceful stop. */
+export interface ReadWorkers {
+  stop(timeoutMs: number): Promise<void>;
 }

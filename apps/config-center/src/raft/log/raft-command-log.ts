@@ -1,7 +1,13 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { NotLeader, ServiceUnavailable } from '@cc/common';
-import { ConfChange, Message, NotLeaderError, RaftStatus } from '@cc/raft';
+import { AppError, ErrorCode, NotLeader, ServiceUnavailable } from '@cc/common';
+import {
+  ConfChange,
+  LeadershipTransferInProgressError,
+  Message,
+  NotLeaderError,
+  RaftStatus,
+} from '@cc/raft';
 import { CallContext } from '@cc/resource';
 import { SqlTransactions } from '../../database/sql-writer';
 import { APP_CONFIG, AppConfig } from '../../env/app-config';
@@ -10,9 +16,26 @@ import { AppliedBatch, CommandLog, withinProposalTimeout } from '../../state/com
 import { Command, CommandOutcome, encodeProposal } from '../../state/commands';
 import { CompactionStats } from '../storage/log-compaction';
 import { RaftLogStore } from '../storage/raft-log-store';
+import { ForwardProposalResource } from '../transport/forward-proposal.resource';
 import { ProposalForwarder } from '../transport/proposal-forwarder';
 import { PeerStatus, RaftTransport } from '../transport/raft-transport';
 import { RaftTimings, ReadyLoop } from './ready-loop';
+
+/** The resource name forwarded proposals carry in their call chain. */
+const FORWARD_RESOURCE = ForwardProposalResource.name;
+
+/** A forward that provably did not apply: refused by a node that no longer leads, or not sent. */
+function isNotApplied(error: unknown): boolean {
+  if (!(error instanceof AppError)) return false;
+  if (error.code === ErrorCode.NOT_LEADER) return true;
+  const details = error.details;
+  return (
+    error.code === ErrorCode.UNAVAILABLE &&
+    typeof details === 'object' &&
+    details !== null &&
+    Reflect.get(details, 'outcome') === 'not_applied'
+  );
+}
 
 /** sysexits EX_TEMPFAIL: the storage failed; a supervisor restarts the node. */
 const EXIT_STORAGE_FAILED = 75;
@@ -68,21 +91,79 @@ export class RaftCommandLog extends CommandLog implements OnModuleInit, OnApplic
     await this.transactions.close();
   }
 
-  /** Proposes here when leader, else forwards to the leader (or answers 50302). */
+  /**
+   * Proposes here when leader, else forwards to the leader (or answers 50302). While no leader
+   * is known (an election, a leader handing over as it stops), the write waits up to two
+   * election timeouts for one instead of failing at once (issue 16).
+   */
   async propose(command: Command, context?: CallContext): Promise<CommandOutcome> {
     const data = encodeProposal(command);
-    try {
-      return await withinProposalTimeout(this.loop.propose(data), this.config.proposalTimeoutMs);
-    } catch (error) {
-      if (!(error instanceof NotLeaderError)) throw error;
+    const holdUntil = Date.now() + 2 * this.electionTimeoutMs;
+    // A proposal another node forwarded here is never forwarded again: its sender retries.
+    const forwarded = context?.chain.some((entry) => entry.resource === FORWARD_RESOURCE) ?? false;
+    for (;;) {
+      try {
+        return await withinProposalTimeout(this.loop.propose(data), this.config.proposalTimeoutMs);
+      } catch (error) {
+        if (!(
+          error instanceof NotLeaderError || error instanceof LeadershipTransferInProgressError
+        ))
+          throw error;
+      }
       const leader = this.leaderAddress();
-      if (!this.config.cluster.forwardWrites || !leader?.address) throw new NotLeader(leader);
-      return this.forwarder.forward(
-        command,
-        leader.address,
-        context ?? { requestId: `forward-${Date.now()}`, nodeId: this.config.nodeId, chain: [] },
-      );
+      // No leader yet, or this node is handing its leadership over: wait for the next one.
+      if ((leader === undefined || leader.id === this.config.nodeId) && Date.now() < holdUntil) {
+        await this.nextLeader(holdUntil);
+        continue;
+      }
+      if (forwarded || !this.config.cluster.forwardWrites || !leader?.address)
+        throw new NotLeader(leader);
+      try {
+        return await this.forwarder.forward(
+          command,
+          leader.address,
+          context ?? { requestId: `forward-${Date.now()}`, nodeId: this.config.nodeId, chain: [] },
+        );
+      } catch (error) {
+        // Not applied (the leader moved on, or its port is closed as it stops): once more, to
+        // whoever leads next, while the hold lasts.
+        if (!isNotApplied(error) || Date.now() >= holdUntil) throw error;
+        await this.nextLeader(holdUntil);
+      }
     }
+  }
+
+  /** Resolves at the next leader change, or after a short pause (at most until `holdUntil`). */
+  private async nextLeader(holdUntil: number): Promise<void> {
+    await this.loop.waiters.untilAnyLeader(
+      undefined,
+      Math.max(1, Math.min(50, holdUntil - Date.now())),
+    );
+  }
+
+  /**
+   * A planned stop (issue 16): hands leadership to the voter whose log is furthest along, and
+   * resolves once it leads, or after `timeoutMs` (the caller stops anyway). A follower has
+   * nothing to hand over.
+   */
+  async handOverLeadership(timeoutMs: number): Promise<string | undefined> {
+    const status = this.loop.status();
+    if (status.role !== 'leader') return undefined;
+    const candidates = status.voters.filter((id) => id !== this.config.nodeId);
+    if (candidates.length === 0) return undefined;
+    const target = candidates.reduce((best, id) =>
+      (status.matchIndex[id] ?? 0) > (status.matchIndex[best] ?? 0) ? id : best,
+    );
+    try {
+      this.loop.transferLeadership(target);
+    } catch {
+      return undefined;
+    }
+    return (await this.untilLeader(target, timeoutMs)) ? target : undefined;
+  }
+
+  private get electionTimeoutMs(): number {
+    return this.config.cluster.electionTicks * this.config.cluster.tickMs;
   }
 
   onApplied(listener: (batch: AppliedBatch) => void): void {

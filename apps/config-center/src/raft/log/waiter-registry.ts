@@ -26,6 +26,8 @@ interface ReadWaiter {
 }
 
 const NO_READS: ReadonlySet<string> = new Set();
+/** Node ids never hold NUL: this one stands for whichever leader comes next. */
+const ANY_LEADER = '\u0000any';
 
 /**
  * Who waits for what in the Raft log: proposals for their entry's outcome, ReadIndex requests
@@ -143,9 +145,15 @@ export class WaiterRegistry {
     });
   }
 
+  /** True once any leader is known (an election or a handover ended), false after `timeoutMs`. */
+  untilAnyLeader(leaderNow: string | undefined, timeoutMs: number): Promise<boolean> {
+    if (leaderNow !== undefined) return Promise.resolve(true);
+    return this.untilLeader(ANY_LEADER, leaderNow, timeoutMs);
+  }
+
   leaderChanged(id: string): void {
-    const waiting = this.leaders.filter((waiter) => waiter.id === id);
-    this.leaders = this.leaders.filter((waiter) => waiter.id !== id);
+    const waiting = this.leaders.filter((waiter) => waiter.id === id || waiter.id === ANY_LEADER);
+    this.leaders = this.leaders.filter((waiter) => waiter.id !== id && waiter.id !== ANY_LEADER);
     for (const waiter of waiting) waiter.resolve();
   }
 

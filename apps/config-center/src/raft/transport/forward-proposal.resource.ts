@@ -1,5 +1,5 @@
 import { IsDefined, IsObject } from 'class-validator';
-import { AppError, OutcomeUnknown } from '@cc/common';
+import { AppError, OutcomeUnknown, ServiceUnavailable } from '@cc/common';
 import { ApiResource, ApiTarget, CallContext } from '@cc/resource';
 import { Command, CommandOutcome } from '../../state/commands';
 import { CLUSTER_SECRET_HEADER, RAFT_PROPOSE_PATH } from './raft-wire';
@@ -49,7 +49,13 @@ export class ForwardProposalResource extends ApiResource<ForwardedProposal, Comm
    * the leader never saw the write.
    */
   protected override unreachable(label: string, error: unknown): AppError {
-    if (connectionRefused(error)) return super.unreachable(label, error);
+    if (connectionRefused(error)) {
+      const refused = super.unreachable(label, error);
+      return new ServiceUnavailable(refused.message, {
+        ...(refused.details as object),
+        outcome: 'not_applied',
+      });
+    }
     return new OutcomeUnknown(
       `the write was forwarded to the leader (${label}) and no answer came in time; it may still be applied`,
     );
