@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  Allow,
   IsIn,
   IsInt,
   IsISO8601,
@@ -40,6 +41,8 @@ export class CreateTokenBody {
     ],
     example: ['billing'],
   })
+  // Checked by namespaceListProblem; without a decorator the whitelist would strip it.
+  @Allow()
   namespaces!: string[] | '*';
 
   @ApiPropertyOptional({ description: 'ISO 8601 time after which the token is refused' })
