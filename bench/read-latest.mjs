@@ -3,9 +3,11 @@
 //   etcd: POST /v3/kv/range {"key": b64, "serializable": true}        (gRPC-gateway JSON)
 // Each system runs alone: start -> seed -> verify -> warm up -> measure -> stop; then the next.
 import {
+  bearer,
   countedRequests,
   createConfig,
   createNamespace,
+  createToken,
   ensureBuilt,
   getConfig,
   startConfigCenter,
@@ -47,7 +49,16 @@ async function measureConfigCenter(ctx) {
   try {
     await createNamespace(node, NAMESPACE);
     await createConfig(node, NAMESPACE, KEY, VALUE);
-    const data = await getConfig(node, NAMESPACE, KEY);
+    // The path clients take (DESIGN 21): a reader token of the namespace, checked on every read.
+    const readerToken = await createToken(node, {
+      clientId: 'bench',
+      role: 'reader',
+      namespaces: [NAMESPACE],
+    });
+    if (readerToken === null)
+      throw new SetupError('config-center has no POST /api/v1/admin/tokens (404)');
+    const readHeaders = bearer(readerToken);
+    const data = await getConfig(node, NAMESPACE, KEY, readHeaders);
     if (JSON.stringify(data.value) !== JSON.stringify(VALUE)) {
       throw new SetupError(`config-center returned ${JSON.stringify(data)} for the seeded key`);
     }
@@ -70,6 +81,7 @@ async function measureConfigCenter(ctx) {
         {
           url: `${node.baseUrl}${target.path}`,
           method: 'GET',
+          headers: readHeaders,
           verify: 'envelope',
           serverPids: [node.process.pid, ...childPids(node.process.pid)],
         },
@@ -196,7 +208,11 @@ export async function run(ctx) {
     comparisons: [comparison],
     httpWorkers: ctx.httpWorkers,
     workload: {
-      configCenter: { method: 'GET', path: `/api/v1/config/get?namespace=${NAMESPACE}&key=${KEY}` },
+      configCenter: {
+        method: 'GET',
+        path: `/api/v1/config/get?namespace=${NAMESPACE}&key=${KEY}`,
+        authorization: 'Bearer <reader token of namespace bench>',
+      },
       etcd: {
         method: 'POST',
         path: `${etcd.gatewayPrefix}/kv/range`,

@@ -7,6 +7,7 @@
 // Each system runs alone: start -> seed -> verify -> warm up -> measure -> failover -> stop.
 import { readFileSync } from 'node:fs';
 import {
+  ADMIN_HEADERS,
   createConfig,
   createNamespace,
   ensureBuilt,
@@ -151,7 +152,7 @@ async function measureConfigCenter(ctx) {
       {
         url: `${leader.baseUrl}/api/v1/admin/config`,
         method: 'PUT',
-        headers: { 'content-type': 'application/json', 'x-operator': 'bench' },
+        headers: { 'content-type': 'application/json', 'x-operator': 'bench', ...ADMIN_HEADERS },
         generator: {
           name: 'config-center-put',
           namespace: NAMESPACE,
@@ -207,7 +208,7 @@ async function measureConfigCenter(ctx) {
         const node = followers[c % followers.length];
         const response = await fetch(`${node.baseUrl}/api/v1/admin/config`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-operator': 'bench' },
+          headers: { 'content-type': 'application/json', 'x-operator': 'bench', ...ADMIN_HEADERS },
           body: JSON.stringify({
             namespace: NAMESPACE,
             key: `f-${c}-${seq}`,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run cluster`: a local 3-node cluster on loopback, one process per node (HTTP 7001-7003),
-// data under ./data/cluster/. Ctrl-C stops all three. Restarting it resumes from the same data.
+// data under ./data/cluster/ (each node's DATA_DIR is data/cluster/node-N). Ctrl-C stops all
+// three. Restarting it resumes from the same data.
 const { execSync, spawn } = require('node:child_process');
 const { existsSync, mkdirSync } = require('node:fs');
 const { join } = require('node:path');
@@ -30,6 +31,8 @@ const children = nodes.map((node) => {
     DATABASE_URL:
       process.env[`DATABASE_URL_${node.id.replace('-', '_').toUpperCase()}`] ??
       `sqlite:${join(dataDir, `${node.id}.sqlite`)}`,
+    // Its own DATA_DIR: without ADMIN_TOKEN the first leader writes the admin token there.
+    DATA_DIR: join(dataDir, node.id),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   };
   // CLUSTER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", go to every node's node.
@@ -51,9 +54,38 @@ const children = nodes.map((node) => {
 process.stdout.write(
   `cluster: ${nodes.map((n) => `${n.id} http://127.0.0.1:${n.port}`).join(', ')}\n`,
 );
+announceAdminToken();
 const stop = () => {
   for (const child of children) child.kill('SIGTERM');
   setTimeout(() => process.exit(0), 500);
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+
+/**
+ * Where the admin token is (DESIGN 21): ADMIN_TOKEN when set (every node gets it), else the
+ * file the first leader writes to its DATA_DIR. Only the path is printed, never the secret.
+ */
+function announceAdminToken() {
+  if (process.env.ADMIN_TOKEN) {
+    process.stdout.write('cluster: admin token: the ADMIN_TOKEN of this environment\n');
+    return;
+  }
+  const files = nodes.map((node) => join(dataDir, node.id, 'admin-token'));
+  const say = (file) =>
+    process.stdout.write(
+      `cluster: admin token in ${file}; first call:\n` +
+        `  curl -H "Authorization: Bearer $(cat ${file})" ` +
+        `http://127.0.0.1:${basePort}/api/v1/admin/namespace/list\n`,
+    );
+  const existing = files.find((file) => existsSync(file));
+  if (existing) return say(existing);
+  // A fresh cluster: the file appears once a leader is elected and its command applied.
+  const started = Date.now();
+  const timer = setInterval(() => {
+    const written = files.find((file) => existsSync(file));
+    if (written) say(written);
+    if (written || Date.now() - started > 60_000) clearInterval(timer);
+  }, 250);
+  timer.unref();
+}

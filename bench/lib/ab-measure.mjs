@@ -4,8 +4,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  ADMIN_HEADERS,
+  BENCH_ADMIN_TOKEN,
+  bearer,
   createConfig,
   createNamespace,
+  createToken,
   getConfig,
   startConfigCenter,
   startConfigCenterCluster,
@@ -57,7 +61,15 @@ export async function measureRead({ root, logDir, runName, settings, httpWorkers
   try {
     await createNamespace(node, NAMESPACE);
     await createConfig(node, NAMESPACE, READ_KEY, READ_VALUE);
-    const data = await getConfig(node, NAMESPACE, READ_KEY);
+    // The path clients take: a reader token of the namespace. A build before DESIGN 21 has no
+    // /admin/tokens (null) and reads with any header: it gets the admin token, which it ignores.
+    const readerToken = await createToken(node, {
+      clientId: 'bench',
+      role: 'reader',
+      namespaces: [NAMESPACE],
+    });
+    const readHeaders = bearer(readerToken ?? BENCH_ADMIN_TOKEN);
+    const data = await getConfig(node, NAMESPACE, READ_KEY, readHeaders);
     if (JSON.stringify(data.value) !== JSON.stringify(READ_VALUE))
       throw new SetupError(`${runName}: the node returned ${JSON.stringify(data)}`);
     const workers = childPids(node.process.pid);
@@ -65,12 +77,16 @@ export async function measureRead({ root, logDir, runName, settings, httpWorkers
       {
         url: `${node.baseUrl}/api/v1/config/get?namespace=${NAMESPACE}&key=${READ_KEY}`,
         method: 'GET',
+        headers: readHeaders,
         verify: 'envelope',
         serverPids: [node.process.pid, ...workers],
       },
       settings,
     );
-    return figures(result, { serverProcesses: 1 + workers.length });
+    return figures(result, {
+      serverProcesses: 1 + workers.length,
+      readToken: readerToken ? 'reader' : 'admin (build without /admin/tokens)',
+    });
   } finally {
     await node.stop();
   }
@@ -105,7 +121,7 @@ export async function measureWrite({ root, logDir, runName, settings, httpWorker
       {
         url: `${leader.baseUrl}/api/v1/admin/config`,
         method: 'PUT',
-        headers: { 'content-type': 'application/json', 'x-operator': 'bench' },
+        headers: { 'content-type': 'application/json', 'x-operator': 'bench', ...ADMIN_HEADERS },
         generator: {
           name: 'config-center-put',
           namespace: NAMESPACE,

@@ -1,5 +1,6 @@
 // The system under test: build when dist/ is missing, start a node on a free loopback port
 // with a throwaway SQLite file, wait for readiness, seed through the admin API.
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectOk, request } from './http.mjs';
@@ -15,6 +16,16 @@ import {
 } from './processes.mjs';
 
 export const ENTRY = 'dist/apps/config-center/src/main.js';
+
+/**
+ * The ADMIN_TOKEN every bench node starts with (DESIGN 21: every call but health and metrics
+ * needs a token), new for each bench run, and the header that carries it. A build without
+ * tokens (before DESIGN 21) ignores the header on reads and takes it as its admin token.
+ */
+export const BENCH_ADMIN_TOKEN = `bench-admin-${randomBytes(16).toString('hex')}`;
+export const ADMIN_HEADERS = Object.freeze({ authorization: `Bearer ${BENCH_ADMIN_TOKEN}` });
+
+export const bearer = (token) => ({ authorization: `Bearer ${token}` });
 
 /** Builds with `npm run build` when the compiled entry is missing (and only then). */
 export function ensureBuilt(root) {
@@ -49,6 +60,7 @@ export async function startConfigCenter({ root, logDir, nodeArgs = [], env: extr
     DATABASE_URL: `sqlite:${join(dataDir, 'config-center.sqlite')}`,
     LOG_LEVEL: 'warn',
     NODE_ID: 'bench-1',
+    ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
     ...extraEnv,
   };
   const proc = startProcess('config-center', process.execPath, [...nodeArgs, join(root, ENTRY)], {
@@ -90,7 +102,7 @@ export async function createNamespace(node, name) {
     'create namespace',
     'POST',
     `${node.baseUrl}/api/v1/admin/namespace`,
-    { body: { name }, headers: { 'x-operator': 'bench' } },
+    { body: { name }, headers: ADMIN_HEADERS },
     isEnvelopeOk,
   );
 }
@@ -100,20 +112,42 @@ export async function createConfig(node, namespace, key, value) {
     'create config',
     'POST',
     `${node.baseUrl}/api/v1/admin/config`,
-    { body: { namespace, key, value }, headers: { 'x-operator': 'bench' } },
+    { body: { namespace, key, value }, headers: ADMIN_HEADERS },
     isEnvelopeOk,
   );
 }
 
-export async function getConfig(node, namespace, key) {
+export async function getConfig(node, namespace, key, headers = ADMIN_HEADERS) {
   const body = await expectOk(
     'get config',
     'GET',
     `${node.baseUrl}/api/v1/config/get?namespace=${encodeURIComponent(namespace)}&key=${encodeURIComponent(key)}`,
-    {},
+    { headers },
     isEnvelopeOk,
   );
   return body.data;
+}
+
+/**
+ * Creates a token through POST /api/v1/admin/tokens (`role` reader | writer | admin on
+ * `namespaces`) and returns its secret, or null when the build has no such endpoint (404: a
+ * build before DESIGN 21).
+ */
+export async function createToken(node, { clientId, role, namespaces }) {
+  const url = `${node.baseUrl}/api/v1/admin/tokens`;
+  const body = { client_id: clientId, role, namespaces };
+  let answer;
+  try {
+    answer = await request('POST', url, { body, headers: ADMIN_HEADERS });
+  } catch (error) {
+    throw new SetupError(`create token: POST ${url} failed: ${error.message}`);
+  }
+  if (answer.status === 404) return null;
+  if (answer.status !== 200 || !isEnvelopeOk(answer.body) || !answer.body.data?.token)
+    throw new SetupError(
+      `create token: POST ${url} answered ${answer.status} ${JSON.stringify(answer.body).slice(0, 500)}`,
+    );
+  return answer.body.data.token;
 }
 
 /** Sum of `config_center_api_requests_total` samples matching `api` and `status`. */
@@ -161,6 +195,7 @@ export async function startConfigCenterCluster({
         ? databaseUrl(i, s.dataDir)
         : `sqlite:${join(s.dataDir, 'config-center.sqlite')}`,
       LOG_LEVEL: 'warn',
+      ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
       ...extraEnv,
     };
     const proc = startProcess(s.id, process.execPath, [...nodeArgs, join(root, ENTRY)], {

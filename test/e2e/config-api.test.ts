@@ -287,7 +287,8 @@ describe('config API', () => {
       expect(data.pagination).toMatchObject({ page: 1, page_size: 20, total: 3 });
     });
 
-    it('GET /admin/config/history records the X-Operator of each change', async () => {
+    it("GET /admin/config/history records the token's client id as operator, whatever X-Operator says", async () => {
+      // DESIGN 21: the operator is who the token says; X-Operator is only an untrusted on_behalf_of.
       const { name } = await api.createNamespace();
       ok(
         await api.post(
@@ -297,7 +298,7 @@ describe('config API', () => {
         ),
       );
       const data = ok(await api.get('/api/v1/admin/config/history', { namespace: name, key: 'k' }));
-      expect(data.list[0].operator).toBe('alice');
+      expect(data.list[0].operator).toBe('admin');
     });
 
     it('GET /config/versions lists versions newest first with is_current on the latest only', async () => {

@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { ADMIN_HEADERS } from '../support/auth';
 import { NodeProcess, ensureBuilt, startNodeProcess } from '../support/node-process';
 import { removeSuiteDatabase, suiteDatabaseUrl } from '../support/database';
 import { uniqueName } from '../support/names';
@@ -25,8 +26,12 @@ function call(node: NodeProcess, method: string, path: string, body?: unknown): 
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const headers: Record<string, string | number> =
     payload === undefined
-      ? {}
-      : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) };
+      ? { ...ADMIN_HEADERS }
+      : {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          ...ADMIN_HEADERS,
+        };
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${node.baseUrl}${path}`, { method, agent: false, headers }, (res) => {
       let text = '';

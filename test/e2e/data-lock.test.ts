@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { ADMIN_HEADERS } from '../support/auth';
 import { describeData } from '../../apps/config-center/src/database/data-lock/node-data-lock';
 import { parseDatabaseUrl } from '../../apps/config-center/src/env/app-config';
 import { removeSuiteDatabase, suiteDatabaseUrl } from '../support/database';
@@ -31,8 +32,12 @@ function call(node: NodeProcess, method: string, path: string, body?: unknown): 
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const headers: Record<string, string | number> =
     payload === undefined
-      ? {}
-      : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) };
+      ? { ...ADMIN_HEADERS }
+      : {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          ...ADMIN_HEADERS,
+        };
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${node.baseUrl}${path}`, { method, agent: false, headers }, (res) => {
       let text = '';

@@ -77,19 +77,21 @@ describe('error codes', () => {
     afterAll(() => secured.close());
 
     it('an admin call without Authorization is 40101', async () => {
-      fails(await secured.api.post('/api/v1/admin/namespace', { name: uniqueName() }), 40101);
-      fails(await secured.api.get('/api/v1/admin/config/list'), 40101);
-      fails(await secured.api.delete('/api/v1/admin/config', { namespace: 'x', key: 'y' }), 40101);
+      const anonymous = secured.api.anonymous();
+      fails(await anonymous.post('/api/v1/admin/namespace', { name: uniqueName() }), 40101);
+      fails(await anonymous.get('/api/v1/admin/config/list'), 40101);
+      fails(await anonymous.delete('/api/v1/admin/config', { namespace: 'x', key: 'y' }), 40101);
     });
 
-    it('an admin call with a wrong token is 40301', async () => {
+    // DESIGN 21: an unknown token is no credential (40101); 40301 is a valid one outside its role.
+    it('an admin call with a wrong token is 40101', async () => {
       fails(
         await secured.api.post(
           '/api/v1/admin/namespace',
           { name: uniqueName() },
           { Authorization: 'Bearer wrong' },
         ),
-        40301,
+        40101,
       );
       fails(
         await secured.api.get(
@@ -97,24 +99,28 @@ describe('error codes', () => {
           {},
           { Authorization: `Bearer ${token}x` },
         ),
-        40301,
+        40101,
       );
     });
 
-    it('an admin call with the right token succeeds, and client reads stay open', async () => {
+    it('an admin call with the right token succeeds, and client reads need a token too', async () => {
       const admin = secured.api.with({ Authorization: `Bearer ${token}` });
       const { name } = await admin.createNamespace();
       ok(await admin.createConfig(name, 'k', 1));
-      // No token: client reads (what services poll) are open.
-      expect(ok(await secured.api.getConfig(name, 'k')).value).toBe(1);
-      ok(await secured.api.namespaceConfigs(name));
-      ok(await secured.api.get('/api/v1/health'));
+      expect(ok(await admin.getConfig(name, 'k')).value).toBe(1);
+      ok(await admin.namespaceConfigs(name));
+      // No token: client reads are refused too (DESIGN 21); health stays open.
+      const anonymous = secured.api.anonymous();
+      fails(await anonymous.getConfig(name, 'k'), 40101);
+      fails(await anonymous.namespaceConfigs(name), 40101);
+      ok(await anonymous.get('/api/v1/health'));
     });
 
     it('a percent-encoded admin path (/api/v1/%61dmin/...) still needs the token', async () => {
       const name = uniqueName('bypass');
-      fails(await secured.api.post('/api/v1/%61dmin/namespace', { name }), 40101);
-      fails(await secured.api.get('/api/v1/%61dmin/config/list'), 40101);
+      const anonymous = secured.api.anonymous();
+      fails(await anonymous.post('/api/v1/%61dmin/namespace', { name }), 40101);
+      fails(await anonymous.get('/api/v1/%61dmin/config/list'), 40101);
       const admin = secured.api.with({ Authorization: `Bearer ${token}` });
       expect(ok(await admin.get('/api/v1/admin/namespace/list', { name })).list).toEqual([]);
     });

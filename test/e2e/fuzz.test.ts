@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { Api, Reply, expectEnvelope, fails, ok } from '../support/api';
 import { TestApp, removeSuiteDatabase, startApp, uniqueName } from '../support/app';
+import { ADMIN_HEADERS } from '../support/auth';
 import { KNOWN_CODES, hostileHeaders, jsonText, verdictOf } from '../support/hostile';
 
 /**
@@ -53,7 +54,8 @@ describe('fuzzing the API', () => {
     const agent = request(server.app.getHttpServer());
     const url = options.query ? `${path}?${options.query}` : path;
     const test = (agent as unknown as Record<string, (url: string) => request.Test>)[method](url);
-    for (const [name, value] of Object.entries(options.headers ?? {}))
+    // The admin token unless the hostile headers bring their own `authorization`.
+    for (const [name, value] of Object.entries({ ...ADMIN_HEADERS, ...options.headers }))
       test.set(name, String(value));
     if (options.contentType !== undefined) test.set('content-type', options.contentType);
     if (options.body !== undefined)

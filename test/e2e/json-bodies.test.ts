@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { Api, Reply, fails, ok } from '../support/api';
+import { ADMIN_HEADERS } from '../support/auth';
 import { TestApp, removeSuiteDatabase, startApp, uniqueName } from '../support/app';
 
 /**
@@ -29,6 +30,7 @@ describe('JSON request bodies', () => {
   ): Promise<Reply> {
     const agent = request(server.app.getHttpServer());
     const res = await agent[method](path)
+      .set(ADMIN_HEADERS)
       .set('content-type', contentType)
       // Bytes as they are: superagent would serialise a Buffer as JSON.
       .serialize((bytes: unknown) => bytes as string)
@@ -181,6 +183,7 @@ describe('JSON request bodies', () => {
       const res = await request(server.app.getHttpServer())
         .get('/api/v1/config/get')
         .query({ namespace: ns, key: 'cs' })
+        .set(ADMIN_HEADERS)
         .set('content-type', 'text/plain');
       expect(res.status).toBe(200);
     });

@@ -1,3 +1,4 @@
+import { ADMIN_HEADERS } from '../support/auth';
 import { streamBody } from '../support/hostile-http';
 import { NodeProcess, ensureBuilt, startNodeProcess } from '../support/node-process';
 import { suiteDatabaseUrl } from '../support/database';
@@ -23,8 +24,9 @@ async function call(
   method: string,
   path: string,
   body?: unknown,
-  headers: Record<string, string> = {},
+  extraHeaders: Record<string, string> = {},
 ): Promise<Answer> {
+  const headers = { ...ADMIN_HEADERS, ...extraHeaders };
   const response = await fetch(`${node.baseUrl}${path}`, {
     method,
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
@@ -133,7 +135,7 @@ describe('read workers (HTTP_WORKERS=2)', () => {
     expect(batch.body.data).toMatchObject({ missing: ['absent'] });
     const malformed = await fetch(`${node.baseUrl}/api/v1/config/batch-get`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...ADMIN_HEADERS },
       body: '{not json',
     });
     expect(((await malformed.json()) as { code: number }).code).toBe(40001);
@@ -185,7 +187,7 @@ describe('read workers (HTTP_WORKERS=2)', () => {
     const post = (body: string | Buffer, type = 'application/json') =>
       fetch(`${node.baseUrl}/api/v1/config/batch-get`, {
         method: 'POST',
-        headers: { 'content-type': type },
+        headers: { 'content-type': type, ...ADMIN_HEADERS },
         body,
       }).then(async (response) => ({
         status: response.status,

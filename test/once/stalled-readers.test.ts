@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ADMIN_HEADERS } from '../support/auth';
 import { ensureBuilt, NodeProcess, startNodeProcess } from '../support/node-process';
 import { StalledReader, stalledReader, stillConnected, waitFor } from '../support/stalled-reader';
 
@@ -76,7 +77,7 @@ function liveLatency(baseUrl: string): Promise<number> {
 /** GET on a fresh connection, read to the end. */
 function readFully(url: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    get(url, { agent: false }, (res) => {
+    get(url, { agent: false, headers: ADMIN_HEADERS }, (res) => {
       res.resume();
       res.on('end', () => resolve());
     }).on('error', reject);
@@ -86,7 +87,8 @@ function readFully(url: string): Promise<void> {
 async function call(node: NodeProcess, method: string, path: string, body?: unknown) {
   const response = await fetch(`${node.baseUrl}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers:
+      body === undefined ? ADMIN_HEADERS : { 'content-type': 'application/json', ...ADMIN_HEADERS },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
@@ -233,7 +235,7 @@ describe.each([1, 2])('200 stalled readers of a 20 MB namespace (HTTP_WORKERS=%i
       Array.from({ length: 4 }, () =>
         fetch(`${node.baseUrl}/api/v1/config/batch-get`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...ADMIN_HEADERS },
           body: JSON.stringify(batchGet),
         }).then(async (response) => ({
           status: response.status,

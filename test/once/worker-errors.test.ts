@@ -1,5 +1,6 @@
 import cluster, { Worker } from 'node:cluster';
 import { once } from 'node:events';
+import { ADMIN_HEADERS, TEST_ADMIN_TOKEN } from '../support/auth';
 import { ensureBuilt, freePort, MAIN_JS } from '../support/node-process';
 
 /**
@@ -24,6 +25,8 @@ describe('a read worker facing an unexpected error', () => {
       HTTP_WORKERS: '2',
       LOG_LEVEL: 'warn',
       CC_READ_WORKER: '1',
+      // The node's ADMIN_TOKEN: the worker authenticates requests itself (DESIGN 21).
+      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
       // Nothing listens there: only what the worker serves itself is asked here.
       CC_CORE_URL: 'http://127.0.0.1:9',
     });
@@ -64,6 +67,7 @@ describe('a read worker facing an unexpected error', () => {
           updatedAt: 'not a time',
         },
       ],
+      tokens: [],
     });
     const [applied] = (await once(worker, 'message')) as [{ type: string }];
     expect(applied.type).toBe('cc:applied');
@@ -79,7 +83,7 @@ describe('a read worker facing an unexpected error', () => {
 
   it('answers 500 / 50001 in the envelope and logs the error with the request id', async () => {
     const response = await fetch(`${baseUrl}/api/v1/config/get?namespace=app&key=broken`, {
-      headers: { 'x-request-id': 'worker-bug-1' },
+      headers: { 'x-request-id': 'worker-bug-1', ...ADMIN_HEADERS },
     });
     expect(response.status).toBe(500);
     expect(await response.json()).toMatchObject({
@@ -100,7 +104,7 @@ describe('a read worker facing an unexpected error', () => {
 
   it('answers what it expects (a missing key) without logging it', async () => {
     const response = await fetch(`${baseUrl}/api/v1/config/get?namespace=app&key=missing`, {
-      headers: { 'x-request-id': 'worker-miss-1' },
+      headers: { 'x-request-id': 'worker-miss-1', ...ADMIN_HEADERS },
     });
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ code: 40403, request_id: 'worker-miss-1' });
@@ -109,7 +113,7 @@ describe('a read worker facing an unexpected error', () => {
 
   it('answers 503 / 50301 when the node it passes a request on to is gone, and logs it with the request id', async () => {
     const response = await fetch(`${baseUrl}/api/v1/namespace/list`, {
-      headers: { 'x-request-id': 'worker-proxy-1' },
+      headers: { 'x-request-id': 'worker-proxy-1', ...ADMIN_HEADERS },
     });
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({

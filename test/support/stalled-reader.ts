@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { connect, Socket } from 'node:net';
+import { ADMIN_AUTHORIZATION } from './auth';
 
 /**
- * A client that sends one request and never reads the answer (a raw socket, paused). A paused socket
- * does not read, so it would not notice a reset: whether the server dropped it is read from the
- * kernel's table of TCP connections instead (`stillConnected`).
+ * A client that sends one request (with the test admin token) and never reads the answer (a raw
+ * socket, paused). A paused socket does not read, so it would not notice a reset: whether the
+ * server dropped it is read from the kernel's table of TCP connections instead (`stillConnected`).
  */
 export interface StalledReader {
   socket: Socket;
@@ -26,7 +27,10 @@ export function stalledReader(
           ? `GET ${path} HTTP/1.1\r\n`
           : `POST ${path} HTTP/1.1\r\nContent-Type: application/json\r\n` +
             `Content-Length: ${Buffer.byteLength(body)}\r\n`;
-      socket.write(`${head}Host: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n${body}`);
+      socket.write(
+        `${head}Host: 127.0.0.1\r\nAuthorization: ${ADMIN_AUTHORIZATION}\r\n` +
+          `Connection: keep-alive\r\n\r\n${body}`,
+      );
       // Nothing reads: the socket's buffer fills, then the kernel's, then the server must wait.
       socket.pause();
       resolve({ socket, localPort: socket.localPort ?? 0 });
