@@ -70,7 +70,7 @@ describe('error codes', () => {
 
   describe('40101 / 40301 admin token (ADMIN_TOKEN set)', () => {
     let secured: TestApp;
-    const token = 's3cret-token';
+    const token = 's3cret-token-for-errors';
     beforeAll(async () => {
       secured = await startApp({ ADMIN_TOKEN: token });
     });

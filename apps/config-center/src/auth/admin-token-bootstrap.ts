@@ -5,7 +5,7 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { APP_CONFIG, AppConfig } from '../env/app-config';
 import { isActiveToken } from '../state/apply/token-commands';
@@ -76,6 +76,8 @@ export class AdminTokenBootstrap implements OnApplicationBootstrap, OnApplicatio
         return;
       await mkdir(this.config.dataDir, { recursive: true });
       await writeFile(this.file, `${secret}\n`, { mode: 0o600 });
+      // An older file keeps its mode on overwrite: make it the owner's only.
+      await chmod(this.file, 0o600);
       this.logger.warn(
         { file: this.file, token_id: value.id },
         `no ADMIN_TOKEN set: generated an admin token and wrote it to ${this.file} (mode 0600)`,

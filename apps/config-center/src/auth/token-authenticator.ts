@@ -29,8 +29,15 @@ const HOW = 'send Authorization: Bearer <token>';
  * expired or revoked token (one message for all, so a probe learns nothing), 40301 for a valid
  * one outside its role or namespaces.
  */
+/** Secrets whose hash is remembered (the hash is the read path's largest cost after a read). */
+const HASH_CACHE_ENTRIES = 10_000;
+
 export class TokenAuthenticator {
   private readonly environmentAdmin: Buffer | null;
+  /** secret -> SHA-256; cleared when full (a flood of random tokens cannot grow it). */
+  private readonly hashes = new Map<string, string>();
+  /** One Caller per token record: a change (revoke, rotate) is a new record, so a new Caller. */
+  private readonly callers = new WeakMap<TokenRecord, Caller>();
 
   constructor(
     private readonly directory: TokenDirectory,
@@ -45,11 +52,29 @@ export class TokenAuthenticator {
     if (presented === undefined) throw new Unauthorized(undefined, `a token is required: ${HOW}`);
     if (this.isEnvironmentAdmin(presented))
       return { clientId: ENVIRONMENT_ADMIN, role: 'admin', namespaces: '*', tokenId: null };
-    const hash = hashTokenSecret(presented);
+    const hash = this.hashOf(presented);
     const token = this.directory.tokenByHash(hash);
     if (!token || !this.accepts(token, hash))
       throw new Unauthorized(undefined, 'the token is unknown, expired or revoked');
-    return callerOf(token);
+    let caller = this.callers.get(token);
+    if (!caller) {
+      caller = callerOf(token);
+      this.callers.set(token, caller);
+    }
+    return caller;
+  }
+
+  private hashOf(secret: string): string {
+    let hash = this.hashes.get(secret);
+    if (hash === undefined) {
+      hash = hashTokenSecret(secret);
+      // Only secrets of known tokens are remembered: unknown ones are refused at the cost of a hash.
+      if (this.directory.tokenByHash(hash)) {
+        if (this.hashes.size >= HASH_CACHE_ENTRIES) this.hashes.clear();
+        this.hashes.set(secret, hash);
+      }
+    }
+    return hash;
   }
 
   /** 40301 unless the caller's role reaches `role`. */

@@ -279,6 +279,10 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       .filter((origin) => origin.length > 0),
     swagger: bool('SWAGGER_ENABLED', true),
   };
+  if (config.adminToken !== null && !/^[\x21-\x7e]{16,256}$/.test(config.adminToken))
+    problems.push(
+      'ADMIN_TOKEN must be 16-256 visible ASCII characters (a guessable token is none)',
+    );
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
