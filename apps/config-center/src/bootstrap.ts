@@ -48,6 +48,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(HttpMetrics);
   fastify.decorateRequest('nodeId', config.nodeId);
+  fastify.decorateRequest('behindReadWorkers', config.httpWorkers > 1);
   installEnvelope(fastify);
   installHttpHardening(fastify, config, NODE_TO_NODE_ROUTES);
   installJsonBodyParser(fastify);

@@ -36,6 +36,7 @@ abstract class ConfigWriteResource<I extends object, O> extends Resource<I, O> {
         at: Date.now(),
         operator: context.operator,
         idempotency: context.idempotency,
+        origin: context.origin,
       },
       context,
     );
@@ -151,6 +152,7 @@ export class BatchWriteResource extends ConfigWriteResource<BatchWriteBody, unkn
         at: Date.now(),
         operator: context.operator,
         idempotency: context.idempotency,
+        origin: context.origin,
       },
       context,
     );

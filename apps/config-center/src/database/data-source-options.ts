@@ -10,6 +10,7 @@ import { RaftSnapshot1732700000000 } from './migrations/1732700000000-raft-snaps
 import { LeanWriteIndexes1732800000000 } from './migrations/1732800000000-lean-write-indexes';
 import { RaftSnapshotChunks1732900000000 } from './migrations/1732900000000-raft-snapshot-chunks';
 import { ScopedIdempotency1733100000000 } from './migrations/1733100000000-scoped-idempotency';
+import { Audit1733300000000 } from './migrations/1733300000000-audit';
 
 export const MIGRATIONS = [
   InitialSchema1732600000000,
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   LeanWriteIndexes1732800000000,
   RaftSnapshotChunks1732900000000,
   ScopedIdempotency1733100000000,
+  Audit1733300000000,
 ];
 
 /**

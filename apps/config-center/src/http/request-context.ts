@@ -1,16 +1,19 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { decodeCallChain } from '@cc/resource';
-import { IdempotencyClaim } from '../state/commands';
+import { ChangeOrigin, IdempotencyClaim } from '../state/commands';
 import { ExpensiveWorkContext } from './expensive-reads';
 import { idempotencyClaimOf } from './idempotency';
 import { operatorOf } from './operator';
+import { originOf } from './request-origin';
 
 /** What a write needs to know about its caller, beside the resource call chain. */
 export interface RequestContext extends ExpensiveWorkContext {
   operator: string;
   /** DESIGN 12: the client's Idempotency-Key makes a retried write apply once. */
   idempotency?: IdempotencyClaim;
+  /** Who asked and from where, stored with the change (audit); absent for the node's own jobs. */
+  origin?: ChangeOrigin;
 }
 
 declare module 'fastify' {
@@ -32,6 +35,7 @@ export function requestContextOf(request: FastifyRequest, reply: FastifyReply): 
     chain: decodeCallChain(request.headers['x-call-chain']),
     operator,
     idempotency: idempotencyClaimOf(request),
+    origin: originOf(request),
     enterExpensive: () => request.server.expensiveReads.enter(reply.raw),
   };
 }

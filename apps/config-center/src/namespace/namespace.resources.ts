@@ -64,6 +64,7 @@ export class CreateNamespaceResource extends Resource<CreateNamespaceBody, Names
         at: Date.now(),
         operator: context.operator,
         idempotency: context.idempotency,
+        origin: context.origin,
       },
       context,
     );
@@ -90,6 +91,7 @@ export class UpdateNamespaceResource extends Resource<UpdateNamespaceBody, Names
         at: Date.now(),
         operator: context.operator,
         idempotency: context.idempotency,
+        origin: context.origin,
       },
       context,
     );
@@ -114,6 +116,7 @@ export class DeleteNamespaceResource extends Resource<NamespaceIdParam, unknown>
         at: Date.now(),
         operator: context.operator,
         idempotency: context.idempotency,
+        origin: context.origin,
       },
       context,
     );
@@ -255,6 +258,7 @@ export class ImportNamespaceResource extends Resource<ImportBody, unknown> {
         at: Date.now(),
         operator: context.operator,
         idempotency: context.idempotency,
+        origin: context.origin,
       },
       context,
     );

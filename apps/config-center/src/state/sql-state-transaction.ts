@@ -1,6 +1,7 @@
 import { saveRaftState } from '../database/raft-tables';
 import { SqlDialect, sqlTime } from '../database/sql-dialect';
 import { SqlWriter } from '../database/sql-writer';
+import { AUDIT_EVENT_COLUMNS, AuditEventRecord, ORIGIN_COLUMNS, originValues } from './audit-event';
 import { CommandOutcome } from './commands';
 import { IdempotencyRecordId, Mutation, RememberedOutcome, StateTransaction } from './mutations';
 import { ConfigRecord, HistoryRecord, NamespaceRecord, VersionRecord } from './records';
@@ -42,6 +43,7 @@ const HISTORY_COLUMNS = [
   'operator',
   'revision',
   'created_at',
+  ...ORIGIN_COLUMNS,
 ];
 const VERSION_COLUMNS = [
   'id',
@@ -89,6 +91,20 @@ function historyValues(h: HistoryRecord): unknown[] {
     h.operator,
     h.revision,
     sqlTime(h.createdAt),
+    ...originValues(h.origin),
+  ];
+}
+
+function auditEventValues(e: AuditEventRecord): unknown[] {
+  return [
+    e.id,
+    e.revision,
+    sqlTime(e.createdAt),
+    e.action,
+    e.namespaceId,
+    e.namespace,
+    e.operator,
+    ...originValues(e.origin),
   ];
 }
 
@@ -114,6 +130,7 @@ interface RowBuffer {
   configs: Map<number, ConfigRecord>;
   histories: unknown[][];
   versions: unknown[][];
+  auditEvents: unknown[][];
   /** By `recordKey(scope, key)`. */
   outcomes: Map<string, BufferedOutcome>;
 }
@@ -141,6 +158,7 @@ function emptyBuffer(): RowBuffer {
     configs: new Map(),
     histories: [],
     versions: [],
+    auditEvents: [],
     outcomes: new Map(),
   };
 }
@@ -188,6 +206,9 @@ export class SqlStateTransaction extends StateTransaction {
         case 'insertVersion':
           this.pending.versions.push(versionValues(mutation.record));
           break;
+        case 'insertAuditEvent':
+          this.pending.auditEvents.push(auditEventValues(mutation.record));
+          break;
         case 'deleteNamespace':
         case 'setVersionKept':
         case 'pruneVersions':
@@ -203,13 +224,14 @@ export class SqlStateTransaction extends StateTransaction {
 
   /** Writes the buffered rows: each namespace and config once (last state wins), then history and versions. */
   async flush(): Promise<void> {
-    const { namespaces, configs, histories, versions, outcomes } = this.pending;
+    const { namespaces, configs, histories, versions, auditEvents, outcomes } = this.pending;
     this.pending = emptyBuffer();
     for (const { record, isNew } of namespaces.values()) await this.saveNamespace(record, isNew);
     const configRows = [...configs.values()].map((record) => configValues(record));
     await this.sql.insertRows(this.writer, 'config', CONFIG_COLUMNS, configRows, 'id');
     await this.sql.insertRows(this.writer, 'config_history', HISTORY_COLUMNS, histories);
     await this.sql.insertRows(this.writer, 'config_version', VERSION_COLUMNS, versions);
+    await this.sql.insertRows(this.writer, 'audit_event', AUDIT_EVENT_COLUMNS, auditEvents);
     // An upsert: a key reused after its record expired replaces the expired record.
     await this.sql.insertRows(
       this.writer,
@@ -280,6 +302,7 @@ export class SqlStateTransaction extends StateTransaction {
       case 'saveConfig':
       case 'insertHistory':
       case 'insertVersion':
+      case 'insertAuditEvent':
         throw new Error(`mutation ${mutation.kind} is executed in bulk`);
     }
   }

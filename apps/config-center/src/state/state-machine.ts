@@ -13,6 +13,7 @@ import {
   WriteBatch,
   WriteConfig,
 } from './commands';
+import { namespaceAuditEvent } from './audit-event';
 import { Mutation, StateTransaction } from './mutations';
 import { ConfigRecord, HistoryRecord, NamespaceRecord } from './records';
 import { ViewOverlay } from './state-view';
@@ -165,6 +166,10 @@ export class StateMachine {
   }
 
   private async flush<T>(context: ApplyContext, tx: StateTransaction, value: T): Promise<T> {
+    const event = namespaceAuditEvent(context.command, context.index, value, () =>
+      context.ids.take('audit_event'),
+    );
+    if (event) context.mutations.push({ kind: 'insertAuditEvent', record: event });
     if (context.mutations.length > 0) await tx.execute(context.mutations);
     return value;
   }
@@ -437,6 +442,7 @@ export class StateMachine {
           operator: command.operator,
           revision: index,
           createdAt: command.at,
+          origin: command.origin,
         },
       },
     );

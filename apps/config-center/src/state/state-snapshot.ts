@@ -6,6 +6,7 @@ import { sqlTime } from '../database/sql-dialect';
 import { SqlWriter } from '../database/sql-writer';
 import {
   ENTITIES,
+  AuditEventRow,
   ConfigHistoryRow,
   ConfigRow,
   ConfigVersionRow,
@@ -20,8 +21,10 @@ const TABLES = [
   ConfigVersionRow,
   ConfigHistoryRow,
   IdempotencyRow,
+  AuditEventRow,
 ] as const;
-type Row = NamespaceRow | ConfigRow | ConfigVersionRow | ConfigHistoryRow | IdempotencyRow;
+type Row =
+  NamespaceRow | ConfigRow | ConfigVersionRow | ConfigHistoryRow | IdempotencyRow | AuditEventRow;
 
 interface SnapshotDocument {
   format: 1;

@@ -1,3 +1,5 @@
+import { AuditEventRow } from './audit-event.entity';
+import { AuditLocalRow } from './audit-local.entity';
 import { ConfigHistoryRow } from './config-history.entity';
 import { ConfigVersionRow } from './config-version.entity';
 import { ConfigRow } from './config.entity';
@@ -8,6 +10,8 @@ import { RaftSnapshotRow } from './raft-snapshot.entity';
 import { RaftStateRow } from './raft-state.entity';
 
 export {
+  AuditEventRow,
+  AuditLocalRow,
   ConfigHistoryRow,
   ConfigVersionRow,
   ConfigRow,
@@ -28,4 +32,6 @@ export const ENTITIES = [
   RaftStateRow,
   IdempotencyRow,
   RaftSnapshotRow,
+  AuditEventRow,
+  AuditLocalRow,
 ];
