@@ -4,6 +4,8 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { installAuditHooks } from './audit/audit-hooks';
+import { LocalAuditRecorder } from './audit/local-audit.recorder';
 import { AppConfig, isClusterMode } from './env/app-config';
 import { installCheapAsyncResourceBind } from './http/cheap-async-resource-bind';
 import { answerClientError, answerFrameworkError } from './http/client-error';
@@ -54,6 +56,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   installJsonBodyParser(fastify);
   installExpensiveReads(fastify, config.expensiveReadSlots);
   installAnswerStreaming(fastify, config.answerStallTimeoutMs);
+  installAuditHooks(fastify, {
+    nodeId: config.nodeId,
+    refusalsOnly: false,
+    record: app.get(LocalAuditRecorder).record,
+  });
   // Node-to-node routes exist only on a cluster node; the guard precedes every one of them.
   if (isClusterMode(config.cluster)) {
     guardInternalRoutes(fastify, {

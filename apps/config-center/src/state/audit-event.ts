@@ -2,7 +2,7 @@ import { ChangeOrigin, Command } from './commands';
 
 /**
  * A change that has no row of its own to carry its origin (a namespace created, updated or
- * deleted): one `audit_event` row, written by apply like any other row, so every replica has
+ * deleted, a version kept, a cleanup): one `audit_event` row, written by apply like any other row, so every replica has
  * it. Config changes carry their origin on their `config_history` row instead (no extra row
  * on the write path).
  */
@@ -10,40 +10,51 @@ export interface AuditEventRecord {
   id: number;
   revision: number;
   createdAt: number;
-  /** `namespace.create`, `namespace.update`, `namespace.delete`. */
+  /** `namespace.create`, `namespace.update`, `namespace.delete`, `config.version_keep`... */
   action: string;
   namespaceId: number | null;
   namespace: string | null;
+  configKey: string | null;
   operator: string;
   origin: ChangeOrigin | null;
 }
 
-const NAMESPACE_ACTIONS: Partial<Record<Command['type'], string>> = {
+const EVENT_ACTIONS: Partial<Record<Command['type'], string>> = {
   CreateNamespace: 'namespace.create',
   UpdateNamespace: 'namespace.update',
   DeleteNamespace: 'namespace.delete',
+  SetVersionKept: 'config.version_keep',
+  PruneVersions: 'config.cleanup',
 };
 
 /**
- * The audit event a successful namespace command leaves, or undefined for any other command.
- * `result` is what apply answered (it names the namespace and its id).
+ * The audit event a successful command leaves, or undefined for a command whose rows carry
+ * their origin themselves (config writes: config_history). `result` is what apply answered.
  */
-export function namespaceAuditEvent(
+export function auditEventOf(
   command: Command,
   index: number,
   result: unknown,
   takeId: () => number,
 ): AuditEventRecord | undefined {
-  const action = NAMESPACE_ACTIONS[command.type];
+  const action = EVENT_ACTIONS[command.type];
   if (action === undefined) return undefined;
-  const namespace = result as { id?: number; name?: string };
+  const answered = (result ?? {}) as {
+    id?: unknown;
+    name?: unknown;
+    namespace?: unknown;
+    key?: unknown;
+  };
+  const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+  const isNamespaceCommand = command.type.endsWith('Namespace');
   return {
     id: takeId(),
     revision: index,
     createdAt: command.at,
     action,
-    namespaceId: namespace.id ?? null,
-    namespace: namespace.name ?? null,
+    namespaceId: isNamespaceCommand && typeof answered.id === 'number' ? answered.id : null,
+    namespace: isNamespaceCommand ? text(answered.name) : text(answered.namespace),
+    configKey: isNamespaceCommand ? null : text(answered.key),
     operator: command.operator,
     origin: command.origin ?? null,
   };
@@ -80,6 +91,7 @@ export const AUDIT_EVENT_COLUMNS = [
   'action',
   'namespace_id',
   'namespace',
+  'config_key',
   'operator',
   ...ORIGIN_COLUMNS,
 ];

@@ -103,6 +103,7 @@ function auditEventValues(e: AuditEventRecord): unknown[] {
     e.action,
     e.namespaceId,
     e.namespace,
+    e.configKey,
     e.operator,
     ...originValues(e.origin),
   ];

@@ -13,7 +13,7 @@ import {
   WriteBatch,
   WriteConfig,
 } from './commands';
-import { namespaceAuditEvent } from './audit-event';
+import { auditEventOf } from './audit-event';
 import { Mutation, StateTransaction } from './mutations';
 import { ConfigRecord, HistoryRecord, NamespaceRecord } from './records';
 import { ViewOverlay } from './state-view';
@@ -127,6 +127,8 @@ export class StateMachine {
     let outcome: CommandOutcome;
     try {
       const value = await this.dispatch(context, tx);
+      const event = auditEventOf(command, index, value, () => context.ids.take('audit_event'));
+      if (event) await tx.execute([{ kind: 'insertAuditEvent', record: event }]);
       child.mergeInto(view);
       outcome = { ok: true, revision: index, value };
     } catch (error) {
@@ -166,10 +168,6 @@ export class StateMachine {
   }
 
   private async flush<T>(context: ApplyContext, tx: StateTransaction, value: T): Promise<T> {
-    const event = namespaceAuditEvent(context.command, context.index, value, () =>
-      context.ids.take('audit_event'),
-    );
-    if (event) context.mutations.push({ kind: 'insertAuditEvent', record: event });
     if (context.mutations.length > 0) await tx.execute(context.mutations);
     return value;
   }

@@ -1,7 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintToNumber } from './column-types';
 
-/** A namespace change, written by apply on every replica (config changes: config_history). */
+/** A change without a history row (namespaces, kept versions, cleanups), written by apply on every replica. */
 @Entity({ name: 'audit_event' })
 export class AuditEventRow {
   @PrimaryColumn({ type: 'bigint', transformer: bigintToNumber })
@@ -22,6 +22,9 @@ export class AuditEventRow {
 
   @Column({ type: 'varchar', length: 128, nullable: true })
   namespace!: string | null;
+
+  @Column({ name: 'config_key', type: 'varchar', length: 256, nullable: true })
+  configKey!: string | null;
 
   @Column({ type: 'varchar', length: 64, nullable: true })
   operator!: string | null;

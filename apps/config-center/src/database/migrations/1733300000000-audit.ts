@@ -20,7 +20,7 @@ const originColumns = (quote: string): string =>
  * The audit trail (issue 13, item 3):
  *  - config_history: the origin of each change, on the row the change already writes (nullable:
  *    rows of before have none);
- *  - audit_event: namespace changes, written by apply (replicated, ids chosen by the proposer);
+ *  - audit_event: namespace changes, versions kept, cleanups, written by apply (replicated, ids chosen by the proposer);
  *  - audit_local: what one node saw and did alone: denied or failed requests and membership
  *    changes (DESIGN 17); never replicated, so its id is the node's own counter.
  */
@@ -49,6 +49,7 @@ export class Audit1733300000000 implements MigrationInterface {
     ${q}action${q} VARCHAR(32) NOT NULL,
     ${q}namespace_id${q} BIGINT NULL,
     ${q}namespace${q} VARCHAR(128) NULL,
+    ${q}config_key${q} VARCHAR(256) NULL,
     ${q}operator${q} VARCHAR(64) NULL,
     ${originColumns(q)}
   )${tableEnd}`);
