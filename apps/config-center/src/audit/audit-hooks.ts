@@ -1,5 +1,5 @@
 import { FastifyInstance, FastifyRequest } from 'fastify';
-import { originOf } from '../http/request-origin';
+import { endpointOf, originOf } from '../http/request-origin';
 import { ORIGIN_LIMITS } from '../state/commands';
 import { actionOfEndpoint, MEMBERSHIP_ENDPOINTS } from './audit-actions';
 import { LocalAuditRecord } from './local-audit-record';
@@ -42,6 +42,17 @@ function text(value: unknown, limit: number): string | null {
   if (typeof value !== 'string' || value === '') return null;
   const characters = Array.from(value);
   return characters.length > limit ? characters.slice(0, limit).join('') : value;
+}
+
+/**
+ * The endpoint id; under a catch-all route (a read worker passes `/api/v1/admin/*` on to the
+ * node) the path itself, without its query, since the worker does not know the node's templates.
+ */
+function auditedEndpoint(request: FastifyRequest): string {
+  const route = request.routeOptions.url;
+  if (route === undefined || !route.includes('*')) return endpointOf(request);
+  const path = request.url.split('?')[0];
+  return text(`${request.method} ${path}`, ORIGIN_LIMITS.endpoint) ?? endpointOf(request);
 }
 
 /** The namespace and key a request names, when it names them (query, path or parsed body). */
@@ -92,7 +103,7 @@ export function installAuditHooks(fastify: FastifyInstance, options: AuditHookOp
   fastify.addHook('onResponse', (request, reply, done) => {
     const verdict = classifyForAudit(request, reply.statusCode, options.refusalsOnly);
     if (verdict) {
-      const origin = { ...originOf(request), nodeId };
+      const origin = { ...originOf(request), nodeId, endpoint: auditedEndpoint(request) };
       options.record({
         at: Date.now(),
         action: actionOfEndpoint(origin.endpoint),
