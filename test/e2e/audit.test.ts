@@ -296,6 +296,16 @@ describe('audit', () => {
     expect(left.items.map((item: Json) => item.action)).toEqual(['config.create']);
   });
 
+  it('documents the endpoint and its filters in Swagger, and not the internal route', async () => {
+    const doc = (await server.api.get('/docs-json')).body;
+    const operation = doc.paths['/api/v1/admin/audit']?.get;
+    expect(operation?.tags).toEqual(['admin: audit']);
+    expect(operation.parameters.map((parameter: Json) => parameter.name).sort()).toEqual(
+      ['action', 'client_id', 'from', 'namespace', 'outcome', 'page', 'page_size', 'to'].sort(),
+    );
+    expect(Object.keys(doc.paths).filter((path) => path.startsWith('/internal'))).toEqual([]);
+  });
+
   it('answers 40101 on the audit endpoint itself without a token', async () => {
     fails(await server.api.get('/api/v1/admin/audit', { namespace: uniqueName() }), 40101);
   });

@@ -1,5 +1,6 @@
 import { FastifyRequest } from 'fastify';
 import { ChangeOrigin, ORIGIN_LIMITS } from '../state/commands';
+import { operatorOf } from './operator';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -48,6 +49,14 @@ export function endpointOf(request: FastifyRequest): string {
   return auditText(`${request.method} ${route}`, ORIGIN_LIMITS.endpoint) ?? request.method;
 }
 
+/** X-Operator as a label (read as UTF-8, cleaned and cut like the operator), null when absent. */
+function onBehalfOf(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  // operatorOf cuts at MAX_OPERATOR_LENGTH (= ORIGIN_LIMITS.onBehalfOf) characters.
+  const label = operatorOf(value);
+  return label === 'anonymous' && value.trim() !== 'anonymous' ? null : label;
+}
+
 /**
  * Who asked for a change and from where, as the command carries it (audit). The client id is
  * whoever authenticated the request (`request.callerId`); X-Operator is only a label.
@@ -55,7 +64,7 @@ export function endpointOf(request: FastifyRequest): string {
 export function originOf(request: FastifyRequest): ChangeOrigin {
   return {
     clientId: auditText(request.callerId, ORIGIN_LIMITS.clientId),
-    onBehalfOf: auditText(header(request, 'x-operator'), ORIGIN_LIMITS.onBehalfOf),
+    onBehalfOf: onBehalfOf(header(request, 'x-operator')),
     clientIp: clientIpOf(request),
     userAgent: auditText(header(request, 'user-agent'), ORIGIN_LIMITS.userAgent),
     requestId: auditText(request.id, ORIGIN_LIMITS.requestId) ?? '',
