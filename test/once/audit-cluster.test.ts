@@ -105,6 +105,27 @@ describe('audit on a cluster (real processes)', () => {
     expect(unauthenticated.status).toBe(401);
   });
 
+  it('lists a leadership transfer, recorded by the node that made it', async () => {
+    const leader = await cluster.waitForLeader();
+    const to = leader === 'node-1' ? 'node-2' : 'node-1';
+    const agent = `audit-transfer/${randomUUID()}`;
+    must(
+      await cluster.http(leader, 'POST', '/api/v1/admin/cluster/transfer-leader', { to }, 15_000, {
+        ...bearer,
+        'user-agent': agent,
+      }),
+      'transfer',
+    );
+    const page = await auditOn('node-3', { action: 'cluster.transfer_leader' });
+    expect(page.items.find((item: Json) => item.user_agent === agent)).toMatchObject({
+      node_id: leader,
+      outcome: 'success',
+      code: 0,
+      client_id: 'admin',
+      endpoint: 'POST /api/v1/admin/cluster/transfer-leader',
+    });
+  });
+
   it('names a member that does not answer, within the bounded wait', async () => {
     await cluster.kill('node-3');
     const started = Date.now();

@@ -7,9 +7,9 @@ import { LocalAuditRecord } from './local-audit-record';
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set once a route handler starts: a refusal before it was made by a guard (audit). */
-    reachedHandler?: boolean;
+    reachedHandler: boolean;
     /** The envelope's code of an error answer, read as it is sent (audit). */
-    answeredCode?: number;
+    answeredCode: number;
   }
 }
 
@@ -24,12 +24,15 @@ export function classifyForAudit(
   status: number,
   refusalsOnly = false,
 ): Pick<LocalAuditRecord, 'outcome' | 'code'> | undefined {
+  // The common case first, with no allocation: a success that is no membership change.
+  if (status < 400 && (refusalsOnly || request.method === 'GET')) return undefined;
+  if (refusalsOnly && request.reachedHandler) return undefined;
   const route = request.routeOptions.url ?? '';
-  const endpoint = `${request.method} ${route}`;
-  if (refusalsOnly && (request.reachedHandler || status < 400)) return undefined;
   if (status < 400)
-    return MEMBERSHIP_ENDPOINTS.has(endpoint) ? { outcome: 'success', code: 0 } : undefined;
-  const code = request.answeredCode ?? status * 100;
+    return MEMBERSHIP_ENDPOINTS.has(`${request.method} ${route}`)
+      ? { outcome: 'success', code: 0 }
+      : undefined;
+  const code = request.answeredCode || status * 100;
   // A guard refused it before any handler ran (an unmatched route is no refusal: no guard ran).
   if (DENIAL_STATUSES.has(status) || (!request.reachedHandler && status !== 404))
     return { outcome: 'denied', code };
@@ -83,6 +86,9 @@ export interface AuditHookOptions {
 
 export function installAuditHooks(fastify: FastifyInstance, options: AuditHookOptions): void {
   const nodeId = text(options.nodeId, ORIGIN_LIMITS.nodeId) ?? '';
+  // Declared up front: requests keep one shape (no hidden-class change on the hot path).
+  fastify.decorateRequest('reachedHandler', false);
+  fastify.decorateRequest('answeredCode', 0);
   fastify.addHook('preHandler', (request, _reply, done) => {
     request.reachedHandler = true;
     done();
