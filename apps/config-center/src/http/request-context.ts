@@ -27,17 +27,38 @@ function header(request: FastifyRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/**
+ * A class, not an object literal: `origin` is a prototype getter, built only when a write reads
+ * it (building it on every request cost reads ~7 µs CPU each, ~9%).
+ */
+class HttpRequestContext implements RequestContext {
+  readonly requestId: string;
+  readonly nodeId: string;
+  readonly chain: RequestContext['chain'];
+  readonly operator: string;
+  readonly idempotency?: IdempotencyClaim;
+  private builtOrigin?: ChangeOrigin;
+
+  constructor(
+    private readonly request: FastifyRequest,
+    private readonly reply: FastifyReply,
+  ) {
+    this.requestId = request.id;
+    this.nodeId = request.nodeId;
+    this.chain = decodeCallChain(request.headers['x-call-chain']);
+    this.operator = operatorOf(header(request, 'x-operator'));
+    this.idempotency = idempotencyClaimOf(request);
+  }
+
+  get origin(): ChangeOrigin {
+    return (this.builtOrigin ??= originOf(this.request));
+  }
+
+  readonly enterExpensive = () => this.request.server.expensiveReads.enter(this.reply.raw);
+}
+
 export function requestContextOf(request: FastifyRequest, reply: FastifyReply): RequestContext {
-  const operator = operatorOf(header(request, 'x-operator'));
-  return {
-    requestId: request.id,
-    nodeId: request.nodeId,
-    chain: decodeCallChain(request.headers['x-call-chain']),
-    operator,
-    idempotency: idempotencyClaimOf(request),
-    origin: originOf(request),
-    enterExpensive: () => request.server.expensiveReads.enter(reply.raw),
-  };
+  return new HttpRequestContext(request, reply);
 }
 
 /** `@Ctx() context: RequestContext` in a controller. */

@@ -13,10 +13,14 @@ declare module 'fastify' {
 }
 
 const CONTROL = /\p{Cc}+/gu;
+/** Printable ASCII without surrounding space: already clean (the usual header). */
+const PLAIN = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 
 /** Text as an audit column holds it: no control characters, at most `limit` characters. */
 export function auditText(value: string | undefined, limit: number): string | null {
   if (value === undefined) return null;
+  // Every request builds its origin: the common case costs one regex test, no allocation.
+  if (value.length <= limit && PLAIN.test(value)) return value;
   const clean = value.replace(CONTROL, '').trim();
   if (clean === '') return null;
   const characters = Array.from(clean);
