@@ -2,9 +2,11 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
+import { AuditModule } from './audit/audit.module';
+import { ClusterAuditPeers } from './cluster-audit-peers';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
-import { AppConfig } from './env/app-config';
+import { AppConfig, isClusterMode } from './env/app-config';
 import { EnvModule } from './env/env.module';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { NamespaceModule } from './namespace/namespace.module';
@@ -45,6 +47,7 @@ export class AppModule {
         ConfigModule,
         AuthModule,
         SettingsModule,
+        AuditModule.forRoot({ peers: ClusterAuditPeers, cluster: isClusterMode(config.cluster) }),
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

@@ -7,6 +7,8 @@ import { AppModule } from './app.module';
 import { EdgeAuthorization } from './auth/auth-hooks';
 import { installCors } from './auth/cors';
 import { TokenAuthenticator } from './auth/token-authenticator';
+import { installAuditHooks } from './audit/audit-hooks';
+import { LocalAuditRecorder } from './audit/local-audit.recorder';
 import { AppConfig, isClusterMode } from './env/app-config';
 import { installCheapAsyncResourceBind } from './http/cheap-async-resource-bind';
 import { answerClientError, answerFrameworkError } from './http/client-error';
@@ -53,6 +55,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(HttpMetrics);
   fastify.decorateRequest('nodeId', config.nodeId);
+  fastify.decorateRequest('behindReadWorkers', config.httpWorkers > 1);
   installEnvelope(fastify);
   const authorization = new EdgeAuthorization(
     new TokenAuthenticator(app.get(StateView), config.adminToken),
@@ -63,6 +66,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   installJsonBodyParser(fastify);
   installExpensiveReads(fastify, config.expensiveReadSlots);
   installAnswerStreaming(fastify, config.answerStallTimeoutMs);
+  installAuditHooks(fastify, {
+    nodeId: config.nodeId,
+    refusalsOnly: false,
+    record: app.get(LocalAuditRecorder).record,
+  });
   // Node-to-node routes exist only on a cluster node; the guard precedes every one of them.
   if (isClusterMode(config.cluster)) {
     guardInternalRoutes(fastify, {

@@ -71,6 +71,7 @@ export class CreateTokenResource extends Resource<CreateTokenBody, IssuedToken> 
         at: now,
         operator: context.operator,
         idempotency: context.idempotency,
+        origin: context.origin,
       },
       context,
     );
@@ -125,6 +126,7 @@ export class RevokeTokenResource extends Resource<
         at: Date.now(),
         operator: context.operator,
         idempotency: context.idempotency,
+        origin: context.origin,
       },
       context,
     );
@@ -159,6 +161,7 @@ export class RotateTokenResource extends Resource<RotateTokenInput, IssuedToken>
         at: now,
         operator: context.operator,
         idempotency: context.idempotency,
+        origin: context.origin,
       },
       context,
     );

@@ -39,6 +39,7 @@ abstract class ConfigWriteResource<I extends object, O> extends Resource<I, O> {
       at: Date.now(),
       operator: context.operator,
       idempotency: context.idempotency,
+      origin: context.origin,
     };
     const { value } = await this.state.write(command, context);
     return value;
@@ -153,6 +154,7 @@ export class BatchWriteResource extends ConfigWriteResource<BatchWriteBody, unkn
         at: Date.now(),
         operator: context.operator,
         idempotency: context.idempotency,
+        origin: context.origin,
       },
       context,
     );

@@ -11,6 +11,7 @@ import { LeanWriteIndexes1732800000000 } from './migrations/1732800000000-lean-w
 import { RaftSnapshotChunks1732900000000 } from './migrations/1732900000000-raft-snapshot-chunks';
 import { ScopedIdempotency1733100000000 } from './migrations/1733100000000-scoped-idempotency';
 import { AccessTokens1733200000000 } from './migrations/1733200000000-access-tokens';
+import { Audit1733300000000 } from './migrations/1733300000000-audit';
 
 export const MIGRATIONS = [
   InitialSchema1732600000000,
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   RaftSnapshotChunks1732900000000,
   ScopedIdempotency1733100000000,
   AccessTokens1733200000000,
+  Audit1733300000000,
 ];
 
 /**

@@ -1,10 +1,11 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { decodeCallChain } from '@cc/resource';
-import { IdempotencyClaim } from '../state/commands';
+import { ChangeOrigin, IdempotencyClaim } from '../state/commands';
 import { ExpensiveWorkContext } from './expensive-reads';
 import { callerIdOf, idempotencyClaimOf } from './idempotency';
 import { operatorOf } from './operator';
+import { originOf } from './request-origin';
 
 /** What a write needs to know about its caller, beside the resource call chain. */
 export interface RequestContext extends ExpensiveWorkContext {
@@ -16,6 +17,8 @@ export interface RequestContext extends ExpensiveWorkContext {
   mayUseNamespace: (namespace: string) => boolean;
   /** DESIGN 12: the client's Idempotency-Key makes a retried write apply once. */
   idempotency?: IdempotencyClaim;
+  /** Who asked and from where, stored with the change (audit); absent for the node's own jobs. */
+  origin?: ChangeOrigin;
 }
 
 declare module 'fastify' {
@@ -31,18 +34,45 @@ function header(request: FastifyRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+const EVERY_NAMESPACE = (): boolean => true;
+
+/**
+ * A class, not an object literal: `origin` is a prototype getter, built only when a write reads
+ * it (building it on every request cost reads ~7 µs CPU each, ~9%).
+ */
+class HttpRequestContext implements RequestContext {
+  readonly requestId: string;
+  readonly nodeId: string;
+  readonly chain: RequestContext['chain'];
+  readonly operator: string;
+  readonly onBehalfOf: string | null;
+  readonly mayUseNamespace: (namespace: string) => boolean;
+  readonly idempotency?: IdempotencyClaim;
+  private builtOrigin?: ChangeOrigin;
+
+  constructor(
+    private readonly request: FastifyRequest,
+    private readonly reply: FastifyReply,
+  ) {
+    this.requestId = request.id;
+    this.nodeId = request.nodeId;
+    this.chain = decodeCallChain(request.headers['x-call-chain']);
+    this.operator = callerIdOf(request);
+    const onBehalfOf = header(request, 'x-operator');
+    this.onBehalfOf = onBehalfOf === undefined ? null : operatorOf(onBehalfOf);
+    this.mayUseNamespace = request.mayUseNamespace ?? EVERY_NAMESPACE;
+    this.idempotency = idempotencyClaimOf(request);
+  }
+
+  get origin(): ChangeOrigin {
+    return (this.builtOrigin ??= originOf(this.request));
+  }
+
+  readonly enterExpensive = () => this.request.server.expensiveReads.enter(this.reply.raw);
+}
+
 export function requestContextOf(request: FastifyRequest, reply: FastifyReply): RequestContext {
-  const onBehalfOf = header(request, 'x-operator');
-  return {
-    requestId: request.id,
-    nodeId: request.nodeId,
-    chain: decodeCallChain(request.headers['x-call-chain']),
-    operator: callerIdOf(request),
-    onBehalfOf: onBehalfOf === undefined ? null : operatorOf(onBehalfOf),
-    mayUseNamespace: request.mayUseNamespace ?? (() => true),
-    idempotency: idempotencyClaimOf(request),
-    enterExpensive: () => request.server.expensiveReads.enter(reply.raw),
-  };
+  return new HttpRequestContext(request, reply);
 }
 
 /** `@Ctx() context: RequestContext` in a controller. */

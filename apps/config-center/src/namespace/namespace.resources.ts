@@ -65,6 +65,7 @@ export class CreateNamespaceResource extends Resource<CreateNamespaceBody, Names
         at: Date.now(),
         operator: context.operator,
         idempotency: context.idempotency,
+        origin: context.origin,
       },
       context,
     );
@@ -91,6 +92,7 @@ export class UpdateNamespaceResource extends Resource<UpdateNamespaceBody, Names
         at: Date.now(),
         operator: context.operator,
         idempotency: context.idempotency,
+        origin: context.origin,
       },
       context,
     );
@@ -115,6 +117,7 @@ export class DeleteNamespaceResource extends Resource<NamespaceIdParam, unknown>
         at: Date.now(),
         operator: context.operator,
         idempotency: context.idempotency,
+        origin: context.origin,
       },
       context,
     );
@@ -255,6 +258,7 @@ export class ImportNamespaceResource extends Resource<ImportBody, unknown> {
         at: Date.now(),
         operator: context.operator,
         idempotency: context.idempotency,
+        origin: context.origin,
       },
       context,
     );

@@ -17,7 +17,39 @@ interface CommandMeta {
    * Idempotency-Key); replaying such a log keeps its old meaning (scope '', no fingerprint).
    */
   idempotencyKey?: string;
+  /** Who asked for the change and from where: stored with the change's row (audit). */
+  origin?: ChangeOrigin;
 }
+
+/**
+ * The audit fields of a change (spec 3.7.2), chosen at the edge and carried by the command, so
+ * every replica stores the same row. Each text is cut to its ORIGIN_LIMITS bound before it is
+ * proposed (the columns are that wide on every engine). Never a credential.
+ */
+export interface ChangeOrigin {
+  /** The authenticated caller (the token's client id); null when nobody was authenticated. */
+  clientId: string | null;
+  /** X-Operator: who the caller says it acts for. Untrusted, kept as a label (DESIGN 21). */
+  onBehalfOf: string | null;
+  clientIp: string | null;
+  userAgent: string | null;
+  requestId: string;
+  /** `METHOD /route/template`. */
+  endpoint: string;
+  /** The node that received the request. */
+  nodeId: string;
+}
+
+/** The widest value of each origin field (and of its column). */
+export const ORIGIN_LIMITS = {
+  clientId: 128,
+  onBehalfOf: 64,
+  clientIp: 64,
+  userAgent: 256,
+  requestId: 200,
+  endpoint: 160,
+  nodeId: 64,
+} as const satisfies Record<keyof ChangeOrigin, number>;
 
 /**
  * DESIGN 12: a write under an Idempotency-Key. The record of its first outcome is identified
@@ -246,6 +278,21 @@ function isOperation(value: unknown): boolean {
   return ['create', 'update', 'upsert'].includes(op.op as string) && isJsonText(op.valueText);
 }
 
+const isBoundedText = (value: unknown, limit: number, nullable: boolean): boolean =>
+  (nullable && value === null) || (isText(value) && Array.from(value).length <= limit);
+const NULLABLE_ORIGIN_FIELDS = new Set(['clientId', 'onBehalfOf', 'clientIp', 'userAgent']);
+/** An origin wider than its columns would fail its row's INSERT on every replica. */
+const isChangeOrigin = (value: unknown): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  Object.entries(ORIGIN_LIMITS).every(([field, limit]) =>
+    isBoundedText(
+      (value as Record<string, unknown>)[field],
+      limit,
+      NULLABLE_ORIGIN_FIELDS.has(field),
+    ),
+  );
+
 /**
  * Shape check for a command that arrives from another node (a forwarded proposal): once in the
  * log, a malformed command would be applied by every replica, so it is refused before that.
@@ -261,6 +308,7 @@ export function isWellFormedCommand(value: unknown): value is Command {
     return false;
   if (command.idempotencyKey !== undefined) return false; // only old entries carry it
   if (!isOptional(command.idempotency, isIdempotencyClaim)) return false;
+  if (!isOptional(command.origin, isChangeOrigin)) return false;
   switch (command.type) {
     case 'CreateNamespace':
       return isText(command.name);

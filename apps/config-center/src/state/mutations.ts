@@ -1,3 +1,4 @@
+import { AuditEventRecord } from './audit-event';
 import { CommandOutcome } from './commands';
 import {
   ConfigRecord,
@@ -17,7 +18,8 @@ export type Mutation =
   | { kind: 'setVersionKept'; configId: number; version: number; kept: boolean }
   | { kind: 'pruneVersions'; keepLatest: number; olderThan: number }
   | { kind: 'pruneIdempotency'; olderThan: number }
-  | { kind: 'saveToken'; record: TokenRecord };
+  | { kind: 'saveToken'; record: TokenRecord }
+  | { kind: 'insertAuditEvent'; record: AuditEventRecord };
 
 /** The identity of an idempotency record: the scope is '' for entries of before scoping. */
 export interface IdempotencyRecordId {

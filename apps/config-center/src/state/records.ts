@@ -1,3 +1,5 @@
+import { ChangeOrigin } from './commands';
+
 /** What the state machine knows of a namespace. Records are immutable: a change replaces them. */
 export interface NamespaceRecord {
   readonly id: number;
@@ -43,6 +45,8 @@ export interface HistoryRecord {
   operator: string | null;
   revision: number;
   createdAt: number;
+  /** Who asked for the change and from where (absent on entries of before the audit). */
+  origin?: ChangeOrigin;
 }
 
 export interface VersionRecord {

@@ -1,15 +1,11 @@
 import { saveRaftState } from '../database/raft-tables';
 import { SqlDialect, sqlTime } from '../database/sql-dialect';
 import { SqlWriter } from '../database/sql-writer';
+import { AUDIT_EVENT_COLUMNS, ORIGIN_COLUMNS, originValues } from './audit-event';
+import { auditEventValues, TOKEN_COLUMNS, tokenValues } from './rare-row-values';
 import { CommandOutcome } from './commands';
 import { IdempotencyRecordId, Mutation, RememberedOutcome, StateTransaction } from './mutations';
-import {
-  ConfigRecord,
-  HistoryRecord,
-  NamespaceRecord,
-  TokenRecord,
-  VersionRecord,
-} from './records';
+import { ConfigRecord, HistoryRecord, NamespaceRecord, VersionRecord } from './records';
 
 const NAMESPACE_COLUMNS = [
   'id',
@@ -48,6 +44,7 @@ const HISTORY_COLUMNS = [
   'operator',
   'revision',
   'created_at',
+  ...ORIGIN_COLUMNS,
 ];
 const VERSION_COLUMNS = [
   'id',
@@ -62,40 +59,6 @@ const VERSION_COLUMNS = [
   'revision',
   'created_at',
 ];
-
-const TOKEN_COLUMNS = [
-  'id',
-  'client_id',
-  'role',
-  'namespaces',
-  'secret_hash',
-  'previous_hash',
-  'previous_valid_until',
-  'expires_at',
-  'revoked_at',
-  'created_by',
-  'revision',
-  'created_at',
-  'updated_at',
-];
-
-function tokenValues(t: TokenRecord): unknown[] {
-  return [
-    t.id,
-    t.clientId,
-    t.role,
-    JSON.stringify(t.namespaces),
-    t.secretHash,
-    t.previousHash,
-    t.previousValidUntil,
-    t.expiresAt,
-    t.revokedAt,
-    t.createdBy,
-    t.revision,
-    sqlTime(t.createdAt),
-    sqlTime(t.updatedAt),
-  ];
-}
 
 function configValues(c: ConfigRecord): unknown[] {
   return [
@@ -129,6 +92,7 @@ function historyValues(h: HistoryRecord): unknown[] {
     h.operator,
     h.revision,
     sqlTime(h.createdAt),
+    ...originValues(h.origin),
   ];
 }
 
@@ -154,6 +118,7 @@ interface RowBuffer {
   configs: Map<number, ConfigRecord>;
   histories: unknown[][];
   versions: unknown[][];
+  auditEvents: unknown[][];
   /** By `recordKey(scope, key)`. */
   outcomes: Map<string, BufferedOutcome>;
 }
@@ -181,6 +146,7 @@ function emptyBuffer(): RowBuffer {
     configs: new Map(),
     histories: [],
     versions: [],
+    auditEvents: [],
     outcomes: new Map(),
   };
 }
@@ -228,6 +194,9 @@ export class SqlStateTransaction extends StateTransaction {
         case 'insertVersion':
           this.pending.versions.push(versionValues(mutation.record));
           break;
+        case 'insertAuditEvent':
+          this.pending.auditEvents.push(auditEventValues(mutation.record));
+          break;
         case 'deleteNamespace':
         case 'setVersionKept':
         case 'pruneVersions':
@@ -244,13 +213,14 @@ export class SqlStateTransaction extends StateTransaction {
 
   /** Writes the buffered rows: each namespace and config once (last state wins), then history and versions. */
   async flush(): Promise<void> {
-    const { namespaces, configs, histories, versions, outcomes } = this.pending;
+    const { namespaces, configs, histories, versions, auditEvents, outcomes } = this.pending;
     this.pending = emptyBuffer();
     for (const { record, isNew } of namespaces.values()) await this.saveNamespace(record, isNew);
     const configRows = [...configs.values()].map((record) => configValues(record));
     await this.sql.insertRows(this.writer, 'config', CONFIG_COLUMNS, configRows, 'id');
     await this.sql.insertRows(this.writer, 'config_history', HISTORY_COLUMNS, histories);
     await this.sql.insertRows(this.writer, 'config_version', VERSION_COLUMNS, versions);
+    await this.sql.insertRows(this.writer, 'audit_event', AUDIT_EVENT_COLUMNS, auditEvents);
     // An upsert: a key reused after its record expired replaces the expired record.
     await this.sql.insertRows(
       this.writer,
@@ -330,6 +300,7 @@ export class SqlStateTransaction extends StateTransaction {
       case 'saveConfig':
       case 'insertHistory':
       case 'insertVersion':
+      case 'insertAuditEvent':
         throw new Error(`mutation ${mutation.kind} is executed in bulk`);
     }
   }

@@ -1,4 +1,5 @@
 import { BadParameter, IdempotencyKeyReused, isRefusal, toReplicatedFailure } from '@cc/common';
+import { auditEventOf } from './audit-event';
 import { Command, CommandOutcome } from './commands';
 import { StateTransaction } from './mutations';
 import { ViewOverlay } from './state-view';
@@ -48,6 +49,8 @@ export class StateMachine {
     let outcome: CommandOutcome;
     try {
       const value = await this.dispatch(context, tx);
+      const event = auditEventOf(command, index, value, () => context.ids.take('audit_event'));
+      if (event) await tx.execute([{ kind: 'insertAuditEvent', record: event }]);
       child.mergeInto(view);
       outcome = { ok: true, revision: index, value };
     } catch (error) {

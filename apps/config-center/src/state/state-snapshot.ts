@@ -6,6 +6,7 @@ import { sqlTime } from '../database/sql-dialect';
 import { SqlWriter } from '../database/sql-writer';
 import {
   ENTITIES,
+  AuditEventRow,
   ConfigHistoryRow,
   ConfigRow,
   ConfigVersionRow,
@@ -22,9 +23,16 @@ const TABLES = [
   ConfigHistoryRow,
   IdempotencyRow,
   AccessTokenRow,
+  AuditEventRow,
 ] as const;
 type Row =
-  NamespaceRow | ConfigRow | ConfigVersionRow | ConfigHistoryRow | IdempotencyRow | AccessTokenRow;
+  | NamespaceRow
+  | ConfigRow
+  | ConfigVersionRow
+  | ConfigHistoryRow
+  | IdempotencyRow
+  | AccessTokenRow
+  | AuditEventRow;
 
 interface SnapshotDocument {
   format: 1;

@@ -176,6 +176,7 @@ export class RollbackConfigResource extends Resource<RollbackBody, unknown> {
         at: Date.now(),
         operator: context.operator,
         idempotency: context.idempotency,
+        origin: context.origin,
       },
       context,
     );
@@ -204,6 +205,7 @@ export class KeepVersionResource extends Resource<KeepVersionBody, unknown> {
         at: Date.now(),
         operator: context.operator,
         idempotency: context.idempotency,
+        origin: context.origin,
       },
       context,
     );

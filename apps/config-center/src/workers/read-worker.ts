@@ -11,6 +11,8 @@ import {
 } from '../config/config-read.resources';
 import { EdgeAuthorization } from '../auth/auth-hooks';
 import { TokenAuthenticator } from '../auth/token-authenticator';
+import { installAuditHooks } from '../audit/audit-hooks';
+import { LocalAuditRecord } from '../audit/local-audit-record';
 import { AppConfig, isClusterMode } from '../env/app-config';
 import { answerClientError, answerFrameworkError } from '../http/client-error';
 import { answerError, ErrorLog, sendErrorEnvelope } from '../http/error-mapping';
@@ -46,6 +48,8 @@ const HOP_BY_HOP = new Set([
 /** What a worker gets to finish its requests once its node stops it. */
 const WORKER_STOP_DEADLINE_MS = 1000;
 const METRICS_FLUSH_MS = 250;
+/** Audit rows a worker passes on per METRICS_FLUSH_MS (the node caps what it keeps, too). */
+const MAX_AUDIT_ROWS_PER_FLUSH = 250;
 const PROXY_TIMEOUT_MS = 60_000;
 
 /** A replica of the node's applied view, kept current over IPC. */
@@ -99,6 +103,9 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
   const core = new URL(coreUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
   let observations: Array<[string, string, number, number]> = [];
+  // Refusals for the node's local audit, sent with the metrics; a flood beyond the cap is counted.
+  let auditRows: LocalAuditRecord[] = [];
+  let auditDropped = 0;
 
   process.on('message', (message: NodeMessage) => {
     applyToReplica(replica.view, message);
@@ -108,6 +115,11 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
   // The node is gone (even kill -9): a worker must not serve a frozen view.
   process.on('disconnect', () => process.exit(0));
   setInterval(() => {
+    if (auditRows.length > 0 || auditDropped > 0) {
+      send(process, { type: 'cc:audit', rows: auditRows, dropped: auditDropped });
+      auditRows = [];
+      auditDropped = 0;
+    }
     if (observations.length === 0) return;
     send(process, { type: 'cc:metrics', observations });
     observations = [];
@@ -136,6 +148,14 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
   );
   installHttpHardening(fastify, config, NODE_TO_NODE_ROUTES, authorization);
   authorization.install(fastify);
+  installAuditHooks(fastify, {
+    nodeId: config.nodeId,
+    refusalsOnly: true,
+    record: (row) => {
+      if (auditRows.length < MAX_AUDIT_ROWS_PER_FLUSH) auditRows.push(row);
+      else auditDropped++;
+    },
+  });
   // What fails before a handler (a body over the limit...) gets the envelope too.
   fastify.setErrorHandler((error, request, reply) => answerError(request, reply, error, workerLog));
   let stopping = false;

@@ -1,3 +1,4 @@
+import { LocalAuditRecord } from '../audit/local-audit-record';
 import { ConfigRecord, NamespaceRecord, TokenRecord } from '../state/records';
 import { StateView } from '../state/state-view';
 
@@ -9,7 +10,9 @@ export type WorkerMessage =
   | {
       type: 'cc:metrics';
       observations: Array<[api: string, method: string, status: number, ms: number]>;
-    };
+    }
+  /** Requests the worker refused itself, for the node's local audit; `dropped`: past its cap. */
+  | { type: 'cc:audit'; rows: LocalAuditRecord[]; dropped: number };
 
 export type NodeMessage =
   | {

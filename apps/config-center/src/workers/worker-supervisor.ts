@@ -1,6 +1,7 @@
 import cluster, { Worker } from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { LocalAuditRecorder } from '../audit/local-audit.recorder';
 import { AppConfig } from '../env/app-config';
 import { HttpMetrics } from '../observability/http-metrics';
 import { StateService } from '../state/state.service';
@@ -19,6 +20,7 @@ export async function superviseReadWorkers(
   const logger = new Logger('ReadWorkers');
   const view = app.get(StateService).appliedView;
   const metrics = app.get(HttpMetrics);
+  const audit = app.get(LocalAuditRecorder);
   const workers = new Set<Worker>();
   const workerApplied = new Map<Worker, number>();
   let visibilityWaiters: Array<{ index: number; resolve: () => void }> = [];
@@ -67,6 +69,9 @@ export async function superviseReadWorkers(
       } else if (message.type === 'cc:metrics') {
         for (const [api, method, status, ms] of message.observations)
           metrics.record(api, method, status, ms);
+      } else if (message.type === 'cc:audit') {
+        for (const row of message.rows) audit.record(row);
+        audit.countDropped(message.dropped);
       }
     });
     // A send to a worker that just died fails asynchronously; never let that crash the node.

@@ -1,4 +1,6 @@
 import { AccessTokenRow } from './access-token.entity';
+import { AuditEventRow } from './audit-event.entity';
+import { AuditLocalRow } from './audit-local.entity';
 import { ConfigHistoryRow } from './config-history.entity';
 import { ConfigVersionRow } from './config-version.entity';
 import { ConfigRow } from './config.entity';
@@ -10,6 +12,8 @@ import { RaftStateRow } from './raft-state.entity';
 
 export {
   AccessTokenRow,
+  AuditEventRow,
+  AuditLocalRow,
   ConfigHistoryRow,
   ConfigVersionRow,
   ConfigRow,
@@ -31,4 +35,6 @@ export const ENTITIES = [
   IdempotencyRow,
   RaftSnapshotRow,
   AccessTokenRow,
+  AuditEventRow,
+  AuditLocalRow,
 ];

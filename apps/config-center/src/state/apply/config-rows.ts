@@ -72,6 +72,7 @@ export function saveConfig(
         operator: command.operator,
         revision: index,
         createdAt: command.at,
+        origin: command.origin,
       },
     },
   );
