@@ -1,6 +1,9 @@
-import { request as httpRequest } from 'node:http';
-import { ADMIN_HEADERS } from '../support/auth';
-import { NodeProcess, ensureBuilt, startNodeProcess } from '../support/node-process';
+import {
+  NodeProcess,
+  callNode as call,
+  ensureBuilt,
+  startNodeProcess,
+} from '../support/node-process';
 import { removeSuiteDatabase, suiteDatabaseUrl } from '../support/database';
 import { uniqueName } from '../support/names';
 
@@ -14,42 +17,6 @@ jest.setTimeout(120_000);
 const WORKERS = 12;
 const BATCH_SIZE = 10;
 const ROUNDS = 2;
-
-interface Answer {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
-
-/** One request on its own connection: no pooled socket outlives the node or the test. */
-function call(node: NodeProcess, method: string, path: string, body?: unknown): Promise<Answer> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const headers: Record<string, string | number> =
-    payload === undefined
-      ? { ...ADMIN_HEADERS }
-      : {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
-          ...ADMIN_HEADERS,
-        };
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${node.baseUrl}${path}`, { method, agent: false, headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        try {
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) });
-        } catch (error) {
-          reject(error as Error);
-        }
-      });
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 async function must(node: NodeProcess, method: string, path: string, body?: unknown) {
   const answer = await call(node, method, path, body);

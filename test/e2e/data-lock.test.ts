@@ -1,11 +1,10 @@
-import { request as httpRequest } from 'node:http';
-import { ADMIN_HEADERS } from '../support/auth';
 import { describeData } from '../../apps/config-center/src/database/data-lock/node-data-lock';
 import { parseDatabaseUrl } from '../../apps/config-center/src/env/app-config';
 import { removeSuiteDatabase, suiteDatabaseUrl } from '../support/database';
 import { uniqueName } from '../support/names';
 import {
   NodeProcess,
+  callNode as call,
   ensureBuilt,
   runNodeProcessToExit,
   startNodeProcess,
@@ -20,36 +19,6 @@ import {
 jest.setTimeout(120_000);
 
 const EXIT_DATA_IN_USE = 73;
-
-interface Answer {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
-
-/** One request on its own connection: no pooled socket outlives the node. */
-function call(node: NodeProcess, method: string, path: string, body?: unknown): Promise<Answer> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const headers: Record<string, string | number> =
-    payload === undefined
-      ? { ...ADMIN_HEADERS }
-      : {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
-          ...ADMIN_HEADERS,
-        };
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${node.baseUrl}${path}`, { method, agent: false, headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('error', reject);
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 describe('one process per node: the data lock', () => {
   const env = () => ({ DATABASE_URL: suiteDatabaseUrl(), NODE_ID: 'data-lock-node' });

@@ -1,5 +1,6 @@
-import { TEST_ADMIN_TOKEN } from './auth';
+import { ADMIN_HEADERS, TEST_ADMIN_TOKEN } from './auth';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { existsSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
@@ -37,6 +38,21 @@ export interface NodeProcess {
   stop(): Promise<void>;
 }
 
+/** The environment a test node runs with: loopback, quiet, one HTTP process, the test admin token. */
+function nodeEnvironment(port: number, env: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    VERSION_CLEANUP_INTERVAL_SECONDS: '0',
+    // One HTTP process unless a test asks for read workers (the default is one per core).
+    HTTP_WORKERS: '1',
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    ...env,
+  };
+}
+
 /** Spawns `node dist/.../main.js` and waits until /api/v1/health/ready answers 200. */
 export async function startNodeProcess(
   env: Record<string, string>,
@@ -45,17 +61,7 @@ export async function startNodeProcess(
   const port = await freePort();
   const child = spawn(process.execPath, [MAIN_JS], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      VERSION_CLEANUP_INTERVAL_SECONDS: '0',
-      // One HTTP process unless a test asks for read workers (the default is one per core).
-      HTTP_WORKERS: '1',
-      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-      ...env,
-    },
+    env: nodeEnvironment(port, env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -126,16 +132,7 @@ export async function runNodeProcessToExit(
   const started = Date.now();
   const child = spawn(process.execPath, [MAIN_JS], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      VERSION_CLEANUP_INTERVAL_SECONDS: '0',
-      HTTP_WORKERS: '1',
-      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-      ...env,
-    },
+    env: nodeEnvironment(port, env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -159,5 +156,46 @@ function statusOf(url: string): Promise<number> {
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
+  });
+}
+
+export interface NodeAnswer {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+/** One request with the admin token on its own connection: no pooled socket outlives the node. */
+export function callNode(
+  node: NodeProcess,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<NodeAnswer> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const headers: Record<string, string | number> =
+    payload === undefined
+      ? { ...ADMIN_HEADERS }
+      : {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          ...ADMIN_HEADERS,
+        };
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${node.baseUrl}${path}`, { method, agent: false, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        try {
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) });
+        } catch (error) {
+          reject(error as Error);
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
   });
 }
