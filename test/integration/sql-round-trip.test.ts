@@ -100,6 +100,9 @@ interface ProbeRow {
   bytes_again: Buffer | null;
 }
 
+// 10,000 cases through a real database: seconds on MariaDB, more on a loaded machine.
+jest.setTimeout(120_000);
+
 describe('SQL built by the write path round-trips through the database (DESIGN 27)', () => {
   let dataSource: DataSource;
   let transactions: SqlTransactions;
