@@ -10,7 +10,6 @@ import { TokenAuthenticator } from './auth/token-authenticator';
 import { installAuditHooks } from './audit/audit-hooks';
 import { LocalAuditRecorder } from './audit/local-audit.recorder';
 import { AppConfig, isClusterMode } from './env/app-config';
-import { installCheapAsyncResourceBind } from './http/cheap-async-resource-bind';
 import { answerClientError, answerFrameworkError } from './http/client-error';
 import { installEnvelope } from './http/envelope';
 import { installHttpHardening } from './http/http-hardening';
@@ -35,7 +34,6 @@ import { StateView } from './state/state-view';
 
 /** Builds the node's HTTP application; `main.ts` listens, tests use it in-process. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
-  installCheapAsyncResourceBind();
   const adapter = new FastifyAdapter({
     // A stopping node serves the requests on connections already open (issue 16), then closes them.
     return503OnClosing: false,
