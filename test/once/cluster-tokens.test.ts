@@ -27,7 +27,7 @@ describe('tokens on a cluster', () => {
   const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
   const ids = () => cluster.nodes.map((node) => node.id);
 
-  it('generates one admin token on the leader, and a revoked reader token is refused everywhere within a second', async () => {
+  it('generates one admin token on the leader; each role against each endpoint class on every node; a revoked token refused everywhere within a second', async () => {
     try {
       const leader = await cluster.waitForLeader({ all: true });
       const files = () => ids().filter((id) => existsSync(join(cluster.dir, id, 'admin-token')));
@@ -78,6 +78,111 @@ describe('tokens on a cluster', () => {
         'token',
       );
       const reader = bearer(issued.token as string);
+      const writer = bearer(
+        must(
+          await cluster.http(
+            leader,
+            'POST',
+            '/api/v1/admin/tokens',
+            { client_id: 'svc-writer', role: 'writer', namespaces: [ns] },
+            10_000,
+            admin,
+          ),
+          'writer token',
+        ).token as string,
+      );
+
+      // Each role against each endpoint class, on every node (its read workers answer reads).
+      const classes: Array<{
+        name: string;
+        method: string;
+        path: string;
+        body?: unknown;
+        expected: Record<'reader' | 'writer' | 'admin', number>;
+      }> = [
+        {
+          name: 'read own namespace',
+          method: 'GET',
+          path: `/api/v1/config/get?namespace=${ns}&key=k`,
+          expected: { reader: 0, writer: 0, admin: 0 },
+        },
+        {
+          name: 'read another namespace',
+          method: 'GET',
+          path: `/api/v1/config/get?namespace=${other}&key=k`,
+          expected: { reader: 40301, writer: 40301, admin: 40403 },
+        },
+        {
+          name: 'batch-get own namespace',
+          method: 'POST',
+          path: '/api/v1/config/batch-get',
+          body: { namespace: ns, keys: ['k'] },
+          expected: { reader: 0, writer: 0, admin: 0 },
+        },
+        {
+          name: 'write own namespace',
+          method: 'PUT',
+          path: '/api/v1/admin/config',
+          body: { namespace: ns, key: 'k', value: 2 },
+          expected: { reader: 40301, writer: 0, admin: 0 },
+        },
+        {
+          name: 'write another namespace',
+          method: 'POST',
+          path: '/api/v1/admin/config',
+          body: { namespace: other, key: 'w', value: 1 },
+          expected: { reader: 40301, writer: 40301, admin: -1 },
+        },
+        {
+          name: 'admin: list tokens',
+          method: 'GET',
+          path: '/api/v1/admin/tokens',
+          expected: { reader: 40301, writer: 40301, admin: 0 },
+        },
+        {
+          name: 'admin: settings',
+          method: 'GET',
+          path: '/api/v1/admin/settings',
+          expected: { reader: 40301, writer: 40301, admin: 0 },
+        },
+      ];
+      const roles = { reader, writer, admin };
+      for (const id of ids()) {
+        await waitFor(`writer token accepted on ${id}`, async () => {
+          const answer = await cluster.http(
+            id,
+            'GET',
+            `/api/v1/config/get?namespace=${ns}&key=k`,
+            undefined,
+            5000,
+            writer,
+          );
+          return answer.body?.code === 0;
+        });
+        for (const endpoint of classes)
+          for (const [role, headers] of Object.entries(roles) as Array<
+            [keyof typeof roles, Record<string, string>]
+          >) {
+            const answer = await cluster.http(
+              id,
+              endpoint.method,
+              endpoint.path,
+              endpoint.body,
+              5000,
+              headers,
+            );
+            const expected = endpoint.expected[role];
+            // -1: allowed, the outcome of the write itself does not matter here (first or repeat).
+            if (expected === -1) expect([0, 40902]).toContain(answer.body?.code);
+            else
+              expect({ node: id, role, endpoint: endpoint.name, code: answer.body?.code }).toEqual({
+                node: id,
+                role,
+                endpoint: endpoint.name,
+                code: expected,
+              });
+          }
+      }
 
       for (const id of ids()) {
         // The admin token and the reader token work on every node, from its own replica.
