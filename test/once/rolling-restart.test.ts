@@ -25,7 +25,9 @@ describe('rolling restart of a 3-node cluster', () => {
   let failed = false;
 
   beforeAll(async () => {
-    cluster = await ClusterHarness.start({ name: 'rolling' });
+    // The default proposal timeout, which also bounds how long a write waits to be visible on
+    // the node that took it: a stopping node must not wait that out (it would be cut at 3 s).
+    cluster = await ClusterHarness.start({ name: 'rolling', env: { PROPOSAL_TIMEOUT_MS: '5000' } });
   });
   afterAll(async () => {
     await cluster?.destroy(failed);
@@ -111,6 +113,12 @@ describe('rolling restart of a 3-node cluster', () => {
       await Promise.all(clients);
 
       for (const id of ids) expect({ id, ms: exitMs[id] < 3000 }).toEqual({ id, ms: true });
+      // Each stop finished its requests and exited by itself: none was cut at the deadline.
+      for (const id of ids) {
+        const output = cluster.node(id).output();
+        expect({ id, stopped: /stopped in \d+ ms/.test(output) }).toEqual({ id, stopped: true });
+        expect({ id, cut: /not stopped within/.test(output) }).toEqual({ id, cut: false });
+      }
       const failures = answers.filter((answer) => answer.code !== 0);
       expect({
         failures: failures.slice(0, 5),
