@@ -3,6 +3,7 @@ import { ApiClient } from '../api/api-client';
 import { jsonBody } from '../core/arguments';
 import { fields, table } from '../output/table';
 import { ApiCommand, CommandOutput, GroupCommand } from './api-command';
+import { ClusterRestartPlanCommand } from './cluster-restart-plan.command';
 
 const CLUSTER = '/api/v1/admin/cluster';
 
@@ -86,10 +87,11 @@ export class ClusterTransferLeaderCommand extends ApiCommand {
     ClusterAddCommand,
     ClusterRemoveCommand,
     ClusterTransferLeaderCommand,
+    ClusterRestartPlanCommand,
   ],
 })
 export class ClusterCommand extends GroupCommand {
-  protected readonly usage = 'ccctl cluster members|add|remove|transfer-leader';
+  protected readonly usage = 'ccctl cluster members|add|remove|transfer-leader|restart-plan';
 }
 
 export const clusterCommands = [
@@ -98,4 +100,5 @@ export const clusterCommands = [
   ClusterAddCommand,
   ClusterRemoveCommand,
   ClusterTransferLeaderCommand,
+  ClusterRestartPlanCommand,
 ];

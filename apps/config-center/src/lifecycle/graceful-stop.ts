@@ -3,6 +3,7 @@ import { AppConfig } from '../env/app-config';
 import { HealthRegistry } from '../observability/health-registry';
 import { RaftCommandLog } from '../raft/log/raft-command-log';
 import { CommandLog } from '../state/command-log';
+import { StateService } from '../state/state.service';
 import { ReadWorkers } from '../workers/worker-supervisor';
 
 /** Hard deadline from the signal to the exit (issue 16): a stuck request is cut, never waited for. */
@@ -29,6 +30,7 @@ export async function stopGracefully(
 ): Promise<void> {
   const started = Date.now();
   app.get(HealthRegistry).beginStopping();
+  app.get(StateService).stopWaitingForVisibility();
   const log = app.get(CommandLog);
   if (log instanceof RaftCommandLog) {
     const budget = Math.min(

@@ -16,6 +16,11 @@ import { StateReader, StateView } from './state-view';
 export class StateService extends ReadModel {
   private readonly visibilityBarriers: Array<(index: number) => Promise<void>> = [];
   private readonly proposalChecks: Array<(command: Command) => void> = [];
+  private stopping = false;
+  private releaseVisibilityWaits: () => void = () => undefined;
+  private readonly stopped = new Promise<void>(
+    (resolve) => (this.releaseVisibilityWaits = resolve),
+  );
 
   constructor(
     private readonly log: CommandLog,
@@ -63,6 +68,18 @@ export class StateService extends ReadModel {
     return { value: resultOf(command, outcome), revision: outcome.revision };
   }
 
+  /**
+   * A planned stop (issue 16): from now on a write is answered once the log has its outcome,
+   * without waiting for this node's own view, and the writes already waiting for it are let
+   * go. A stopping node cuts its inbound Raft streams and closes its port, so it would not catch
+   * up before its deadline; and every answer now closes its connection, so the client's next
+   * read goes to another node anyway.
+   */
+  stopWaitingForVisibility(): void {
+    this.stopping = true;
+    this.releaseVisibilityWaits();
+  }
+
   /** Proposes through the log (a follower forwards to its leader); the log bounds the wait. */
   propose(command: Command, context?: CallContext): Promise<CommandOutcome> {
     return this.log.propose(command, context);
@@ -79,12 +96,14 @@ export class StateService extends ReadModel {
    * (and its read workers') shows it. Bounded: a lagging replica delays, never fails, a write.
    */
   private async untilVisible(index: number): Promise<void> {
+    if (this.stopping) return;
     const waits: Array<Promise<void>> = this.visibilityBarriers.map((barrier) => barrier(index));
     if (this.view.appliedIndex < index) waits.push(this.log.untilApplied(index));
     if (waits.length === 0) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.all(waits),
+      this.stopped,
       new Promise((resolve) => (timer = setTimeout(resolve, this.config.proposalTimeoutMs))),
     ]);
     clearTimeout(timer);
