@@ -1,5 +1,6 @@
 import { ClusterHarness, sleep, waitFor } from '../support/cluster/harness';
 import { uniqueName } from '../support/names';
+import { startRetryingWriters } from '../support/cluster/retrying-writers';
 
 /**
  * Issue 16, item 1: SIGTERM to the leader of a 3-node cluster under writes spread over all
@@ -26,40 +27,11 @@ describe('graceful stop of a leader', () => {
       const ns = uniqueName('stop');
       expect((await cluster.createNamespace(leader, ns)).body?.code).toBe(0);
       const ids = cluster.nodes.map((node) => node.id);
-      const answers: Array<{ code: number | undefined; status: number; key: string }> = [];
-      let running = true;
-      let sequence = 0;
-
-      /** One client: writes round-robin over the nodes; a refused connection moves it on. */
-      const client = async (offset: number) => {
-        while (running) {
-          const n = sequence++;
-          const key = `k${n}`;
-          const idempotency = uniqueName('w');
-          for (let attempt = 0; attempt < ids.length * 3; attempt++) {
-            const id = ids[(n + offset + attempt) % ids.length];
-            if (!cluster.node(id).alive) continue;
-            const answer = await cluster.http(
-              id,
-              'POST',
-              '/api/v1/admin/config',
-              { namespace: ns, key, value: n },
-              10_000,
-              { 'idempotency-key': idempotency },
-            );
-            // No answer at all (connection refused or reset): the same write on another node.
-            if (answer.status === 0) continue;
-            answers.push({ code: answer.body?.code, status: answer.status, key });
-            break;
-          }
-        }
-      };
-      const clients = [0, 1, 2, 3].map((offset) => client(offset));
+      const writers = startRetryingWriters(cluster, ns);
       await sleep(1500);
       const took = await cluster.terminate(leader);
       await sleep(2000);
-      running = false;
-      await Promise.all(clients);
+      const { answers, unanswered } = await writers.stop();
 
       const output = cluster.node(leader).output();
       expect(took).toBeLessThan(3000);
@@ -67,9 +39,10 @@ describe('graceful stop of a leader', () => {
       const successor = await cluster.waitForLeader({ among: ids.filter((id) => id !== leader) });
       expect(successor).not.toBe(leader);
       const failures = answers.filter((answer) => answer.code !== 0);
-      expect({ failures: failures.slice(0, 5), count: failures.length }).toEqual({
+      expect({ failures: failures.slice(0, 5), count: failures.length, unanswered }).toEqual({
         failures: [],
         count: 0,
+        unanswered: [],
       });
       expect(answers.length).toBeGreaterThan(20);
       // Every acknowledged write is there, read on the new leader.

@@ -1,5 +1,6 @@
-import { ClusterHarness, Json, log, sleep, waitFor } from '../support/cluster/harness';
+import { ClusterHarness, log, sleep, waitFor } from '../support/cluster/harness';
 import { uniqueName } from '../support/names';
+import { startRetryingWriters } from '../support/cluster/retrying-writers';
 
 /**
  * Issue 16, item 4: a rolling restart of a 3-node cluster under writes spread over all nodes,
@@ -10,15 +11,6 @@ import { uniqueName } from '../support/names';
  * acknowledged write is there afterwards, and every node exits within 3 s of its SIGTERM.
  */
 jest.setTimeout(120_000);
-
-interface Written {
-  key: string;
-  value: number;
-  node: string;
-  code: number | undefined;
-  status: number;
-  message?: string;
-}
 
 describe('rolling restart of a 3-node cluster', () => {
   let cluster: ClusterHarness;
@@ -39,49 +31,7 @@ describe('rolling restart of a 3-node cluster', () => {
       const ns = uniqueName('roll');
       expect((await cluster.createNamespace(first, ns)).body?.code).toBe(0);
       const ids = cluster.nodes.map((node) => node.id);
-      const answers: Written[] = [];
-      const unanswered: string[] = [];
-      let running = true;
-      let sequence = 0;
-
-      /** One client: writes round-robin over the nodes; a refused connection moves it on. */
-      const client = async (offset: number) => {
-        while (running) {
-          const n = sequence++;
-          const key = `k${n}`;
-          const idempotency = uniqueName('w');
-          let answered = false;
-          for (let attempt = 0; attempt < ids.length * 5 && !answered; attempt++) {
-            const id = ids[(n + offset + attempt) % ids.length];
-            if (!cluster.node(id).alive) continue;
-            const answer = await cluster.http(
-              id,
-              'POST',
-              '/api/v1/admin/config',
-              { namespace: ns, key, value: n },
-              10_000,
-              { 'idempotency-key': idempotency },
-            );
-            // No answer at all (connection refused or reset): the same write on another node.
-            if (answer.status === 0) {
-              await sleep(20);
-              continue;
-            }
-            answered = true;
-            const body = answer.body as Json;
-            answers.push({
-              key,
-              value: n,
-              node: id,
-              code: body?.code,
-              status: answer.status,
-              message: body?.code === 0 ? undefined : JSON.stringify(body).slice(0, 300),
-            });
-          }
-          if (!answered) unanswered.push(key);
-        }
-      };
-      const clients = [0, 1, 2, 3].map((offset) => client(offset));
+      const writers = startRetryingWriters(cluster, ns);
       await sleep(1000);
 
       // Followers first (by id), the leader last: asked again before each stop.
@@ -109,8 +59,7 @@ describe('rolling restart of a 3-node cluster', () => {
         await sleep(500);
       }
       await sleep(1000);
-      running = false;
-      await Promise.all(clients);
+      const { answers, unanswered } = await writers.stop();
 
       for (const id of ids) expect({ id, ms: exitMs[id] < 3000 }).toEqual({ id, ms: true });
       // Each stop finished its requests and exited by itself: none was cut at the deadline.
