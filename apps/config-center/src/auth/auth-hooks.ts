@@ -3,13 +3,20 @@ import { AppError } from '@cc/common';
 import { RequestAuthentication } from '../http/edge-guards';
 import { sendErrorEnvelope } from '../http/error-mapping';
 import { Caller, mayUseNamespace } from './caller';
-import { accessOf, accessOfPath, namespacesOf, RouteAccess } from './route-access';
+import { accessOf, accessOfPath, namespacesOf, NamespaceSource, RouteAccess } from './route-access';
+
+/** An unmatched path: Fastify answers 404 without a token. */
+const PUBLIC_ACCESS: RouteAccess = { kind: 'public' };
+/** A route nobody decided on (install refuses to start with one): admins only. */
+const UNDECIDED_ACCESS: RouteAccess = { kind: 'token', role: 'admin', namespaces: 'none' };
 import { TokenAuthenticator } from './token-authenticator';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set once the token was verified (DESIGN 21); undefined on public routes. */
     caller?: Caller;
+    /** Where the parsed body names its namespaces, when the route's rule says it does. */
+    bodyNamespaces?: NamespaceSource;
   }
 }
 
@@ -35,21 +42,17 @@ export class EdgeAuthorization implements RequestAuthentication {
     this.authenticator.requireRole(caller, access.role);
     if (access.namespaces === 'query' || access.namespaces === 'param')
       this.authenticator.requireNamespaces(caller, namespacesOf(request, access.namespaces));
+    else if (access.namespaces !== 'none') request.bodyNamespaces = access.namespaces;
   }
 
   /** 40301 for a namespace the parsed body names outside the caller's list. */
   afterBody(request: FastifyRequest, body: unknown = request.body): void {
-    const access = this.accessOf(request);
-    if (access.kind !== 'token' || !request.caller) return;
-    if (
-      access.namespaces === 'body' ||
-      access.namespaces === 'query-or-body' ||
-      access.namespaces === 'operations'
-    )
-      this.authenticator.requireNamespaces(
-        request.caller,
-        namespacesOf({ query: request.query, params: request.params, body }, access.namespaces),
-      );
+    const source = request.bodyNamespaces;
+    if (source === undefined || !request.caller) return;
+    this.authenticator.requireNamespaces(
+      request.caller,
+      namespacesOf({ query: request.query, params: request.params, body }, source),
+    );
   }
 
   install(fastify: FastifyInstance): void {
@@ -60,19 +63,23 @@ export class EdgeAuthorization implements RequestAuthentication {
         if (method !== 'OPTIONS' && !accessOf(method, url))
           throw new Error(`route ${method} ${url} has no access rule (auth/route-access.ts)`);
     });
-    fastify.addHook('preHandler', async (request, reply) => {
+    // Only requests whose body names namespaces do any work here (reads pass straight on).
+    fastify.addHook('preHandler', (request, reply, done) => {
+      if (request.bodyNamespaces === undefined) return done();
       try {
         this.afterBody(request);
       } catch (error) {
-        return sendErrorEnvelope(request, reply, error as AppError);
+        sendErrorEnvelope(request, reply, error as AppError);
+        return;
       }
+      done();
     });
   }
 
   private accessOf(request: FastifyRequest): RouteAccess {
     const url = request.routeOptions.url;
-    if (url === undefined) return { kind: 'public' };
+    if (url === undefined) return PUBLIC_ACCESS;
     if (this.wildcardRoutes.has(url)) return accessOfPath(request.method, request.url);
-    return accessOf(request.method, url) ?? { kind: 'token', role: 'admin', namespaces: 'none' };
+    return accessOf(request.method, url) ?? UNDECIDED_ACCESS;
   }
 }

@@ -75,11 +75,11 @@ export class CreateTokenResource extends Resource<CreateTokenBody, IssuedToken> 
       },
       context,
     );
-    const stored = this.state.reader.tokenById(value.id);
+    const { created: _created, ...view } = value;
     return {
-      ...tokenView(stored ?? recordless(value)),
+      ...view,
       // A repeat of an earlier request (same Idempotency-Key) gets that token, not this secret.
-      token: stored?.secretHash === secretHash ? secret : null,
+      token: this.state.reader.tokenById(value.id)?.secretHash === secretHash ? secret : null,
       status: 'active',
     };
   }
@@ -172,23 +172,4 @@ export class RotateTokenResource extends Resource<RotateTokenInput, IssuedToken>
       status: stored ? tokenStatus(stored, Date.now()) : ('active' as const),
     };
   }
-}
-
-/** Only if the view lost the token between apply and the answer (a snapshot install). */
-function recordless(view: TokenView): TokenRecord {
-  return {
-    id: view.id,
-    clientId: view.client_id,
-    role: view.role,
-    namespaces: view.namespaces,
-    secretHash: '',
-    previousHash: null,
-    previousValidUntil: null,
-    expiresAt: view.expires_at === null ? null : Date.parse(view.expires_at),
-    revokedAt: null,
-    createdBy: view.created_by,
-    revision: view.revision,
-    createdAt: Date.parse(view.created_at),
-    updatedAt: Date.parse(view.created_at),
-  };
 }

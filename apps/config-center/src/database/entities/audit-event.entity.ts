@@ -1,9 +1,10 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintToNumber } from './column-types';
+import { OriginColumns } from './origin-columns';
 
 /** A change without a history row (namespaces, kept versions, cleanups), written by apply on every replica. */
 @Entity({ name: 'audit_event' })
-export class AuditEventRow {
+export class AuditEventRow extends OriginColumns {
   @PrimaryColumn({ type: 'bigint', transformer: bigintToNumber })
   id!: number;
 
@@ -28,25 +29,4 @@ export class AuditEventRow {
 
   @Column({ type: 'varchar', length: 64, nullable: true })
   operator!: string | null;
-
-  @Column({ name: 'client_id', type: 'varchar', length: 128, nullable: true })
-  clientId!: string | null;
-
-  @Column({ name: 'on_behalf_of', type: 'varchar', length: 64, nullable: true })
-  onBehalfOf!: string | null;
-
-  @Column({ name: 'client_ip', type: 'varchar', length: 64, nullable: true })
-  clientIp!: string | null;
-
-  @Column({ name: 'user_agent', type: 'varchar', length: 256, nullable: true })
-  userAgent!: string | null;
-
-  @Column({ name: 'request_id', type: 'varchar', length: 200, nullable: true })
-  requestId!: string | null;
-
-  @Column({ type: 'varchar', length: 160, nullable: true })
-  endpoint!: string | null;
-
-  @Column({ name: 'node_id', type: 'varchar', length: 64, nullable: true })
-  nodeId!: string | null;
 }

@@ -1,11 +1,12 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { OriginColumns } from './origin-columns';
 
 /**
  * What one node saw or did alone (DESIGN 17): requests it refused (denied) or that failed, and
  * membership changes. Never replicated; each node answers for its own rows.
  */
 @Entity({ name: 'audit_local' })
-export class AuditLocalRow {
+export class AuditLocalRow extends OriginColumns {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: number;
 
@@ -31,25 +32,4 @@ export class AuditLocalRow {
 
   @Column({ name: 'config_key', type: 'varchar', length: 256, nullable: true })
   configKey!: string | null;
-
-  @Column({ name: 'client_id', type: 'varchar', length: 128, nullable: true })
-  clientId!: string | null;
-
-  @Column({ name: 'on_behalf_of', type: 'varchar', length: 64, nullable: true })
-  onBehalfOf!: string | null;
-
-  @Column({ name: 'client_ip', type: 'varchar', length: 64, nullable: true })
-  clientIp!: string | null;
-
-  @Column({ name: 'user_agent', type: 'varchar', length: 256, nullable: true })
-  userAgent!: string | null;
-
-  @Column({ name: 'request_id', type: 'varchar', length: 200, nullable: true })
-  requestId!: string | null;
-
-  @Column({ type: 'varchar', length: 160, nullable: true })
-  endpoint!: string | null;
-
-  @Column({ name: 'node_id', type: 'varchar', length: 64, nullable: true })
-  nodeId!: string | null;
 }

@@ -1,11 +1,12 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintToNumber } from './column-types';
+import { OriginColumns } from './origin-columns';
 
 export type HistoryOperation = 'CREATE' | 'UPDATE' | 'DELETE' | 'ROLLBACK';
 
 /** Spec 3.2.1 table 3. `new_value` is nullable: a DELETE has none (DESIGN 13). */
 @Entity({ name: 'config_history' })
-export class ConfigHistoryRow {
+export class ConfigHistoryRow extends OriginColumns {
   @PrimaryColumn({ type: 'bigint', transformer: bigintToNumber })
   id!: number;
 
@@ -41,27 +42,4 @@ export class ConfigHistoryRow {
   @Index('idx_created_at')
   @Column({ name: 'created_at', type: 'datetime' })
   createdAt!: Date;
-
-  // The change's origin (audit, spec 3.7.2); null on rows written before the audit.
-
-  @Column({ name: 'client_id', type: 'varchar', length: 128, nullable: true })
-  clientId!: string | null;
-
-  @Column({ name: 'on_behalf_of', type: 'varchar', length: 64, nullable: true })
-  onBehalfOf!: string | null;
-
-  @Column({ name: 'client_ip', type: 'varchar', length: 64, nullable: true })
-  clientIp!: string | null;
-
-  @Column({ name: 'user_agent', type: 'varchar', length: 256, nullable: true })
-  userAgent!: string | null;
-
-  @Column({ name: 'request_id', type: 'varchar', length: 200, nullable: true })
-  requestId!: string | null;
-
-  @Column({ type: 'varchar', length: 160, nullable: true })
-  endpoint!: string | null;
-
-  @Column({ name: 'node_id', type: 'varchar', length: 64, nullable: true })
-  nodeId!: string | null;
 }
