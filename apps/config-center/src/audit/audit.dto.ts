@@ -11,7 +11,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { NAMESPACE_NAME_PATTERN, PageSize } from '../common/validation';
+import { NAMESPACE_NAME_PATTERN, PageNumber, PageSize } from '../common/validation';
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES, AuditOutcome } from './audit-actions';
 import { AuditFilter } from './audit-filter';
 
@@ -58,13 +58,7 @@ export class AuditFilterQuery {
 }
 
 export class AuditQuery extends AuditFilterQuery {
-  @ApiPropertyOptional({ default: 1, minimum: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
-  page?: number;
+  @PageNumber() page?: number;
 
   @PageSize() page_size?: number;
 }

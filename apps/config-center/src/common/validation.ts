@@ -106,14 +106,19 @@ export const PageSize = (description = 'rows per page') =>
     Max(MAX_PAGE_SIZE),
   );
 
+/** The page number: 1-1,000,000 (a deeper page is a scan nobody needs). */
+export const PageNumber = () =>
+  applyDecorators(
+    ApiPropertyOptional({ default: 1, minimum: 1, maximum: 1_000_000 }),
+    IsOptional(),
+    Type(() => Number),
+    IsInt(),
+    Min(1),
+    Max(1_000_000),
+  );
+
 export class PageQuery {
-  @ApiPropertyOptional({ default: 1, minimum: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
-  page?: number;
+  @PageNumber() page?: number;
 
   @PageSize() page_size?: number;
 }
