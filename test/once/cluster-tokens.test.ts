@@ -38,59 +38,32 @@ describe('tokens on a cluster', () => {
       expect(statSync(file).mode & 0o777).toBe(0o600);
       const admin = bearer(readFileSync(file, 'utf8').trim());
 
+      const call = (
+        id: string,
+        method: string,
+        path: string,
+        body: unknown,
+        headers: Record<string, string>,
+        timeoutMs = 5000,
+      ) => cluster.http(id, method, path, body, timeoutMs, headers);
+      const asAdmin = async (method: string, path: string, body: unknown, what: string) =>
+        must(await call(leader, method, path, body, admin, 10_000), what);
+
       const ns = uniqueName('tok');
       const other = uniqueName('tok-other');
-      must(
-        await cluster.http(leader, 'POST', '/api/v1/admin/namespace', { name: ns }, 10_000, admin),
-        'ns',
-      );
-      must(
-        await cluster.http(
-          leader,
-          'POST',
-          '/api/v1/admin/namespace',
-          { name: other },
-          10_000,
-          admin,
-        ),
-        'other',
-      );
-      must(
-        await cluster.http(
-          leader,
-          'POST',
-          '/api/v1/admin/config',
-          { namespace: ns, key: 'k', value: 1 },
-          10_000,
-          admin,
-        ),
+      await asAdmin('POST', '/api/v1/admin/namespace', { name: ns }, 'ns');
+      await asAdmin('POST', '/api/v1/admin/namespace', { name: other }, 'other');
+      await asAdmin(
+        'POST',
+        '/api/v1/admin/config',
+        { namespace: ns, key: 'k', value: 1 },
         'config',
       );
-      const issued = must(
-        await cluster.http(
-          leader,
-          'POST',
-          '/api/v1/admin/tokens',
-          { client_id: 'svc', role: 'reader', namespaces: [ns] },
-          10_000,
-          admin,
-        ),
-        'token',
-      );
+      const issue = (client_id: string, role: string) =>
+        asAdmin('POST', '/api/v1/admin/tokens', { client_id, role, namespaces: [ns] }, client_id);
+      const issued = await issue('svc', 'reader');
       const reader = bearer(issued.token as string);
-      const writer = bearer(
-        must(
-          await cluster.http(
-            leader,
-            'POST',
-            '/api/v1/admin/tokens',
-            { client_id: 'svc-writer', role: 'writer', namespaces: [ns] },
-            10_000,
-            admin,
-          ),
-          'writer token',
-        ).token as string,
-      );
+      const writer = bearer((await issue('svc-writer', 'writer')).token as string);
 
       // Each role against each endpoint class, on every node (its read workers answer reads).
       const classes: Array<{
@@ -147,30 +120,17 @@ describe('tokens on a cluster', () => {
         },
       ];
       const roles = { reader, writer, admin };
+      const readOwn = `/api/v1/config/get?namespace=${ns}&key=k`;
       for (const id of ids()) {
         await waitFor(`writer token accepted on ${id}`, async () => {
-          const answer = await cluster.http(
-            id,
-            'GET',
-            `/api/v1/config/get?namespace=${ns}&key=k`,
-            undefined,
-            5000,
-            writer,
-          );
+          const answer = await call(id, 'GET', readOwn, undefined, writer);
           return answer.body?.code === 0;
         });
         for (const endpoint of classes)
           for (const [role, headers] of Object.entries(roles) as Array<
             [keyof typeof roles, Record<string, string>]
           >) {
-            const answer = await cluster.http(
-              id,
-              endpoint.method,
-              endpoint.path,
-              endpoint.body,
-              5000,
-              headers,
-            );
+            const answer = await call(id, endpoint.method, endpoint.path, endpoint.body, headers);
             const expected = endpoint.expected[role];
             // -1: allowed, the outcome of the write itself does not matter here (first or repeat).
             if (expected === -1) expect([0, 40902]).toContain(answer.body?.code);
@@ -182,69 +142,24 @@ describe('tokens on a cluster', () => {
                 code: expected,
               });
           }
-      }
-
-      for (const id of ids()) {
-        // The admin token and the reader token work on every node, from its own replica.
-        await waitFor(`reader token accepted on ${id}`, async () => {
-          const answer = await cluster.http(
-            id,
-            'GET',
-            `/api/v1/config/get?namespace=${ns}&key=k`,
-            undefined,
-            5000,
-            reader,
-          );
-          return answer.body?.code === 0;
-        });
-        const outside = await cluster.http(
-          id,
-          'GET',
-          `/api/v1/config/get?namespace=${other}&key=k`,
-          undefined,
-          5000,
-          reader,
+        // No token at all, and an admin-only cluster route, on every node.
+        expect((await call(id, 'GET', readOwn, undefined, { authorization: '' })).body?.code).toBe(
+          40101,
         );
-        expect(outside.body?.code).toBe(40301);
-        const write = await cluster.http(
-          id,
-          'PUT',
-          '/api/v1/admin/config',
-          { namespace: ns, key: 'k', value: 2 },
-          5000,
-          reader,
-        );
-        expect(write.body?.code).toBe(40301);
-        const none = await cluster.http(
-          id,
-          'GET',
-          `/api/v1/config/get?namespace=${ns}&key=k`,
-          undefined,
-          5000,
-          { authorization: '' },
-        );
-        expect(none.body?.code).toBe(40101);
-        const members = await cluster.http(
-          id,
-          'GET',
-          '/api/v1/admin/cluster/members',
-          undefined,
-          5000,
-          admin,
-        );
+        const members = await call(id, 'GET', '/api/v1/admin/cluster/members', undefined, admin);
         expect(members.body?.code).toBe(0);
       }
 
       const follower = ids().find((id) => id !== leader)!;
       const revokedAt = Date.now();
       must(
-        await cluster.http(
+        await call(
           follower,
           'DELETE',
           `/api/v1/admin/tokens/${issued.id}`,
           undefined,
-          10_000,
           admin,
+          10_000,
         ),
         'revoke',
       );
@@ -254,14 +169,7 @@ describe('tokens on a cluster', () => {
         async () => {
           for (const id of ids()) {
             if (refusedAfter.has(id)) continue;
-            const answer = await cluster.http(
-              id,
-              'GET',
-              `/api/v1/config/get?namespace=${ns}&key=k`,
-              undefined,
-              2000,
-              reader,
-            );
+            const answer = await call(id, 'GET', readOwn, undefined, reader, 2000);
             if (answer.body?.code === 40101) refusedAfter.set(id, Date.now() - revokedAt);
           }
           return refusedAfter.size === ids().length;
