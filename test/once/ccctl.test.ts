@@ -1,15 +1,9 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { uniqueName } from '../support/names';
-import {
-  ensureBuilt,
-  freePort,
-  NodeProcess,
-  ROOT,
-  startNodeProcess,
-} from '../support/node-process';
+import { CcctlRun as Run, ensureCcctlBuilt, runCcctl } from '../support/ccctl';
+import { freePort, NodeProcess, startNodeProcess } from '../support/node-process';
 
 /**
  * Issue 13, item 4: the built `ccctl` as a child process against a real node (SQLite, one node
@@ -19,14 +13,7 @@ import {
  */
 jest.setTimeout(60_000);
 
-const CCCTL_JS = join(ROOT, 'dist', 'apps', 'ccctl', 'src', 'main.js');
 const ADMIN_TOKEN = 'ccctl-e2e-admin-token-0123456789abcdef';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 describe('ccctl against a real node', () => {
   let node: NodeProcess;
@@ -34,9 +21,7 @@ describe('ccctl against a real node', () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    ensureBuilt();
-    if (!existsSync(CCCTL_JS))
-      execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    ensureCcctlBuilt();
     dir = mkdtempSync(join(tmpdir(), 'cc-ccctl-'));
     node = await startNodeProcess({
       DATABASE_URL: `sqlite:${join(dir, 'node.sqlite')}`,
@@ -51,20 +36,8 @@ describe('ccctl against a real node', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  function ccctl(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-    return new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [CCCTL_JS, ...args],
-        // Only what the CLI reads: a CCCTL_* of the caller's shell must not leak in.
-        { env: { PATH: process.env.PATH ?? '', ...env, ...extraEnv }, timeout: 20_000 },
-        (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-          resolve({ code, stdout, stderr });
-        },
-      );
-    });
-  }
+  const ccctl = (args: string[], extraEnv: Record<string, string> = {}): Promise<Run> =>
+    runCcctl(args, { ...env, ...extraEnv });
 
   /** A failure is its exit code, one line on stderr and nothing on stdout. */
   const expectOneLineError = (run: Run, code: number, pattern: RegExp) => {

@@ -6,13 +6,15 @@ import { Connection } from './connection';
 /** An answer larger than this is cut off (an export of a big namespace fits many times). */
 export const MAX_ANSWER_BYTES = 256 * 1024 * 1024;
 
+const NOT_LEADER = 50302;
+
 export type Query = Record<string, string | number | boolean | undefined>;
 
 interface Envelope {
   code: number;
   message?: string;
   data?: unknown;
-  error?: { details?: unknown };
+  error?: { details?: unknown; leader?: unknown };
   request_id?: string;
 }
 
@@ -39,6 +41,25 @@ export class ApiClient {
   /** `body` is a JSON text (see jsonBody) so values can be sent exactly as the user typed them. */
   send<T = unknown>(method: 'POST' | 'PUT', path: string, body: string): Promise<T> {
     return this.call<T>(method, path, undefined, body);
+  }
+
+  /**
+   * The same client pointed at the leader that a 50302 answer named, or null when `error` is not
+   * such an answer. A leader's address is its Raft peer URL, which is its API base URL.
+   */
+  atLeaderNamedBy(error: unknown): { api: ApiClient; leader: string } | null {
+    if (!(error instanceof ApiFailure) || error.code !== NOT_LEADER) return null;
+    const leader = error.leader as { id?: unknown; address?: unknown } | null | undefined;
+    if (typeof leader?.address !== 'string') return null;
+    let baseUrl: URL;
+    try {
+      baseUrl = new URL(leader.address);
+    } catch {
+      return null;
+    }
+    if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') return null;
+    const id = typeof leader.id === 'string' ? leader.id : baseUrl.origin;
+    return { api: new ApiClient({ ...this.connection, baseUrl }), leader: id };
   }
 
   urlOf(path: string, query?: Query): URL {
@@ -70,6 +91,7 @@ export class ApiClient {
         envelope.message ?? 'error',
         envelope.request_id,
         envelope.error?.details,
+        envelope.error?.leader,
       );
     }
     return envelope.data as T;

@@ -22,10 +22,31 @@ interface Members {
   members: Member[];
 }
 
-const changeOutput = (data: unknown, summary: string): CommandOutput => ({
+const changeOutput = (data: unknown, summary: string, notice?: string): CommandOutput => ({
   data,
   human: () => `${summary}\n${fields(Object.entries(data ?? {}))}`,
+  notice,
 });
+
+/**
+ * Membership changes are made by the leader: asked of a follower (50302 naming the leader), the
+ * change is sent once more to the leader, as etcdctl's member commands work from any member.
+ */
+async function atLeader(
+  api: ApiClient,
+  change: (api: ApiClient) => Promise<unknown>,
+): Promise<{ data: unknown; notice?: string }> {
+  try {
+    return { data: await change(api) };
+  } catch (error) {
+    const redirect = api.atLeaderNamedBy(error);
+    if (!redirect) throw error;
+    return {
+      data: await change(redirect.api),
+      notice: `note: sent to the leader ${redirect.leader}`,
+    };
+  }
+}
 
 @SubCommand({ name: 'members', description: 'voters, the leader, and which peers are reachable' })
 export class ClusterMembersCommand extends ApiCommand {
@@ -54,16 +75,20 @@ export class ClusterMembersCommand extends ApiCommand {
 })
 export class ClusterAddCommand extends ApiCommand {
   protected async execute([id, url]: string[], _options: object, api: ApiClient) {
-    const data = await api.send('POST', `${CLUSTER}/members`, jsonBody({ id, url }));
-    return changeOutput(data, `added ${id} (${url})`);
+    const { data, notice } = await atLeader(api, (to) =>
+      to.send('POST', `${CLUSTER}/members`, jsonBody({ id, url })),
+    );
+    return changeOutput(data, `added ${id} (${url})`, notice);
   }
 }
 
 @SubCommand({ name: 'remove', arguments: '<id>', description: 'remove a voter' })
 export class ClusterRemoveCommand extends ApiCommand {
   protected async execute([id]: string[], _options: object, api: ApiClient) {
-    const data = await api.delete(`${CLUSTER}/members/${encodeURIComponent(id)}`);
-    return changeOutput(data, `removed ${id}`);
+    const { data, notice } = await atLeader(api, (to) =>
+      to.delete(`${CLUSTER}/members/${encodeURIComponent(id)}`),
+    );
+    return changeOutput(data, `removed ${id}`, notice);
   }
 }
 
@@ -74,8 +99,10 @@ export class ClusterRemoveCommand extends ApiCommand {
 })
 export class ClusterTransferLeaderCommand extends ApiCommand {
   protected async execute([id]: string[], _options: object, api: ApiClient) {
-    const data = await api.send('POST', `${CLUSTER}/transfer-leader`, jsonBody({ to: id }));
-    return changeOutput(data, `${id} leads`);
+    const { data, notice } = await atLeader(api, (to) =>
+      to.send('POST', `${CLUSTER}/transfer-leader`, jsonBody({ to: id })),
+    );
+    return changeOutput(data, `${id} leads`, notice);
   }
 }
 

@@ -48,6 +48,8 @@ export class ApiFailure extends CliFailure {
     readonly apiMessage: string,
     readonly requestId: string | undefined,
     readonly details: unknown,
+    /** On 50302: the leader the node knows of (`{id, address}`), beside `details`. */
+    readonly leader?: unknown,
   ) {
     super(
       AUTH_CODES.has(code) ? ExitCode.AUTH : ExitCode.API_ERROR,
