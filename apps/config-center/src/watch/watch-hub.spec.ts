@@ -143,7 +143,7 @@ describe('WatchHub', () => {
   });
 
   it('resyncs every watcher with a snapshot when the state is replaced, and refuses past its maximum with 50301', () => {
-    const { hub, filter } = setup();
+    const { view, hub, filter } = setup();
     const sink = new RecordingSink();
     hub.attach(sink, { filter, revision: 1 }, ADMIN);
     hub.attach(new RecordingSink(), { filter, revision: 1 }, ADMIN);
