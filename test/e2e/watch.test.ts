@@ -1,6 +1,8 @@
 import { AddressInfo } from 'node:net';
 import { Api, fails, Json, ok } from '../support/api';
 import { TestApp, removeSuiteDatabase, startApp, uniqueName } from '../support/app';
+import { Applier } from '../../apps/config-center/src/state/applier';
+import { StateView } from '../../apps/config-center/src/state/state-view';
 import { ADMIN_AUTHORIZATION } from '../support/auth';
 import { openSse, SseFrame, SseStream } from '../support/sse-client';
 
@@ -16,7 +18,12 @@ describe('watching configs', () => {
   const streams: SseStream[] = [];
 
   beforeAll(async () => {
-    server = await startApp({ WATCH_HISTORY_EVENTS: '20' });
+    server = await startApp({
+      WATCH_HISTORY_EVENTS: '20',
+      WATCH_MAX_WATCHERS: '8',
+      WATCH_STREAM_BUFFER_BYTES: String(64 * 1024),
+      ANSWER_STALL_TIMEOUT_MS: '1000',
+    });
     admin = server.api;
     await server.app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(server.app.getHttpServer().address() as AddressInfo).port}`;
@@ -38,12 +45,13 @@ describe('watching configs', () => {
     streams.push(opened);
     return opened;
   };
-  async function reader(namespaces: string[]) {
+  async function reader(namespaces: string[], extra: object = {}) {
     const data = ok(
       await admin.post('/api/v1/admin/tokens', {
         client_id: uniqueName('watcher'),
         role: 'reader',
         namespaces,
+        ...extra,
       }),
     );
     return { id: data.id as number, authorization: `Bearer ${data.token as string}` };
@@ -273,6 +281,85 @@ describe('watching configs', () => {
     ok(await admin.put(`/api/v1/admin/namespace/${id}`, { status: 0 }));
     const frames = await watched.until((all) => all.some((frame) => frame.event === 'error'));
     expect(frames[frames.length - 1].data).toMatchObject({ code: 40301 });
+  });
+
+  it('ends a stream when its token expires', async () => {
+    const ns = (await admin.createNamespace()).name;
+    const token = await reader([ns], { expires_at: new Date(Date.now() + 1500).toISOString() });
+    const sse = await stream(`namespace=${ns}`, { authorization: token.authorization });
+    await sse.until((frames) => frames.length >= 1);
+    const frames = await sse.until((all) => all.some((frame) => frame.event === 'error'), 5_000);
+    expect(frames[frames.length - 1].data).toMatchObject({ code: 40101 });
+    await sse.ended;
+  });
+
+  it('resyncs every stream with a snapshot when the node installs a snapshot', async () => {
+    const ns = (await admin.createNamespace()).name;
+    ok(await admin.createConfig(ns, 'a', 1));
+    const sse = await stream(`namespace=${ns}`);
+    await sse.until((frames) => frames.length >= 1);
+    // What the Raft log does after InstallSnapshot: reload the view at the snapshot's index.
+    await server.app.get(Applier).reload(server.app.get(StateView).appliedIndex);
+    const frames = await sse.until((all) => all.length >= 2);
+    expect(frames[1]).toMatchObject({
+      event: 'snapshot',
+      data: { configs: [{ namespace: ns, key: 'a', version: 1, value: 1 }] },
+    });
+    const next = ok(await admin.createConfig(ns, 'b', 2));
+    const events = changesOf(await sse.until((all) => changesOf(all).length >= 1));
+    expect(events.map((event) => event.revision)).toEqual([next.revision]);
+  });
+
+  it('drops a stream whose client does not read instead of buffering for it', async () => {
+    const ns = (await admin.createNamespace()).name;
+    const sse = await stream(`namespace=${ns}`);
+    const reading = await stream(`namespace=${ns}`);
+    await sse.until((frames) => frames.length >= 1);
+    await reading.until((frames) => frames.length >= 1);
+    sse.pause();
+    // Each event is 4 times the stream's 64 KiB bound: a client that reads gets them all.
+    const big = 'x'.repeat(256 * 1024);
+    const sseWatchers = async () =>
+      Number(
+        /config_center_watchers\{kind="sse"\} (\d+)/.exec(
+          (await admin.get('/api/v1/metrics')).text,
+        )?.[1],
+      );
+    let writes = 0;
+    while (writes < 60 && (await sseWatchers()) === 2)
+      ok(
+        await admin.post('/api/v1/admin/config', {
+          namespace: ns,
+          key: `k${writes++}`,
+          value: big,
+        }),
+      );
+    expect(writes).toBeLessThan(60);
+    expect(await sseWatchers()).toBe(1);
+    // Its connection was cut: once it reads what the network held, it ends.
+    sse.resume();
+    await sse.ended;
+    await reading.until((frames) => changesOf(frames).length >= writes);
+    reading.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await sseWatchers()).toBe(0);
+  });
+
+  it('refuses watchers past WATCH_MAX_WATCHERS with 50301 and takes new ones once some left', async () => {
+    const ns = (await admin.createNamespace()).name;
+    const opened: SseStream[] = [];
+    let refused: SseStream | undefined;
+    for (let i = 0; i < 9 && !refused; i++) {
+      const next = await stream(`namespace=${ns}`);
+      if (next.status === 200) opened.push(next);
+      else refused = next;
+    }
+    expect(refused?.status).toBe(503);
+    expect(JSON.parse(refused!.body)).toMatchObject({ code: 50301 });
+    fails(await poll(`namespace=${ns}`), 50301);
+    for (const open of opened) open.close();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    ok(await poll(`namespace=${ns}`));
   });
 
   it('keeps streams and polls out of the request-duration histogram and counts watchers', async () => {

@@ -23,6 +23,7 @@ export interface SseStream {
   close(): void;
   /** Stops reading (the socket stays open): the server's buffer fills. */
   pause(): void;
+  resume(): void;
 }
 
 function parseFrame(block: string): SseFrame | string | undefined {
@@ -80,8 +81,11 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
       response.on('end', finish);
       response.on('close', finish);
       response.on('error', finish);
+      // A paused response does not end while its data waits: the socket's close says it ended.
+      request.on('close', finish);
       let done = false;
       response.on('close', () => (done = true));
+      request.on('close', () => (done = true));
       resolve({
         status: response.statusCode ?? 0,
         headers: response.headers,
@@ -117,6 +121,7 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
         },
         close: () => request.destroy(),
         pause: () => response.pause(),
+        resume: () => response.resume(),
       } as SseStream);
     });
   });

@@ -228,9 +228,10 @@ class EventStream implements WatchSink {
       this.pending.push(text);
       return;
     }
-    if (this.raw.write(text)) return;
-    // Not read: dropped past its buffer bound, or when it does not drain in time.
+    // Not read: dropped once what it has not taken passes the bound (one large event still goes
+    // to a client that reads), or when it does not drain in time.
     if (this.raw.writableLength > this.deps.streamBufferBytes) return this.drop();
+    if (this.raw.write(text)) return;
     this.stall ??= setTimeout(() => this.drop(), this.deps.stallTimeoutMs);
     this.stall.unref();
   }
