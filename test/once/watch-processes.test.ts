@@ -1,5 +1,5 @@
 import { ADMIN_HEADERS } from '../support/auth';
-import { ClusterHarness, Json, must, sleep } from '../support/cluster/harness';
+import { ClusterHarness, Json, must, sleep, waitFor } from '../support/cluster/harness';
 import { suiteDatabaseUrl } from '../support/database';
 import { uniqueName } from '../support/names';
 import { NodeProcess, ensureBuilt, startNodeProcess } from '../support/node-process';
@@ -29,7 +29,8 @@ describe('a watcher on a follower of a 3-node cluster', () => {
   let failed = false;
 
   beforeAll(async () => {
-    cluster = await ClusterHarness.start({ name: 'watch' });
+    // Small snapshots: a follower cut off for a few dozen writes catches up by InstallSnapshot.
+    cluster = await ClusterHarness.start({ name: 'watch', env: { RAFT_SNAPSHOT_ENTRIES: '20' } });
   });
   afterAll(async () => {
     await cluster?.destroy(failed);
@@ -129,6 +130,82 @@ describe('a watcher on a follower of a 3-node cluster', () => {
       await pollLoop.catch(() => undefined);
       expect(polled.map((event) => event.revision)).toEqual(revisions);
       sse.close();
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
+  });
+
+  it('resyncs a follower watcher with a snapshot when it installs one from the leader, then ends it with 50301 when it stops', async () => {
+    try {
+      const leader = await cluster.waitForLeader({ all: true });
+      const follower = cluster.voterIds.find((id) => id !== leader)!;
+      const ns = uniqueName('resync');
+      must(await cluster.http(leader, 'POST', '/api/v1/admin/namespace', { name: ns }), 'ns');
+      must(
+        await cluster.http(leader, 'POST', '/api/v1/admin/config', {
+          namespace: ns,
+          key: 'gone',
+          value: 0,
+        }),
+        'gone',
+      );
+      await waitFor(
+        'the namespace on the follower',
+        async () =>
+          (await cluster.http(follower, 'GET', `/api/v1/config/get?namespace=${ns}&key=gone`)).body
+            ?.code === 0,
+      );
+      const sse = await openSse(
+        `${cluster.node(follower).baseUrl}/api/v1/config/stream?namespace=${ns}`,
+        ADMIN_HEADERS,
+      );
+      await sse.until((frames) => frames.length >= 1);
+      cluster.isolate(follower);
+      must(
+        await cluster.http(leader, 'DELETE', `/api/v1/admin/config?namespace=${ns}&key=gone`),
+        'delete',
+      );
+      let last = 0;
+      for (let i = 0; i < 60; i++)
+        last = must(
+          await cluster.http(leader, 'POST', '/api/v1/admin/config', {
+            namespace: ns,
+            key: `k${i}`,
+            value: i,
+          }),
+          'write',
+        ).revision;
+      cluster.healAll();
+      const lastSnapshot = (all: SseFrame[]) =>
+        all
+          .filter((frame) => frame.event === 'snapshot')
+          .slice(1)
+          .pop()?.data as Json;
+      // The snapshot is the leader's latest (at most 20 entries old), the rest follows as changes.
+      const frames = await sse.until((all) => {
+        const snapshot = lastSnapshot(all);
+        if (!snapshot) return false;
+        return snapshot.revision >= last || changes(all).some((event) => event.revision === last);
+      }, 30_000);
+      const snapshot = lastSnapshot(frames);
+      const after = changes(frames.slice(frames.findIndex((frame) => frame.data === snapshot)));
+      expect(after.map((event) => event.revision)).toEqual(
+        after.map((event) => event.revision).sort((x, y) => x - y),
+      );
+      expect(after.every((event) => event.revision > snapshot.revision)).toBe(true);
+      const keys = new Set<string>(snapshot.configs.map((config: Json) => config.key));
+      for (const event of after) for (const change of event.changes) keys.add(change.key);
+      expect([...keys].sort()).toEqual(Array.from({ length: 60 }, (_, i) => `k${i}`).sort());
+
+      const stopping = Date.now();
+      await cluster.terminate(follower);
+      await sse.ended;
+      expect(Date.now() - stopping).toBeLessThan(3_500);
+      expect(sse.frames[sse.frames.length - 1]).toMatchObject({
+        event: 'error',
+        data: { code: 50301 },
+      });
     } catch (error) {
       failed = true;
       throw error;
