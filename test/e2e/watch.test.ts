@@ -377,4 +377,12 @@ describe('watching configs', () => {
       /api_request_duration_milliseconds_count\{api="\/api\/v1\/config\/(watch|stream)"/,
     );
   });
+
+  it('documents both routes in Swagger', async () => {
+    const document = (await admin.get('/docs-json')).body as Json;
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/config/watch', '/api/v1/config/stream']),
+    );
+    expect(JSON.stringify(document.paths['/api/v1/config/stream'])).toContain('text/event-stream');
+  });
 });

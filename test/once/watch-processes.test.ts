@@ -253,6 +253,29 @@ describe('watchers on a node with read workers (HTTP_WORKERS=2)', () => {
       await stream.until((frames) => changes(frames).length >= 5);
       expect(changes(stream.frames).map((event) => event.revision)).toEqual(revisions);
     }
+    // Long polls are served by the workers too.
+    const polled = await call(
+      node.baseUrl,
+      'GET',
+      `/api/v1/config/watch?namespace=${ns}&revision=${revisions[2]}&timeout=1`,
+    );
+    expect(polled.data.events.map((event: Json) => event.revision)).toEqual(revisions.slice(3));
+    // A revoked token ends its stream on the worker that serves it (from the worker's replica).
+    const token = await call(node.baseUrl, 'POST', '/api/v1/admin/tokens', {
+      client_id: uniqueName('w'),
+      role: 'reader',
+      namespaces: [ns],
+    });
+    const readerStream = await openSse(`${node.baseUrl}/api/v1/config/stream?namespace=${ns}`, {
+      authorization: `Bearer ${token.data.token as string}`,
+    });
+    await readerStream.until((frames) => frames.length >= 1);
+    expect(
+      (await call(node.baseUrl, 'DELETE', `/api/v1/admin/tokens/${token.data.id as number}`)).code,
+    ).toBe(0);
+    await readerStream.until((frames) => frames.some((frame) => frame.event === 'error'));
+    expect(readerStream.frames[readerStream.frames.length - 1].data).toMatchObject({ code: 40101 });
+    await readerStream.ended;
     // Served by the workers: with the node frozen, the workers' heartbeats go on.
     const pid = node.child.pid!;
     const before = streams.map((stream) => stream.comments.length);
