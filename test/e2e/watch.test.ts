@@ -1,4 +1,5 @@
 import { AddressInfo } from 'node:net';
+import request from 'supertest';
 import { Api, fails, Json, ok } from '../support/api';
 import { TestApp, removeSuiteDatabase, startApp, uniqueName } from '../support/app';
 import { Applier } from '../../apps/config-center/src/state/applier';
@@ -376,6 +377,17 @@ describe('watching configs', () => {
     expect(metrics).not.toMatch(
       /api_request_duration_milliseconds_count\{api="\/api\/v1\/config\/(watch|stream)"/,
     );
+  });
+
+  it('answers HEAD at once, without watching', async () => {
+    const ns = (await admin.createNamespace()).name;
+    for (const path of [POLL, '/api/v1/config/stream']) {
+      const answer = await request(server.app.getHttpServer())
+        .head(`${path}?namespace=${ns}&revision=0&timeout=30`)
+        .set('authorization', ADMIN_AUTHORIZATION)
+        .timeout(5_000);
+      expect(answer.status).toBe(200);
+    }
   });
 
   it('documents both routes in Swagger', async () => {

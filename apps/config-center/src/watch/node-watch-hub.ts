@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { TokenAuthenticator } from '../auth/token-authenticator';
 import { APP_CONFIG, AppConfig } from '../env/app-config';
 import { StateService } from '../state/state.service';
@@ -15,7 +15,7 @@ type EventsListener = (events: WatchEvent[], appliedIndex: number) => void;
  * the same events over IPC (workers/worker-supervisor.ts listens here).
  */
 @Injectable()
-export class NodeWatchHub {
+export class NodeWatchHub implements OnModuleDestroy {
   readonly hub: WatchHub;
   readonly reader: StateReader;
   private readonly listeners: EventsListener[] = [];
@@ -43,5 +43,10 @@ export class NodeWatchHub {
 
   onEvents(listener: EventsListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Closing the app (a stop, a test) ends the streams first: the server waits for none. */
+  onModuleDestroy(): void {
+    this.hub.stop();
   }
 }

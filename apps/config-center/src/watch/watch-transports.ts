@@ -56,6 +56,8 @@ export function servePoll(
     const query = request.query as Record<string, unknown>;
     const timeoutMs = pollTimeoutMs(query.timeout);
     const watch = parseWatchQuery(query, deps.reader);
+    // HEAD (which Fastify adds to every GET) checks the request; it never waits.
+    if (request.method === 'HEAD') return void reply.send();
     const poll = new PendingPoll(request, reply, deps, watch.revision ?? 0);
     poll.watch(deps.hub.attach(poll, watch, request.headers.authorization), timeoutMs);
   } catch (error) {
@@ -76,6 +78,8 @@ export function serveStream(
       deps.reader,
       lastEventIdOf(request),
     );
+    if (request.method === 'HEAD')
+      return void reply.header('content-type', 'text/event-stream; charset=utf-8').send();
     stream = new EventStream(request, reply, deps);
     stream.watch(deps.hub.attach(stream, watch, request.headers.authorization));
   } catch (error) {
