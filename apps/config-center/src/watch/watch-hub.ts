@@ -12,6 +12,8 @@ export type WatcherKind = 'sse' | 'poll';
 export interface WatchFrame {
   revision: number;
   json: string;
+  /** Its SSE bytes, encoded once for every stream that shares the frame (watch-transports.ts). */
+  sse?: Buffer;
 }
 
 /** Where a watcher's events go: an SSE stream or a pending long poll (watch-transports.ts). */

@@ -163,7 +163,7 @@ class EventStream implements WatchSink {
   private watcher?: Watcher;
   private heartbeat?: NodeJS.Timeout;
   private stall?: NodeJS.Timeout;
-  private pending: string[] = [];
+  private pending: Array<string | Buffer> = [];
   private open = false;
   private closed = false;
 
@@ -201,14 +201,15 @@ class EventStream implements WatchSink {
     this.heartbeat.unref();
     const pending = this.pending;
     this.pending = [];
-    this.write(pending.length > 0 ? pending.join('') : ': connected\n\n');
+    if (pending.length === 0) this.write(': connected\n\n');
+    for (const text of pending) this.write(text);
   }
 
   events(frames: WatchFrame[]): void {
-    let text = '';
-    for (const frame of frames)
-      text += `event: change\nid: ${frame.revision}\ndata: ${frame.json}\n\n`;
-    this.write(text);
+    for (const frame of frames) {
+      frame.sse ??= Buffer.from(`event: change\nid: ${frame.revision}\ndata: ${frame.json}\n\n`);
+      this.write(frame.sse);
+    }
   }
 
   snapshot(snapshot: WatchSnapshot): void {
@@ -226,7 +227,7 @@ class EventStream implements WatchSink {
     setTimeout(() => this.raw.destroy(), 1000).unref();
   }
 
-  private write(text: string): void {
+  private write(text: string | Buffer): void {
     if (this.closed) return;
     if (!this.open) {
       this.pending.push(text);
