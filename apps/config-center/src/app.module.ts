@@ -15,6 +15,7 @@ import { RaftModule } from './raft/raft.module';
 import { SettingsModule } from './settings/settings.module';
 import { StateModule } from './state/state.module';
 import { VersionModule } from './version/version.module';
+import { WatchModule } from './watch/watch.module';
 
 @Module({})
 export class AppModule {
@@ -45,6 +46,7 @@ export class AppModule {
         NamespaceModule,
         VersionModule,
         ConfigModule,
+        WatchModule,
         AuthModule,
         SettingsModule,
         AuditModule.forRoot({ peers: ClusterAuditPeers, cluster: isClusterMode(config.cluster) }),

@@ -31,6 +31,7 @@ import { RaftCommandLog } from './raft/log/raft-command-log';
 import { CommandLog } from './state/command-log';
 import { StateService } from './state/state.service';
 import { StateView } from './state/state-view';
+import { isWatchRoute } from './watch/watch-filter';
 
 /** Builds the node's HTTP application; `main.ts` listens, tests use it in-process. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -93,6 +94,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     done(null, payload);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
+    // A long poll or a stream lasts as long as it waits: it would fire the latency alert.
+    if (isWatchRoute(request.routeOptions.url)) return done();
     metrics.record(
       request.routeOptions.url ?? 'unmatched',
       request.method,

@@ -103,6 +103,9 @@ export function accessOfPath(method: string, path: string): RouteAccess {
 }
 
 const text = (value: unknown): string[] => (typeof value === 'string' ? [value] : []);
+/** A repeated query parameter (`namespace=a&namespace=b`, the watch routes) is an array. */
+const texts = (value: unknown): string[] =>
+  Array.isArray(value) ? value.flatMap(text) : text(value);
 const field = (value: unknown, name: string): unknown =>
   typeof value === 'object' && value !== null ? Reflect.get(value, name) : undefined;
 
@@ -118,7 +121,7 @@ export function namespacesOf(
     case 'none':
       return [];
     case 'query':
-      return text(field(request.query, 'namespace'));
+      return texts(field(request.query, 'namespace'));
     case 'param':
       return text(field(request.params, 'namespace'));
     case 'body':

@@ -36,6 +36,7 @@ export interface AppConfig {
   answerStallTimeoutMs: number;
   /** Requests per HTTP process holding a large answer of their own at once; beyond: 50301. */
   expensiveReadSlots: number;
+  watch: WatchLimits;
   cluster: ClusterSettings;
   adminToken: string | null;
   /** Files this node keeps beside its database: the generated admin token (DESIGN 21). */
@@ -55,6 +56,18 @@ export interface HttpLimits {
   idleTimeoutMs: number;
   /** Body bytes being received at once by one process, across all requests. */
   maxInflightBodyBytes: number;
+}
+
+/** Bounds of the watchers one HTTP process (the node, each read worker) serves (watch/). */
+export interface WatchLimits {
+  /** Watchers (streams and pending long polls) per process; beyond: 50301. */
+  maxWatchers: number;
+  /** Recent events kept per process for resuming watchers, by count and by JSON bytes. */
+  historyEvents: number;
+  historyBytes: number;
+  /** Unsent bytes an SSE stream may hold before its client, who does not read, is dropped. */
+  streamBufferBytes: number;
+  heartbeatSeconds: number;
 }
 
 export interface PeerAddress {
@@ -256,6 +269,18 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     },
     answerStallTimeoutMs: integer('ANSWER_STALL_TIMEOUT_MS', 30_000, 100, 3_600_000),
     expensiveReadSlots: integer('EXPENSIVE_READS_MAX', 4, 1, 1024),
+    watch: {
+      maxWatchers: integer('WATCH_MAX_WATCHERS', 10_000, 1, 1_000_000),
+      historyEvents: integer('WATCH_HISTORY_EVENTS', 10_000, 1, 10_000_000),
+      historyBytes: integer('WATCH_HISTORY_BYTES', 64 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
+      streamBufferBytes: integer(
+        'WATCH_STREAM_BUFFER_BYTES',
+        16 * 1024 * 1024,
+        64 * 1024,
+        1024 * 1024 * 1024,
+      ),
+      heartbeatSeconds: integer('WATCH_HEARTBEAT_SECONDS', 15, 1, 300),
+    },
     cluster: {
       peers,
       secret,

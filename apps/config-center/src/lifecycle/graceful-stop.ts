@@ -4,6 +4,7 @@ import { HealthRegistry } from '../observability/health-registry';
 import { RaftCommandLog } from '../raft/log/raft-command-log';
 import { CommandLog } from '../state/command-log';
 import { StateService } from '../state/state.service';
+import { NodeWatchHub } from '../watch/node-watch-hub';
 import { ReadWorkers } from '../workers/worker-supervisor';
 
 /** Hard deadline from the signal to the exit (issue 16): a stuck request is cut, never waited for. */
@@ -31,6 +32,8 @@ export async function stopGracefully(
   const started = Date.now();
   app.get(HealthRegistry).beginStopping();
   app.get(StateService).stopWaitingForVisibility();
+  // Streams never finish by themselves: they end now (50301), their clients go elsewhere.
+  app.get(NodeWatchHub).hub.stop();
   const log = app.get(CommandLog);
   if (log instanceof RaftCommandLog) {
     const budget = Math.min(
