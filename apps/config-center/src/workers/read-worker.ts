@@ -34,6 +34,7 @@ import {
 import { Consistency, ReadModel } from '../state/read-model';
 import { StateView } from '../state/state-view';
 import { VersionLookup } from '../version/version-queries';
+import { WorkerWatch } from '../watch/worker-watch';
 import { applyToReplica, NodeMessage, WorkerMessage } from './view-sync';
 
 const HOP_BY_HOP = new Set([
@@ -107,7 +108,12 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
   let auditRows: LocalAuditRecord[] = [];
   let auditDropped = 0;
 
+  const watch = new WorkerWatch(replica.view, config, (request, reply, error) => {
+    void answerError(request, reply, error, workerLog);
+  });
   process.on('message', (message: NodeMessage) => {
+    if (message.type === 'cc:watch-events')
+      return watch.hub.publish(message.events, message.appliedIndex);
     applyToReplica(replica.view, message);
     replica.loaded = true;
     send(process, { type: 'cc:applied', appliedIndex: replica.view.appliedIndex });
@@ -120,6 +126,8 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
       auditRows = [];
       auditDropped = 0;
     }
+    const watchReport = watch.takeReport();
+    if (watchReport) send(process, { type: 'cc:watch-metrics', ...watchReport });
     if (observations.length === 0) return;
     send(process, { type: 'cc:metrics', observations });
     observations = [];
@@ -331,6 +339,7 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
   }
   // Passed on as they are, each under its own route so it gets its own body limit and the
   // admin check sees its template (http-hardening.ts); anything else takes the small limit.
+  watch.install(fastify, () => replica.loaded, proxy);
   fastify.route({ method: ['POST', 'PUT'], url: '/api/v1/admin/config', handler: proxy });
   fastify.post('/api/v1/admin/config/batch', proxy);
   fastify.post('/api/v1/admin/namespace/import', proxy);
@@ -344,6 +353,7 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
   // (a proxied one with the node, which waits for its workers), then exit.
   process.once('SIGTERM', () => {
     stopping = true;
+    watch.hub.stop();
     setTimeout(() => process.exit(0), WORKER_STOP_DEADLINE_MS).unref();
     void fastify.close().then(() => process.exit(0));
   });

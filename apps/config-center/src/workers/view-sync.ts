@@ -1,6 +1,8 @@
 import { LocalAuditRecord } from '../audit/local-audit-record';
 import { ConfigRecord, NamespaceRecord, TokenRecord } from '../state/records';
 import { StateView } from '../state/state-view';
+import { WatchEvent } from '../watch/watch-event';
+import { WorkerWatchReport } from '../watch/watch-metrics';
 
 /** Messages between the node (cluster primary) and its read workers, over Node's IPC channel. */
 export type WorkerMessage =
@@ -12,7 +14,9 @@ export type WorkerMessage =
       observations: Array<[api: string, method: string, status: number, ms: number]>;
     }
   /** Requests the worker refused itself, for the node's local audit; `dropped`: past its cap. */
-  | { type: 'cc:audit'; rows: LocalAuditRecord[]; dropped: number };
+  | { type: 'cc:audit'; rows: LocalAuditRecord[]; dropped: number }
+  /** The worker's watchers now, and what it sent them since its last report. */
+  | ({ type: 'cc:watch-metrics' } & WorkerWatchReport);
 
 export type NodeMessage =
   | {
@@ -29,9 +33,17 @@ export type NodeMessage =
       namespaces: Array<[number, NamespaceRecord | null]>;
       configs: ConfigRecord[];
       tokens: TokenRecord[];
-    };
+    }
+  /**
+   * The watch events of one applied batch (DESIGN 24), sent right after its `cc:view-commit`:
+   * a worker serves its own watchers from them and from its replica (never the database).
+   */
+  | { type: 'cc:watch-events'; appliedIndex: number; events: WatchEvent[] };
 
-export function fullView(view: StateView): NodeMessage {
+/** The messages that change a worker's replica of the view. */
+export type ViewMessage = Extract<NodeMessage, { type: 'cc:view-load' | 'cc:view-commit' }>;
+
+export function fullView(view: StateView): ViewMessage {
   return {
     type: 'cc:view-load',
     appliedIndex: view.appliedIndex,
@@ -42,7 +54,7 @@ export function fullView(view: StateView): NodeMessage {
 }
 
 /** Applies what the node sent to a worker's replica of the view. */
-export function applyToReplica(view: StateView, message: NodeMessage): void {
+export function applyToReplica(view: StateView, message: ViewMessage): void {
   if (message.type === 'cc:view-load')
     view.load(message.appliedIndex, message.namespaces, message.configs, message.tokens);
   else {

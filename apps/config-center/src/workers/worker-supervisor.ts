@@ -5,6 +5,8 @@ import { LocalAuditRecorder } from '../audit/local-audit.recorder';
 import { AppConfig } from '../env/app-config';
 import { HttpMetrics } from '../observability/http-metrics';
 import { StateService } from '../state/state.service';
+import { NodeWatchHub } from '../watch/node-watch-hub';
+import { WatchMetrics } from '../watch/watch-metrics';
 import { fullView, NodeMessage, WorkerMessage } from './view-sync';
 
 /**
@@ -21,6 +23,7 @@ export async function superviseReadWorkers(
   const view = app.get(StateService).appliedView;
   const metrics = app.get(HttpMetrics);
   const audit = app.get(LocalAuditRecorder);
+  const watchMetrics = app.get(WatchMetrics);
   const workers = new Set<Worker>();
   const workerApplied = new Map<Worker, number>();
   let visibilityWaiters: Array<{ index: number; resolve: () => void }> = [];
@@ -55,6 +58,11 @@ export async function superviseReadWorkers(
           };
     for (const worker of workers) if (worker.isConnected()) worker.send(message);
   });
+  // Workers serve their own watchers (a proxied stream would meet the proxy's timeout).
+  app.get(NodeWatchHub).onEvents((events, appliedIndex) => {
+    const message: NodeMessage = { type: 'cc:watch-events', appliedIndex, events };
+    for (const worker of workers) if (worker.isConnected()) worker.send(message);
+  });
 
   const fork = (): void => {
     const worker = cluster.fork({ CC_CORE_URL: coreUrl, CC_READ_WORKER: '1' });
@@ -72,6 +80,8 @@ export async function superviseReadWorkers(
       } else if (message.type === 'cc:audit') {
         for (const row of message.rows) audit.record(row);
         audit.countDropped(message.dropped);
+      } else if (message.type === 'cc:watch-metrics') {
+        watchMetrics.fromWorker(worker.id, message);
       }
     });
     // A send to a worker that just died fails asynchronously; never let that crash the node.
@@ -79,6 +89,7 @@ export async function superviseReadWorkers(
     worker.on('exit', (code, signal) => {
       workers.delete(worker);
       workerApplied.delete(worker);
+      watchMetrics.workerGone(worker.id);
       releaseVisible();
       if (shuttingDown) return;
       logger.warn({ code, signal }, 'read worker exited; starting another');
