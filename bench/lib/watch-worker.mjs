@@ -12,21 +12,24 @@ import { Agent, request } from 'node:http';
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
 
-/** Per watcher: sequence number -> receipt time (first one), plus duplicates and disorder. */
+/**
+ * Per watcher: sequence number -> receipt time (first one), plus duplicates and receipts out
+ * of revision order (writes overlap, so their sequence numbers may commit in another order).
+ */
 class Receipts {
   constructor() {
     this.at = new Map();
     this.duplicates = 0;
     this.outOfOrder = 0;
-    this.last = -1;
+    this.lastRevision = -1;
   }
-  record(seq, time) {
+  record(seq, revision, time) {
     if (this.at.has(seq)) {
       this.duplicates += 1;
       return;
     }
-    if (seq < this.last) this.outOfOrder += 1;
-    this.last = Math.max(this.last, seq);
+    if (revision < this.lastRevision) this.outOfOrder += 1;
+    this.lastRevision = Math.max(this.lastRevision, revision);
     this.at.set(seq, time);
   }
 }
@@ -49,9 +52,10 @@ function sseConsumer(receipts, onConnected) {
       }
       if (event === 'snapshot') onConnected();
       else if (event === 'change') {
-        for (const change of JSON.parse(data).changes) {
+        const event = JSON.parse(data);
+        for (const change of event.changes) {
           if (typeof change.value === 'number' && change.value > 0)
-            receipts.record(change.value, time);
+            receipts.record(change.value, event.revision, time);
         }
       } else if (event === 'error') throw new Error(`stream error event: ${data}`);
     }
@@ -75,7 +79,7 @@ function etcdConsumer(receipts, onConnected) {
       if (result.created) onConnected();
       for (const event of result.events ?? []) {
         const seq = Number(Buffer.from(event.kv?.value ?? '', 'base64').toString('utf8'));
-        if (seq > 0) receipts.record(seq, time);
+        if (seq > 0) receipts.record(seq, Number(event.kv.mod_revision), time);
       }
     }
   };
