@@ -11,7 +11,8 @@ describe('client SDK watchers over a 3-node cluster', () => {
   const clients: ConfigCenterClient[] = [];
 
   beforeAll(async () => {
-    cluster = await ClusterHarness.start({ name: 'sdk-watch' });
+    // Two read workers per node, as on a 2-core machine by default: they serve the streams.
+    cluster = await ClusterHarness.start({ name: 'sdk-watch', env: { HTTP_WORKERS: '2' } });
   }, 120_000);
 
   afterAll(async () => {
