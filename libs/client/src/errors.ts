@@ -65,9 +65,12 @@ export class ClientClosedError extends ConfigCenterError {
   }
 }
 
-/** Whether another server may answer: no answer, a timeout or a 5xx. 4xx are the caller's. */
+/**
+ * Whether another server (or the same one later) may answer: no answer, a timeout, a 5xx, or
+ * 429 (a node's rate limit or quota). Other 4xx are the caller's and are thrown as they are.
+ */
 export function isRetriableOnAnotherServer(error: unknown): boolean {
   if (error instanceof ClientClosedError) return false;
   if (!(error instanceof ConfigCenterError)) return true;
-  return error.status === 0 || error.status >= 500;
+  return error.status === 0 || error.status === 429 || error.status >= 500;
 }

@@ -194,6 +194,30 @@ describe('ConfigCenterClient reads', () => {
     }
   });
 
+  it('tries the next server after a 429 (a node rate-limits its clients)', async () => {
+    const limited = await fakeServer((_request, response) => envelope(response, 429, 42901, null));
+    const healthy = await fakeServer((_request, response) =>
+      envelope(response, 200, 0, {
+        namespace: 'app',
+        configs: {},
+        versions: {},
+        revision: 3,
+        updated_at: 't',
+      }),
+    );
+    servers.push(limited, healthy);
+    const client = new ConfigCenterClient({ servers: [limited.url, healthy.url] });
+    try {
+      await expect(client.getNamespace('app')).resolves.toMatchObject({
+        revision: 3,
+        updatedAt: 't',
+      });
+      expect(healthy.requests[0].url).toBe('/api/v1/config/namespace/app');
+    } finally {
+      await client.close();
+    }
+  });
+
   it('answers 50301 with every attempt when no server answers, and 40801 on a timeout', async () => {
     const silent = await fakeServer(() => undefined);
     servers.push(silent);
