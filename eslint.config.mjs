@@ -10,6 +10,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      'libs/client/dist/**',
       'node_modules/**',
       'data/**',
       'coverage/**',
@@ -111,6 +112,23 @@ export default tseslint.config(
         {
           selector: "NewExpression[callee.name='Date']",
           message: 'Time comes from tick(); see RaftConfig.',
+        },
+      ],
+    },
+  },
+  {
+    // libs/client is published on its own (@config-center/client): Node's built-ins only.
+    files: ['libs/client/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@cc/*', '@nestjs/*', '**/apps/**', '../../*'],
+              message: 'libs/client has no dependency but Node 20: it is published alone.',
+            },
+          ],
         },
       ],
     },

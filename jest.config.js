@@ -13,6 +13,7 @@ const swc = [
 const moduleNameMapper = {
   '^@cc/(common|resource|raft)$': '<rootDir>/libs/$1/src',
   '^@cc/(common|resource|raft)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@config-center/client$': '<rootDir>/libs/client/src',
 };
 module.exports = {
   projects: [
