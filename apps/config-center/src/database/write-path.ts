@@ -55,7 +55,8 @@ export class DatabaseUnreachable extends ServerBusy {
     super(
       retryAfterSeconds,
       'the database cannot be reached: the write was not applied; reads are still served; retry later',
-      { database: 'unreachable', ...(cause ? { cause } : {}) },
+      // `not_applied`: a follower that forwarded the write tries the next leader (raft/).
+      { database: 'unreachable', outcome: 'not_applied', ...(cause ? { cause } : {}) },
     );
   }
 }

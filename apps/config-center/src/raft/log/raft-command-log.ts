@@ -21,6 +21,7 @@ import { ForwardProposalResource } from '../transport/forward-proposal.resource'
 import { ProposalForwarder } from '../transport/proposal-forwarder';
 import { PeerStatus, RaftTransport } from '../transport/raft-transport';
 import { RaftTimings, ReadyLoop } from './ready-loop';
+import { mostCaughtUpVoter } from './successor';
 
 /** The resource name forwarded proposals carry in their call chain. */
 const FORWARD_RESOURCE = ForwardProposalResource.name;
@@ -179,11 +180,8 @@ export class RaftCommandLog extends CommandLog implements OnModuleInit, OnApplic
   async handOverLeadership(timeoutMs: number): Promise<string | undefined> {
     const status = this.loop.status();
     if (status.role !== 'leader') return undefined;
-    const candidates = status.voters.filter((id) => id !== this.config.nodeId);
-    if (candidates.length === 0) return undefined;
-    const target = candidates.reduce((best, id) =>
-      (status.matchIndex[id] ?? 0) > (status.matchIndex[best] ?? 0) ? id : best,
-    );
+    const target = mostCaughtUpVoter(status);
+    if (target === undefined) return undefined;
     try {
       this.loop.transferLeadership(target);
     } catch {

@@ -7,6 +7,7 @@ import { CommandOutcome, decodeCommand } from '../../state/commands';
 import { CompactionStats, LogCompaction } from '../storage/log-compaction';
 import { RaftLogStore, TransactionRunner } from '../storage/raft-log-store';
 import { RaftTransport } from '../transport/raft-transport';
+import { mostCaughtUpVoter } from './successor';
 import { WaiterRegistry } from './waiter-registry';
 
 export interface RaftTimings {
@@ -339,15 +340,7 @@ export class ReadyLoop {
   private handOverWhileSuspended(): void {
     const status = this.node.status();
     if (status.role !== 'leader') return;
-    const target = status.voters
-      .filter((id) => id !== this.settings.nodeId)
-      .reduce<string | undefined>(
-        (best, id) =>
-          best === undefined || (status.matchIndex[id] ?? 0) > (status.matchIndex[best] ?? 0)
-            ? id
-            : best,
-        undefined,
-      );
+    const target = mostCaughtUpVoter(status);
     if (target === undefined) return;
     try {
       this.node.transferLeadership(target);
