@@ -160,8 +160,17 @@ export class SqlTransactions {
   private connection?: Promise<Connection>;
   private tail: Promise<unknown> = Promise.resolve();
   readonly writePath = new WritePathState();
+  private lockHeld: () => boolean = () => true;
 
   constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * The node's data lock (database/data-lock): after an outage the write path comes back only
+   * once the lock is held again, so this node never writes while another process may hold it.
+   */
+  requireLock(held: () => boolean): void {
+    this.lockHeld = held;
+  }
 
   get engine(): 'mysql' | 'sqlite' {
     return this.dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
@@ -189,6 +198,8 @@ export class SqlTransactions {
             timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs);
           }),
         ]);
+        if (!this.lockHeld())
+          throw new Error('the data lock is being taken back after the database came back');
       } catch (error) {
         this.writePath.markDown(error as Error);
         throw error;
