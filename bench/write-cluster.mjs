@@ -2,8 +2,11 @@
 //   ours: PUT  /api/v1/admin/config {"namespace":"bench","key":"k<N>","value":{"v":<n>,"pad":...}}
 //         to the Raft leader; 3 node processes on MariaDB (one database each) or SQLite
 //   etcd: POST /v3/kv/put {"key": b64("k<N>"), "value": b64(same value text)} to the etcd leader
+// Then a graceful leader stop: SIGTERM to the leader (ours hands leadership over, so does etcd),
+// the time until a survivor names a new leader, and the stopped member is started again.
 // Then failover: 16 clients write unique keys through the followers, the leader is SIGKILLed,
-// and the time to the first acknowledged write sent after the kill is measured, for both.
+// and the time to the first acknowledged write sent after the kill is measured, for both, with
+// the time until a survivor names a new leader (the leaderless time of a kill -9).
 // Each system runs alone: start -> seed -> verify -> warm up -> measure -> failover -> stop.
 import { readFileSync } from 'node:fs';
 import {
@@ -12,11 +15,12 @@ import {
   createNamespace,
   ensureBuilt,
   getConfig,
+  raftHealth,
   startConfigCenterCluster,
   waitForLeader,
 } from './lib/config-center.mjs';
 import { ensureEtcd, etcdGet, etcdPut, startEtcdCluster } from './lib/etcd.mjs';
-import { measureFailover } from './lib/failover.mjs';
+import { measureFailover, measureLeaderGap } from './lib/failover.mjs';
 import { request } from './lib/http.mjs';
 import { runLoad } from './lib/load.mjs';
 import {
@@ -198,10 +202,13 @@ async function measureConfigCenter(ctx) {
       result.failover = { skipped: true, failoverMs: null, timedOut: false };
       return result;
     }
+    result.gracefulStop = await gracefulStopConfigCenter(cluster);
+    const victim = cluster.leader();
     const followers = cluster.followers();
     process.stdout.write(
-      `bench: config-center failover: ${FAILOVER_CLIENTS} clients -> ${followers.map((n) => n.id).join(', ')}, SIGKILL ${leader.id}\n`,
+      `bench: config-center failover: ${FAILOVER_CLIENTS} clients -> ${followers.map((n) => n.id).join(', ')}, SIGKILL ${victim.id}\n`,
     );
+    let killGap = null;
     const failover = await measureFailover({
       clients: FAILOVER_CLIENTS,
       send: async (c, seq, signal) => {
@@ -220,11 +227,17 @@ async function measureConfigCenter(ctx) {
         return response.status === 200 && text.startsWith('{"code":0,');
       },
       kill: () => {
-        leader.killedOnPurpose = true;
-        killLeaderProcess(leader.process);
+        victim.killedOnPurpose = true;
+        killGap = measureLeaderGap({
+          stopLeader: () => killLeaderProcess(victim.process),
+          survivors: followers,
+          leaderOf: ourLeaderOf,
+          oldLeader: victim.id,
+        });
       },
     });
-    failover.killed = leader.id;
+    failover.leaderGap = await killGap;
+    failover.killed = victim.id;
     failover.newLeader = await waitForLeader(cluster.nodes, 30_000).catch(() => null);
     result.failover = failover;
     return result;
@@ -232,6 +245,40 @@ async function measureConfigCenter(ctx) {
     if (cluster) await cluster.stop();
     if (dbs) await dbs.drop();
   }
+}
+
+/** The leader a node follows, from its health (null while it knows none). */
+async function ourLeaderOf(node) {
+  const raft = await raftHealth(node, 1000);
+  return raft && raft.leader ? raft.leader : null;
+}
+
+/**
+ * SIGTERM to the leader (it transfers leadership, then exits within 3 s): the time until a
+ * survivor names the new leader, and until the process exited; then the node is started again
+ * and the cluster waits until every node follows one leader.
+ */
+async function gracefulStopConfigCenter(cluster) {
+  const leader = cluster.leader();
+  const survivors = cluster.nodes.filter((n) => n !== leader);
+  process.stdout.write(`bench: config-center graceful stop: SIGTERM ${leader.id}\n`);
+  leader.killedOnPurpose = true;
+  let stopped = null;
+  let signalAt = 0;
+  const gap = await measureLeaderGap({
+    stopLeader: () => {
+      signalAt = performance.now();
+      stopped = leader.process.stop(10_000);
+    },
+    survivors,
+    leaderOf: ourLeaderOf,
+    oldLeader: leader.id,
+  });
+  await stopped;
+  const exitMs = Math.round(performance.now() - signalAt);
+  leader.restart();
+  cluster.leaderId = await waitForLeader(cluster.nodes, 60_000);
+  return { ...gap, stopped: leader.id, exitMs };
 }
 
 async function replicationCheck(cluster) {
@@ -266,6 +313,54 @@ async function etcdLeaderIndex(cluster) {
       return i;
   }
   return null;
+}
+
+async function etcdStatus(cluster, i) {
+  const { status, body } = await request(
+    'POST',
+    `${cluster.endpoints[i]}${cluster.prefix}/maintenance/status`,
+    { body: {}, timeoutMs: 1000 },
+  );
+  if (status !== 200 || !body || !body.header) throw new Error(`etcd status: HTTP ${status}`);
+  return {
+    member: body.header.member_id,
+    leader: body.leader && body.leader !== '0' ? body.leader : null,
+  };
+}
+
+const etcdLeaderOf = (cluster) => async (endpoint) =>
+  (await etcdStatus(cluster, cluster.endpoints.indexOf(endpoint))).leader;
+
+async function etcdLeaderIndexWithin(cluster, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const index = await etcdLeaderIndex(cluster).catch(() => null);
+    if (index !== null) return index;
+    if (Date.now() > deadline) throw new SetupError(`etcd has no leader after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+/** As gracefulStopConfigCenter: SIGTERM to the etcd leader (it transfers leadership on stop). */
+async function gracefulStopEtcd(cluster, leaderIndex) {
+  const { leader } = await etcdStatus(cluster, leaderIndex);
+  const name = cluster.members[leaderIndex].name;
+  process.stdout.write(`bench: etcd graceful stop: SIGTERM ${name}\n`);
+  let stopped = null;
+  let signalAt = 0;
+  const gap = await measureLeaderGap({
+    stopLeader: () => {
+      signalAt = performance.now();
+      stopped = cluster.processes[leaderIndex].stop(10_000);
+    },
+    survivors: cluster.endpoints.filter((_, i) => i !== leaderIndex),
+    leaderOf: etcdLeaderOf(cluster),
+    oldLeader: leader,
+  });
+  await stopped;
+  const exitMs = Math.round(performance.now() - signalAt);
+  await cluster.restart(leaderIndex);
+  return { ...gap, stopped: name, exitMs };
 }
 
 async function measureEtcd(ctx) {
@@ -311,7 +406,11 @@ async function measureEtcd(ctx) {
     );
     result.gatewayPrefix = cluster.prefix;
 
+    result.gracefulStop = await gracefulStopEtcd(cluster, leaderIndex);
+    leaderIndex = await etcdLeaderIndexWithin(cluster, 30_000);
+    const victimId = (await etcdStatus(cluster, leaderIndex)).leader;
     const followers = cluster.endpoints.filter((_, i) => i !== leaderIndex);
+    let killGap = null;
     process.stdout.write(
       `bench: etcd failover: ${FAILOVER_CLIENTS} clients -> ${followers.length} followers, SIGKILL ${cluster.members[leaderIndex].name}\n`,
     );
@@ -328,8 +427,16 @@ async function measureEtcd(ctx) {
         const text = await response.text();
         return response.status === 200 && text.includes('"header"');
       },
-      kill: () => killLeaderProcess(cluster.processes[leaderIndex]),
+      kill: () => {
+        killGap = measureLeaderGap({
+          stopLeader: () => killLeaderProcess(cluster.processes[leaderIndex]),
+          survivors: followers,
+          leaderOf: etcdLeaderOf(cluster),
+          oldLeader: victimId,
+        });
+      },
     });
+    failover.leaderGap = await killGap;
     failover.killed = cluster.members[leaderIndex].name;
     result.failover = failover;
     return result;
@@ -421,6 +528,25 @@ export async function run(ctx) {
       `  median of ${rounds.length} rounds: config-center ${failover.configCenterMs} ms, etcd ${failover.etcdMs} ms\n`,
     );
   }
+
+  const leaderless = (system) =>
+    `SIGTERM ${system.gracefulStop?.leaderlessMs ?? 'n/a'} ms (exit after ${system.gracefulStop?.exitMs ?? 'n/a'} ms), ` +
+    `kill -9 ${system.failover.leaderGap?.leaderlessMs ?? 'n/a'} ms`;
+  process.stdout.write(
+    `\nleader stop, time without an elected leader (signal -> a survivor names a new leader; polled every 10 ms):\n` +
+      `  config-center: ${leaderless(ours)}\n` +
+      `  etcd:          ${leaderless(etcd)}\n`,
+  );
+  failover.leaderless = rounds.map((r) => ({
+    configCenter: {
+      sigterm: r['config-center'].gracefulStop?.leaderlessMs ?? null,
+      sigkill: r['config-center'].failover.leaderGap?.leaderlessMs ?? null,
+    },
+    etcd: {
+      sigterm: r.etcd.gracefulStop?.leaderlessMs ?? null,
+      sigkill: r.etcd.failover.leaderGap?.leaderlessMs ?? null,
+    },
+  }));
 
   const failures = rounds.flatMap((r, i) =>
     Object.entries(r)

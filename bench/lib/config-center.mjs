@@ -198,17 +198,25 @@ export async function startConfigCenterCluster({
       ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
       ...extraEnv,
     };
-    const proc = startProcess(s.id, process.execPath, [...nodeArgs, join(root, ENTRY)], {
-      env,
-      cwd: s.dataDir,
-      logFile: join(logDir, `config-center-${s.id}.log`),
-    });
+    const spawnNode = (logName) =>
+      startProcess(s.id, process.execPath, [...nodeArgs, join(root, ENTRY)], {
+        env,
+        cwd: s.dataDir,
+        logFile: join(logDir, logName),
+      });
+    let starts = 1;
     return {
       id: s.id,
       port: s.port,
       baseUrl: `http://127.0.0.1:${s.port}`,
       dataDir: s.dataDir,
-      process: proc,
+      process: spawnNode(`config-center-${s.id}.log`),
+      /** Starts the node again on its data (after a stop); its log goes to a file of its own. */
+      restart() {
+        starts += 1;
+        this.process = spawnNode(`config-center-${s.id}-start${starts}.log`);
+        this.killedOnPurpose = false;
+      },
     };
   });
   const cluster = {

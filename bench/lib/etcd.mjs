@@ -86,7 +86,7 @@ export async function startEtcdCluster({ binary, size = 1, logDir, extraArgs = [
     });
   }
   const initialCluster = members.map((m) => `${m.name}=http://127.0.0.1:${m.peerPort}`).join(',');
-  const processes = members.map((m) =>
+  const spawnMember = (m, logName) =>
     startProcess(
       `etcd ${m.name}`,
       binary,
@@ -115,9 +115,9 @@ export async function startEtcdCluster({ binary, size = 1, logDir, extraArgs = [
         'zap',
         ...extraArgs,
       ],
-      { env: etcdEnv(), cwd: dataRoot, logFile: join(logDir, `etcd-${m.name}.log`) },
-    ),
-  );
+      { env: etcdEnv(), cwd: dataRoot, logFile: join(logDir, logName) },
+    );
+  const processes = members.map((m) => spawnMember(m, `etcd-${m.name}.log`));
   const endpoints = members.map((m) => `http://127.0.0.1:${m.clientPort}`);
   const cluster = {
     endpoints,
@@ -127,6 +127,20 @@ export async function startEtcdCluster({ binary, size = 1, logDir, extraArgs = [
     async stop() {
       await Promise.all(processes.map((p) => p.stop()));
       removeTempDir(dataRoot);
+    },
+    /** Starts member `i` again on its data dir (after a stop) and waits for its /health. */
+    async restart(i) {
+      processes[i] = spawnMember(members[i], `etcd-${members[i].name}-restart.log`);
+      await waitUntil(
+        `etcd ${members[i].name} /health after restart`,
+        async () => {
+          const { status, body } = await request('GET', `${endpoints[i]}/health`, {
+            timeoutMs: 2000,
+          });
+          return status === 200 && body && String(body.health) === 'true';
+        },
+        { timeoutMs: 30_000, process: processes[i] },
+      );
     },
   };
   try {

@@ -127,3 +127,36 @@ export async function measureFailover({
     timedOut: firstAfterKill === null,
   };
 }
+
+/**
+ * Time without an elected leader: from `stopLeader()` (SIGTERM or SIGKILL of the leader) to the
+ * first poll, every `pollMs`, in which a surviving member names a leader other than `oldLeader`.
+ * A graceful stop that hands leadership over first (ours, etcd) should show about one round
+ * trip; a kill -9 at least one election timeout. `leaderOf(survivor)` answers the leader that
+ * member follows (any id) or null; it may throw (a member busy with the election).
+ */
+export async function measureLeaderGap({
+  stopLeader,
+  survivors,
+  leaderOf,
+  oldLeader,
+  pollMs = 10,
+  maxWaitMs = 15_000,
+}) {
+  const started = performance.now();
+  stopLeader();
+  for (;;) {
+    const seen = await Promise.all(
+      survivors.map((survivor) =>
+        Promise.resolve()
+          .then(() => leaderOf(survivor))
+          .catch(() => null),
+      ),
+    );
+    const elapsed = performance.now() - started;
+    const next = seen.find((leader) => leader && leader !== oldLeader);
+    if (next) return { leaderlessMs: Math.round(elapsed), newLeader: next, timedOut: false };
+    if (elapsed > maxWaitMs) return { leaderlessMs: null, newLeader: null, timedOut: true };
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}

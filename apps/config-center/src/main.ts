@@ -2,8 +2,9 @@ import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { AddressInfo } from 'node:net';
 import { createApp } from './bootstrap';
-import { DataInUse } from './database/data-lock/data-lock';
+import { DataInUse, NodeDataLock } from './database/data-lock/data-lock';
 import { lockNodeData } from './database/data-lock/node-data-lock';
+import { SqlTransactions } from './database/sql-writer';
 import { AppConfig, ConfigError, loadAppConfig } from './env/app-config';
 import { runReadWorker } from './workers/read-worker';
 import { stopOnSignals } from './lifecycle/graceful-stop';
@@ -27,10 +28,12 @@ function configOrExit(): AppConfig {
 }
 
 /** Before migrations and before the port: a second process on the same data stops here. */
-async function lockDataOrExit(config: AppConfig): Promise<void> {
+async function lockDataOrExit(config: AppConfig): Promise<NodeDataLock> {
   try {
     // Lost later (MySQL only: the session dropped and another process took the lock): stop now.
-    await lockNodeData(config.database, { onTakenOver: () => process.exit(EXIT_DATA_IN_USE) });
+    return await lockNodeData(config.database, {
+      onTakenOver: () => process.exit(EXIT_DATA_IN_USE),
+    });
   } catch (error) {
     if (error instanceof DataInUse) {
       process.stderr.write(`config-center: ${error.message}; not starting\n`);
@@ -46,8 +49,9 @@ async function main(): Promise<void> {
     await runReadWorker(config, process.env.CC_CORE_URL ?? '');
     return;
   }
-  await lockDataOrExit(config);
+  const lock = await lockDataOrExit(config);
   const app = await createApp(config);
+  app.get(SqlTransactions).requireLock(() => lock.held);
   let workers: ReadWorkers | undefined;
   if (config.httpWorkers > 1) {
     // The node itself listens on loopback only; its read workers share the public port.

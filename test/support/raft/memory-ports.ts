@@ -26,6 +26,8 @@ import { SeededRandom } from '../../../libs/raft/test/support/sim/prng';
 /** A log store on MemoryStorage alone; `failWrites` makes the next writes throw (a dead disk). */
 export class MemoryLogStore extends RaftLogStore {
   failWrites = false;
+  /** What a failing write throws (a lost database connection, say); a disk error by default. */
+  failure = new Error('disk I/O error');
   writes = 0;
 
   load(): Promise<void> {
@@ -33,7 +35,7 @@ export class MemoryLogStore extends RaftLogStore {
   }
 
   write(_writer: SqlWriter, _ready: Ready): Promise<void> {
-    if (this.failWrites) return Promise.reject(new Error('disk I/O error'));
+    if (this.failWrites) return Promise.reject(this.failure);
     this.writes += 1;
     return Promise.resolve();
   }
@@ -179,7 +181,14 @@ export class LoopCluster {
   readonly nodes: SimNode[];
   private now = 0;
 
-  constructor(ids: string[], options: { seed?: number; snapshotEntries?: number } = {}) {
+  constructor(
+    ids: string[],
+    options: {
+      seed?: number;
+      snapshotEntries?: number;
+      recoverable?: (error: unknown) => boolean;
+    } = {},
+  ) {
     const random = new SeededRandom(options.seed ?? 7);
     this.network = new SimNetwork(random, {
       dropRate: 0,
@@ -202,6 +211,7 @@ export class LoopCluster {
         random: () => random.next(),
         now: () => this.now,
         onFatal: (error) => fatal.push(error),
+        recoverable: options.recoverable,
       };
       const loop = new ReadyLoop({ store, transport, applier, run: serialRunner() }, settings);
       return { id, loop, store, applier, transport, fatal };

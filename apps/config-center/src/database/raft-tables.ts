@@ -90,3 +90,13 @@ export async function saveRaftState(
     [...names.map((name) => RAFT_STATE_COLUMNS[name]), 'updated_at'],
   );
 }
+
+/** This node's `last_applied` as the database has it now (0 before the first apply). */
+export async function readLastApplied(writer: SqlWriter, nodeId: string): Promise<number> {
+  const { id } = writer.dialect;
+  const rows = await writer.select<{ last_applied: number | string }>(
+    `SELECT ${id('last_applied')} FROM ${id('raft_state')} WHERE ${id('node_id')} = ?`,
+    [nodeId],
+  );
+  return Number(rows[0]?.last_applied ?? 0);
+}

@@ -1,10 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { Connection, ResultSetHeader, createConnection } from 'mysql2';
+import { Connection, ResultSetHeader } from 'mysql2';
 import { DataSource, EntityManager } from 'typeorm';
 import { formatMysql, mysqlLiteral } from './mysql-literal';
-import { pinSessionSqlMode } from './mysql-session';
+import { openMysqlWriteConnection } from './mysql-write-connection';
 import { SqlDialect } from './sql-dialect';
 import { sqliteParameter } from './sql-value';
+import { CommitInDoubt, isConnectionLoss, WritePathState } from './write-path';
 
 /**
  * The statements of one write transaction (a Ready, a group commit). `write` is for statements
@@ -85,6 +86,8 @@ class MysqlBatchWriter implements SqlWriter {
   private held: string[] = [];
   private heldBytes = 0;
   private started = false;
+  /** The COMMIT is on the wire: from here a lost connection leaves the outcome unknown. */
+  commitSent = false;
 
   constructor(private readonly connection: Connection) {}
 
@@ -112,6 +115,7 @@ class MysqlBatchWriter implements SqlWriter {
   async commit(): Promise<void> {
     if (!this.started && this.held.length === 0) return;
     this.held.push('COMMIT');
+    this.commitSent = true;
     await this.send();
   }
 
@@ -145,18 +149,66 @@ class MysqlBatchWriter implements SqlWriter {
  * whose values went through mysqlLiteral, DESIGN 27; the pool refuses them, mysql-session.ts);
  * on SQLite, on TypeORM's connection, with bound parameters. One transaction at a time: callers
  * (the Raft loop, the single-node group commit) are serial anyway, the queue makes it a rule.
+ *
+ * A lost connection marks the write path down (`writePath`): transactions then fail at once
+ * with 50301 until a probe reaches the database again (DESIGN 23). A transaction that failed
+ * before its COMMIT was sent is not applied (the server rolls it back); one whose COMMIT was
+ * on the wire when the connection went fails with CommitInDoubt.
  */
 export class SqlTransactions {
   private readonly logger = new Logger('SqlTransactions');
   private connection?: Promise<Connection>;
   private tail: Promise<unknown> = Promise.resolve();
+  readonly writePath = new WritePathState();
+  private lockHeld: () => boolean = () => true;
 
   constructor(private readonly dataSource: DataSource) {}
 
+  /**
+   * The node's data lock (database/data-lock): after an outage the write path comes back only
+   * once the lock is held again, so this node never writes while another process may hold it.
+   */
+  requireLock(held: () => boolean): void {
+    this.lockHeld = held;
+  }
+
+  get engine(): 'mysql' | 'sqlite' {
+    return this.dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
+  }
+
   run<T>(work: (writer: SqlWriter) => Promise<T>): Promise<T> {
-    const result = this.tail.then(() => this.runNow(work));
-    this.tail = result.catch(() => undefined);
-    return result;
+    if (!this.writePath.available) return Promise.reject(this.writePath.unavailable());
+    return this.serially(() => this.runNow(work));
+  }
+
+  /**
+   * One `SELECT 1` on the path writes use (the write connection, opened if it is not), in turn
+   * with the transactions; marks the write path up or down. Answers its latency in ms.
+   */
+  probe(timeoutMs: number): Promise<number> {
+    return this.serially(async () => {
+      const started = performance.now();
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          this.engine === 'mysql'
+            ? this.mysqlConnection().then((connection) => query(connection, 'SELECT 1'))
+            : this.dataSource.query('SELECT 1'),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs);
+          }),
+        ]);
+        if (!this.lockHeld())
+          throw new Error('the data lock is being taken back after the database came back');
+      } catch (error) {
+        this.writePath.markDown(error as Error);
+        throw error;
+      } finally {
+        clearTimeout(timer);
+      }
+      this.writePath.markUp();
+      return performance.now() - started;
+    });
   }
 
   async close(): Promise<void> {
@@ -166,18 +218,35 @@ export class SqlTransactions {
     if (open) await new Promise<void>((resolve) => open.end(() => resolve()));
   }
 
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(work);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
   private async runNow<T>(work: (writer: SqlWriter) => Promise<T>): Promise<T> {
-    if (this.dataSource.options.type !== 'mysql')
+    if (this.engine !== 'mysql')
       return this.dataSource.transaction((manager) => work(new EntityManagerSqlWriter(manager)));
-    const connection = await this.mysqlConnection();
+    let connection: Connection;
+    try {
+      connection = await this.mysqlConnection();
+    } catch (error) {
+      this.writePath.markDown(error as Error);
+      throw this.writePath.unavailable();
+    }
     const writer = new MysqlBatchWriter(connection);
     try {
       const result = await work(writer);
       await writer.commit();
       return result;
     } catch (error) {
-      await writer.rollback().catch(() => this.drop(connection));
-      throw error;
+      if (!isConnectionLoss(error)) {
+        await writer.rollback().catch(() => this.drop(connection));
+        throw error;
+      }
+      this.writePath.markDown(error as Error);
+      void this.drop(connection);
+      throw writer.commitSent ? new CommitInDoubt(error as Error) : this.writePath.unavailable();
     }
   }
 
@@ -185,25 +254,14 @@ export class SqlTransactions {
     if (!this.connection) {
       const options = this.dataSource.options;
       if (options.type !== 'mysql' || !options.url) throw new Error('MySQL needs a url');
-      const connection = createConnection({
-        uri: options.url,
-        multipleStatements: true,
-        charset: 'utf8mb4_bin',
-        timezone: 'Z',
-        enableKeepAlive: true,
-        // mysql2 scans every query for placeholders, even one without values: ours are formatted
-        // already, and a Ready's packet is tens of KB.
-        queryFormat: ((sql: string, values?: unknown[]) =>
-          formatSql(sql, values ?? [])) as unknown as (query: string, values: unknown) => void,
+      const opening = openMysqlWriteConnection(options.url, formatSql).then((connection) => {
+        connection.on('error', (error: Error) => {
+          this.logger.warn({ err: error }, 'write connection lost; writes wait for a probe');
+          this.writePath.markDown(error);
+          void this.drop(connection);
+        });
+        return connection;
       });
-      pinSessionSqlMode(connection);
-      connection.on('error', (error: Error) => {
-        this.logger.warn({ err: error }, 'write connection lost; the next write reconnects');
-        void this.drop(connection);
-      });
-      const opening = new Promise<Connection>((resolve, reject) =>
-        connection.connect((error) => (error ? reject(error) : resolve(connection))),
-      );
       this.connection = opening;
       opening.catch(() => {
         if (this.connection === opening) this.connection = undefined;

@@ -1,6 +1,5 @@
 import { Global, Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
-import { DatabaseHealth } from './database-health';
 import { HealthController } from './health.controller';
 import { HealthRegistry } from './health-registry';
 import { HttpMetrics, MetricsController, httpMetricProviders } from './http-metrics';
@@ -15,7 +14,7 @@ import { HttpMetrics, MetricsController, httpMetricProviders } from './http-metr
     }),
   ],
   controllers: [HealthController],
-  providers: [HealthRegistry, DatabaseHealth, HttpMetrics, ...httpMetricProviders],
+  providers: [HealthRegistry, HttpMetrics, ...httpMetricProviders],
   exports: [HealthRegistry, HttpMetrics],
 })
 export class ObservabilityModule {}

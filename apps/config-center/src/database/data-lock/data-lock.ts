@@ -2,6 +2,11 @@
 export interface NodeDataLock {
   /** What is locked, for messages: the SQLite lock file, or the MySQL lock name. */
   readonly name: string;
+  /**
+   * False while the lock is being taken back (MySQL: its session was lost with the database).
+   * The write path writes only while it is true (SqlTransactions.requireLock).
+   */
+  readonly held: boolean;
   release(): Promise<void>;
 }
 

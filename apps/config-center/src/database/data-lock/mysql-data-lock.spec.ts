@@ -133,13 +133,17 @@ describe('ServerLockKeeper (the MySQL data lock)', () => {
   });
 
   it('keeps trying while the database is away, and takes the lock back when it returns', async () => {
-    await take('first');
+    const lock = await take('first');
+    expect(lock.held).toBe(true);
     server.up = false;
     server.restart();
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(server.holder).toBeNull();
+    // The write path waits for this before it writes again (SqlTransactions.requireLock).
+    expect(lock.held).toBe(false);
     server.up = true;
     await waitFor('the lock taken back', () => server.holder?.owner === 'first');
+    expect(lock.held).toBe(true);
   });
 
   it('stops the node when another process took the lock while its session was lost', async () => {

@@ -88,6 +88,10 @@ export class ServerLockKeeper implements NodeDataLock {
     return keeper;
   }
 
+  get held(): boolean {
+    return !this.released && this.current !== undefined;
+  }
+
   async release(): Promise<void> {
     this.released = true;
     clearInterval(this.pingTimer);

@@ -21,7 +21,8 @@ export function sqliteLockFile(databaseFile: string): string {
  * with SQLITE_BUSY (busy timeout 0). An in-memory database is private to its process: no lock.
  */
 export function lockSqliteData(databaseFile: string): NodeDataLock {
-  if (databaseFile === ':memory:') return { name: databaseFile, release: async () => undefined };
+  if (databaseFile === ':memory:')
+    return { name: databaseFile, held: true, release: async () => undefined };
   const file = sqliteLockFile(databaseFile);
   mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file, { timeout: 0 });
@@ -46,6 +47,8 @@ export function lockSqliteData(databaseFile: string): NodeDataLock {
   held.add(db);
   return {
     name: file,
+    // A kernel lock: held until the process ends or releases it.
+    held: true,
     release: async () => {
       if (held.delete(db)) db.close();
     },

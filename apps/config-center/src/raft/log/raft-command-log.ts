@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppError, ErrorCode, NotLeader, ServiceUnavailable } from '@cc/common';
 import {
@@ -10,6 +10,7 @@ import {
 } from '@cc/raft';
 import { CallContext } from '@cc/resource';
 import { SqlTransactions } from '../../database/sql-writer';
+import { CommitInDoubt, DatabaseUnreachable, isConnectionLoss } from '../../database/write-path';
 import { APP_CONFIG, AppConfig } from '../../env/app-config';
 import { Applier } from '../../state/applier';
 import { AppliedBatch, CommandLog, withinProposalTimeout } from '../../state/command-log';
@@ -20,6 +21,7 @@ import { ForwardProposalResource } from '../transport/forward-proposal.resource'
 import { ProposalForwarder } from '../transport/proposal-forwarder';
 import { PeerStatus, RaftTransport } from '../transport/raft-transport';
 import { RaftTimings, ReadyLoop } from './ready-loop';
+import { mostCaughtUpVoter } from './successor';
 
 /** The resource name forwarded proposals carry in their call chain. */
 const FORWARD_RESOURCE = ForwardProposalResource.name;
@@ -39,6 +41,16 @@ function isNotApplied(error: unknown): boolean {
 
 /** sysexits EX_TEMPFAIL: the storage failed; a supervisor restarts the node. */
 const EXIT_STORAGE_FAILED = 75;
+const RESUME_RETRY_MS = 1_000;
+
+/** The database went away (DESIGN 23), as opposed to a storage bug: the node waits for it. */
+function isDatabaseOutage(error: unknown): boolean {
+  return (
+    error instanceof DatabaseUnreachable ||
+    error instanceof CommitInDoubt ||
+    isConnectionLoss(error)
+  );
+}
 
 /**
  * The replicated log (DESIGN 2, 4), a CommandLog provider: a Ready loop over the log store,
@@ -47,6 +59,7 @@ const EXIT_STORAGE_FAILED = 75;
  */
 @Injectable()
 export class RaftCommandLog extends CommandLog implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('RaftLog');
   private readonly loop: ReadyLoop;
   private ticker?: NodeJS.Timeout;
 
@@ -75,12 +88,19 @@ export class RaftCommandLog extends CommandLog implements OnModuleInit, OnApplic
           clearInterval(this.ticker);
           setTimeout(() => process.exit(EXIT_STORAGE_FAILED), 100).unref();
         },
+        recoverable: isDatabaseOutage,
+        unavailable: () => transactions.writePath.unavailable(),
+        // Back already (a probe got through before the loop noticed): resume at once.
+        onSuspended: () => {
+          if (transactions.writePath.available) this.resumeSoon(0);
+        },
       },
     );
   }
 
   async onModuleInit(): Promise<void> {
     await Promise.all([this.store.load(), this.applier.load()]);
+    this.transactions.writePath.onRecovered(() => this.resumeSoon(0));
     this.loop.start();
     this.ticker = setInterval(() => this.loop.tick(), this.config.cluster.tickMs);
   }
@@ -133,6 +153,17 @@ export class RaftCommandLog extends CommandLog implements OnModuleInit, OnApplic
     }
   }
 
+  /** Rebuilds the suspended loop from the database; tries again while the database flaps. */
+  private resumeSoon(delayMs: number): void {
+    setTimeout(() => {
+      if (!this.loop.isSuspended) return;
+      this.loop.resume().catch((error: unknown) => {
+        this.logger.warn({ err: error }, 'raft could not resume yet; trying again');
+        this.resumeSoon(RESUME_RETRY_MS);
+      });
+    }, delayMs).unref();
+  }
+
   /** Resolves at the next leader change, or after a short pause (at most until `holdUntil`). */
   private async nextLeader(holdUntil: number): Promise<void> {
     await this.loop.waiters.untilAnyLeader(
@@ -149,11 +180,8 @@ export class RaftCommandLog extends CommandLog implements OnModuleInit, OnApplic
   async handOverLeadership(timeoutMs: number): Promise<string | undefined> {
     const status = this.loop.status();
     if (status.role !== 'leader') return undefined;
-    const candidates = status.voters.filter((id) => id !== this.config.nodeId);
-    if (candidates.length === 0) return undefined;
-    const target = candidates.reduce((best, id) =>
-      (status.matchIndex[id] ?? 0) > (status.matchIndex[best] ?? 0) ? id : best,
-    );
+    const target = mostCaughtUpVoter(status);
+    if (target === undefined) return undefined;
     try {
       this.loop.transferLeadership(target);
     } catch {
@@ -213,6 +241,11 @@ export class RaftCommandLog extends CommandLog implements OnModuleInit, OnApplic
 
   status(): RaftStatus {
     return this.loop.status();
+  }
+
+  /** Waiting for its database: out of the election, writes refused, reads from memory. */
+  get suspended(): boolean {
+    return this.loop.isSuspended;
   }
 
   get stats(): { leaderChanges: number; proposalsDropped: number } {

@@ -119,6 +119,49 @@ describe('ReadyLoop', () => {
     await expect(next).resolves.toMatchObject({ ok: true });
   });
 
+  it('suspends when its database goes away and resumes from it when it is back (DESIGN 23)', async () => {
+    const outage = new Error('database unreachable');
+    const cluster = new LoopCluster(['a', 'b', 'c'], {
+      seed: 3,
+      recoverable: (error) => error === outage,
+    });
+    cluster.start();
+    const leader = await cluster.electedLeader();
+    await cluster.round();
+    leader.store.failure = outage;
+    leader.store.failWrites = true;
+    const inFlight = leader.loop.propose(create('in-flight')).then(
+      () => 'applied',
+      (error: unknown) => error,
+    );
+    await cluster.settle();
+    expect(leader.loop.isSuspended).toBe(true);
+    expect(leader.loop.isStopped).toBe(false);
+    expect(leader.fatal).toEqual([]);
+    expect(await inFlight).toBeInstanceOf(OutcomeUnknown);
+    // Leadership given up: it leads nobody, refuses writes and reads at once, stays silent.
+    expect(leader.loop.status()).toMatchObject({ role: 'follower', leader: undefined });
+    expect(() => leader.loop.propose(create('refused'))).toThrow(ServiceUnavailable);
+    expect(() => leader.loop.readIndex('r')).toThrow(ServiceUnavailable);
+
+    const survivors = cluster.nodes.filter((node) => node !== leader);
+    await cluster.until(() => survivors.some((node) => node.loop.status().role === 'leader'));
+    const successor = survivors.find((node) => node.loop.status().role === 'leader')!;
+    const next = successor.loop.propose(create('while-away'));
+    await cluster.until(() =>
+      survivors.every((node) => node.applier.applied.includes('while-away')),
+    );
+    await expect(next).resolves.toMatchObject({ ok: true });
+    expect(leader.applier.applied).not.toContain('while-away');
+
+    leader.store.failWrites = false;
+    await leader.loop.resume();
+    expect(leader.loop.isSuspended).toBe(false);
+    await cluster.until(() => leader.applier.applied.includes('while-away'));
+    expect(leader.loop.status().leader).toBe(successor.id);
+    expect(leader.applier.applied).toEqual(successor.applier.applied);
+  });
+
   it('fails the linearizable reads a leader change may have lost, retryably', async () => {
     const cluster = new LoopCluster(['a', 'b', 'c'], { seed: 9 });
     cluster.start();

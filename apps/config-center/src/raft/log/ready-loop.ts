@@ -7,6 +7,7 @@ import { CommandOutcome, decodeCommand } from '../../state/commands';
 import { CompactionStats, LogCompaction } from '../storage/log-compaction';
 import { RaftLogStore, TransactionRunner } from '../storage/raft-log-store';
 import { RaftTransport } from '../transport/raft-transport';
+import { mostCaughtUpVoter } from './successor';
 import { WaiterRegistry } from './waiter-registry';
 
 export interface RaftTimings {
@@ -38,6 +39,14 @@ export interface ReadyLoopSettings {
   now: () => number;
   /** The loop could not persist and stopped for good (DESIGN 19): the node must go. */
   onFatal: (error: unknown) => void;
+  /**
+   * A storage failure the node outlives (the database went away, DESIGN 23): the loop suspends
+   * instead of stopping, and `resume()` rebuilds it from the database once it is back.
+   */
+  recoverable?: (error: unknown) => boolean;
+  /** What a write or a linearizable read gets while the loop is suspended (50301). */
+  unavailable?: () => Error;
+  onSuspended?: (error: unknown) => void;
 }
 
 /**
@@ -54,6 +63,8 @@ export class ReadyLoop {
   private processing = false;
   private again = false;
   private stopped = false;
+  /** The database went away: no tick, no message, no proposal until `resume`. */
+  private suspended = false;
   private appliedIndex = 0;
   private knownLeader?: string;
   private idle: Array<() => void> = [];
@@ -69,8 +80,13 @@ export class ReadyLoop {
   }
 
   start(): void {
+    this.appliedIndex = this.ports.store.applied;
+    this.startCore();
+  }
+
+  /** A core on what the store holds, as a follower at its stored term (start and resume). */
+  private startCore(): void {
     const { store } = this.ports;
-    this.appliedIndex = store.applied;
     this.node = new RaftNode({
       id: this.settings.nodeId,
       peers: this.settings.voters,
@@ -119,16 +135,27 @@ export class ReadyLoop {
     return this.compaction.stats;
   }
 
+  /** A suspended loop leads nobody and knows no leader: it has given its leadership up. */
   status(): RaftStatus {
-    return this.node.status();
+    const status = this.node.status();
+    return this.suspended
+      ? { ...status, role: 'follower', leader: undefined, matchIndex: {} }
+      : status;
+  }
+
+  get isSuspended(): boolean {
+    return this.suspended;
   }
 
   tick(): void {
+    if (this.suspended) return;
     this.node.tick();
     this.schedule();
   }
 
   step(messages: readonly Message[]): void {
+    // Answering would promise what this node cannot store; the others go on without it.
+    if (this.suspended) return;
     for (const message of messages) {
       try {
         this.node.step(message);
@@ -144,6 +171,7 @@ export class ReadyLoop {
 
   /** Throws NotLeaderError on a follower. */
   propose(data: Uint8Array): Promise<CommandOutcome> {
+    this.refuseWhileSuspended();
     const { index, term } = this.node.propose(data);
     const outcome = this.waiters.proposal(index, term);
     this.schedule();
@@ -151,18 +179,21 @@ export class ReadyLoop {
   }
 
   proposeConfChange(change: ConfChange): number {
+    this.refuseWhileSuspended();
     const { index } = this.node.proposeConfChange(change);
     this.schedule();
     return index;
   }
 
   transferLeadership(to: string): void {
+    this.refuseWhileSuspended();
     this.node.transferLeadership(to);
     this.schedule();
   }
 
   /** Asks the core for a ReadIndex; throws NotLeaderError when no leader is known. */
   readIndex(context: string): Promise<number> {
+    this.refuseWhileSuspended();
     this.node.readIndex(context);
     const index = this.waiters.read(context);
     this.schedule();
@@ -180,7 +211,7 @@ export class ReadyLoop {
   }
 
   private schedule(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.suspended) return;
     if (this.processing) {
       this.again = true;
       return;
@@ -203,6 +234,10 @@ export class ReadyLoop {
         await this.compaction.afterReady(this.appliedIndex);
       }
     } catch (error) {
+      if (this.settings.recoverable?.(error)) {
+        this.suspend(error);
+        return;
+      }
       // DESIGN 19: a node that cannot persist must not keep a cluster alive with heartbeats.
       this.logger.fatal(
         { err: error },
@@ -277,6 +312,80 @@ export class ReadyLoop {
             { consistency: 'linearizable', leader: this.node.status().leader ?? null },
           ),
       );
+  }
+
+  /**
+   * DESIGN 23: the database went away under this loop. A leader hands its leadership to the
+   * follower whose log is furthest along (a TimeoutNow, which needs nothing stored here), then
+   * the node falls silent: no ticks (no campaign), no answers; the others elect without it.
+   * Writes in flight may still commit through the followers: 50003. New ones get 50301.
+   */
+  private suspend(error: unknown): void {
+    this.suspended = true;
+    this.logger.error(
+      { err: error },
+      'raft storage unreachable: leadership given up, this node waits for its database',
+    );
+    this.handOverWhileSuspended();
+    this.waiters.failProposalsThrough(
+      Number.POSITIVE_INFINITY,
+      new OutcomeUnknown(
+        'the database was lost while this write was in flight; it may still apply',
+      ),
+    );
+    this.waiters.failReads(this.waiters.readsAsked(), () => this.unavailable());
+    this.settings.onSuspended?.(error);
+  }
+
+  private handOverWhileSuspended(): void {
+    const status = this.node.status();
+    if (status.role !== 'leader') return;
+    const target = mostCaughtUpVoter(status);
+    if (target === undefined) return;
+    try {
+      this.node.transferLeadership(target);
+      if (!this.node.hasReady()) return;
+      const timeoutNow = this.node.ready().messages.filter((m) => m.type === 'timeoutNow');
+      this.ports.transport.send(timeoutNow);
+    } catch (transferError) {
+      this.logger.warn({ err: transferError }, 'no leadership transfer while suspended');
+    }
+  }
+
+  /**
+   * The database is back: the log store and `last_applied` are read again and a fresh core
+   * starts from them as a follower (what was in memory may be behind or ahead of what the
+   * database kept when the connection went), then catches up from the leader.
+   */
+  async resume(): Promise<void> {
+    if (!this.suspended || this.stopped) return;
+    await this.settled();
+    await this.ports.store.load();
+    // More than this node showed: a transaction committed as its connection was lost.
+    const applied = this.ports.store.applied;
+    if (applied > this.appliedIndex) {
+      await this.ports.applier.reload(applied);
+      this.appliedIndex = applied;
+      this.waiters.releaseApplied(applied);
+    }
+    this.suspended = false;
+    this.knownLeader = undefined;
+    this.logger.log(
+      { applied: this.appliedIndex },
+      'raft storage reachable again: resuming as a follower',
+    );
+    this.startCore();
+  }
+
+  private refuseWhileSuspended(): void {
+    if (this.suspended) throw this.unavailable();
+  }
+
+  private unavailable(): Error {
+    return (
+      this.settings.unavailable?.() ??
+      new ServiceUnavailable('this node cannot reach its database; retry on another node')
+    );
   }
 
   private roleChanged(role: string, leader: string | undefined): void {

@@ -41,8 +41,15 @@ export class ClusterService implements OnModuleInit {
       };
     }
     const status = raft.status();
+    // Waiting for its database (DESIGN 23): it still serves reads, so degraded, not unhealthy.
+    const suspended = raft.suspended;
     return {
-      status: status.leader === undefined ? ('unhealthy' as const) : ('healthy' as const),
+      status: suspended
+        ? ('degraded' as const)
+        : status.leader === undefined
+          ? ('unhealthy' as const)
+          : ('healthy' as const),
+      ...(suspended ? { suspended: true } : {}),
       role: status.role === 'preCandidate' ? 'pre-candidate' : status.role,
       term: status.term,
       leader: status.leader ?? null,

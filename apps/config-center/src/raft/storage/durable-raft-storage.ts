@@ -1,5 +1,5 @@
 import { DataSource, MoreThanOrEqual } from 'typeorm';
-import { Entry, EntryType, HardState, Ready, Snapshot } from '@cc/raft';
+import { Entry, EntryType, HardState, MemoryStorage, Ready, Snapshot } from '@cc/raft';
 import { RaftLogRow, RaftSnapshotRow, RaftStateRow } from '../../database/entities';
 import { appendLogEntries, deleteLogEntries, saveRaftState } from '../../database/raft-tables';
 import { SqlDialect, sqlTime } from '../../database/sql-dialect';
@@ -23,7 +23,10 @@ export class DurableRaftStorage extends RaftLogStore {
     super();
   }
 
+  /** Also after a database outage: the mirror is rebuilt from what the database kept. */
   async load(): Promise<void> {
+    this.memory = new MemoryStorage();
+    this.appliedIndex = 0;
     const [state, snapshot] = await Promise.all([
       this.dataSource.getRepository(RaftStateRow).findOneBy({ nodeId: this.nodeId }),
       this.dataSource.getRepository(RaftSnapshotRow).findOneBy({ nodeId: this.nodeId }),

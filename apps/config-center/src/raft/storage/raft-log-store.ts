@@ -11,7 +11,7 @@ export type TransactionRunner = <T>(work: (writer: SqlWriter) => Promise<T>) => 
  * store keeps it in SQL tables; a test keeps it in memory and can make it fail.
  */
 export abstract class RaftLogStore implements RaftStorage {
-  protected readonly memory = new MemoryStorage();
+  protected memory = new MemoryStorage();
   protected appliedIndex = 0;
 
   hardState(): HardState {
