@@ -2,7 +2,7 @@ import { ServerBusy } from '@cc/common';
 
 /**
  * The database as the write path sees it: up, or down since when and why. Writes fail fast
- * while it is down (DESIGN 23) and resume once a probe (write-path-health.ts) reaches it again.
+ * while it is down (DESIGN 23) and resume once a probe (observability/write-path-health.ts) reaches it again.
  */
 export class WritePathState {
   private down?: { since: number; error: string };

@@ -3,10 +3,14 @@ import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { HealthController } from './health.controller';
 import { HealthRegistry } from './health-registry';
 import { HttpMetrics, MetricsController, httpMetricProviders } from './http-metrics';
+import { StateModule } from '../state/state.module';
+import { WritePathHealth } from './write-path-health';
 
 @Global()
 @Module({
   imports: [
+    // The database component probes the connection that writes use (SqlTransactions).
+    StateModule,
     PrometheusModule.register({
       path: '/api/v1/metrics',
       controller: MetricsController,
@@ -14,7 +18,7 @@ import { HttpMetrics, MetricsController, httpMetricProviders } from './http-metr
     }),
   ],
   controllers: [HealthController],
-  providers: [HealthRegistry, HttpMetrics, ...httpMetricProviders],
+  providers: [HealthRegistry, HttpMetrics, WritePathHealth, ...httpMetricProviders],
   exports: [HealthRegistry, HttpMetrics],
 })
 export class ObservabilityModule {}

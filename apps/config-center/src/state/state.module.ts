@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SqlTransactions } from '../database/sql-writer';
-import { WritePathHealth } from '../database/write-path-health';
 import { Applier } from './applier';
 import { ReadModel } from './read-model';
 import { SqlApplier } from './sql-applier';
@@ -21,7 +20,6 @@ import { StateView } from './state-view';
       useFactory: (dataSource: DataSource) => new SqlTransactions(dataSource),
     },
     { provide: Applier, useClass: SqlApplier },
-    WritePathHealth,
     StateService,
     { provide: ReadModel, useExisting: StateService },
   ],

@@ -2,52 +2,14 @@ import { Logger } from '@nestjs/common';
 import { OutcomeUnknown, ServiceUnavailable } from '@cc/common';
 import { ConfChange, Entry, Message, RaftNode, RaftStatus, Ready } from '@cc/raft';
 import { SqlWriter } from '../../database/sql-writer';
-import { Applier, CommittedEntry, PendingApply } from '../../state/applier';
-import { CommandOutcome, decodeCommand } from '../../state/commands';
+import { PendingApply } from '../../state/applier';
+import { CommandOutcome } from '../../state/commands';
 import { CompactionStats, LogCompaction } from '../storage/log-compaction';
-import { RaftLogStore, TransactionRunner } from '../storage/raft-log-store';
-import { RaftTransport } from '../transport/raft-transport';
-import { mostCaughtUpVoter } from './successor';
+import { handOverWithoutStorage, toCommittedEntry } from './successor';
+import { RaftTimings, ReadyLoopPorts, ReadyLoopSettings } from './ready-loop-settings';
 import { WaiterRegistry } from './waiter-registry';
 
-export interface RaftTimings {
-  /** A proposal made here, from propose() to its outcome. */
-  committed(milliseconds: number): void;
-  /** A Ready's transaction that applied committed entries (with the entries it stored). */
-  applied(milliseconds: number): void;
-}
-
-/** The ports a Ready loop drives: where entries are stored, sent and applied. */
-export interface ReadyLoopPorts {
-  store: RaftLogStore;
-  transport: RaftTransport;
-  applier: Applier;
-  /** One transaction at a time, in call order (SqlTransactions.run). */
-  run: TransactionRunner;
-}
-
-export interface ReadyLoopSettings {
-  nodeId: string;
-  /** Voters to start with; empty for a node that joins an existing cluster. */
-  voters: string[];
-  electionTicks: number;
-  heartbeatTicks: number;
-  maxAppendBytes: number;
-  snapshotEntries: number;
-  random: () => number;
-  /** Milliseconds on a monotonic clock (performance.now), for the commit histogram. */
-  now: () => number;
-  /** The loop could not persist and stopped for good (DESIGN 19): the node must go. */
-  onFatal: (error: unknown) => void;
-  /**
-   * A storage failure the node outlives (the database went away, DESIGN 23): the loop suspends
-   * instead of stopping, and `resume()` rebuilds it from the database once it is back.
-   */
-  recoverable?: (error: unknown) => boolean;
-  /** What a write or a linearizable read gets while the loop is suspended (50301). */
-  unavailable?: () => Error;
-  onSuspended?: (error: unknown) => void;
-}
+export type { RaftTimings, ReadyLoopPorts, ReadyLoopSettings } from './ready-loop-settings';
 
 /**
  * Drives the pure core (libs/raft) through the Ready contract, one Ready at a time: store it
@@ -326,7 +288,7 @@ export class ReadyLoop {
       { err: error },
       'raft storage unreachable: leadership given up, this node waits for its database',
     );
-    this.handOverWhileSuspended();
+    handOverWithoutStorage(this.node, this.ports.transport, this.logger);
     this.waiters.failProposalsThrough(
       Number.POSITIVE_INFINITY,
       new OutcomeUnknown(
@@ -335,21 +297,6 @@ export class ReadyLoop {
     );
     this.waiters.failReads(this.waiters.readsAsked(), () => this.unavailable());
     this.settings.onSuspended?.(error);
-  }
-
-  private handOverWhileSuspended(): void {
-    const status = this.node.status();
-    if (status.role !== 'leader') return;
-    const target = mostCaughtUpVoter(status);
-    if (target === undefined) return;
-    try {
-      this.node.transferLeadership(target);
-      if (!this.node.hasReady()) return;
-      const timeoutNow = this.node.ready().messages.filter((m) => m.type === 'timeoutNow');
-      this.ports.transport.send(timeoutNow);
-    } catch (transferError) {
-      this.logger.warn({ err: transferError }, 'no leadership transfer while suspended');
-    }
   }
 
   /**
@@ -401,14 +348,7 @@ export class ReadyLoop {
   }
 
   private apply(writer: SqlWriter, fresh: Entry[]): Promise<PendingApply> {
-    const committed: CommittedEntry[] = fresh.map((entry) => ({
-      index: entry.index,
-      command:
-        entry.type === 'normal' && entry.data.length > 0
-          ? decodeCommand(Buffer.from(entry.data))
-          : undefined,
-    }));
-    return this.ports.applier.apply(writer, committed);
+    return this.ports.applier.apply(writer, fresh.map(toCommittedEntry));
   }
 
   /** A snapshot from the leader replaced the state machine through `index`. */

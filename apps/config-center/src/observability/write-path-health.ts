@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../env/app-config';
-import { ComponentHealth, HealthRegistry } from '../observability/health-registry';
-import { SqlTransactions } from './sql-writer';
+import { SqlTransactions } from '../database/sql-writer';
+import { ComponentHealth, HealthRegistry } from './health-registry';
 
 /** Probes while the database is up; more often while it is away, so writes resume quickly. */
 export const PROBE_INTERVAL_MS = { up: 2_000, down: 500 };
