@@ -1,0 +1,290 @@
+import { Logger } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { CacheNode, CacheRoutesSettings } from '../../settings/cache-routes-setting';
+import { NamespaceMove, RedisShards, ShardRoute } from '../redis-shards';
+import { movesBetween, RouteTable, ShardMove } from './route-table';
+import { nodeIdentity, redactedUrl, ShardClientFactory } from './shard-clients';
+import { fenceKey, namespaceOfSpecKey, RAISE_FENCE_SCRIPT, SPEC_KEY_PATTERNS } from './shard-keys';
+
+/** Where the routes come from: `_system/cache_routes` and its revision, in the applied view. */
+export interface RoutesSource {
+  current(): { settings: CacheRoutesSettings; epoch: number };
+  /** Called after each applied change; answers the unsubscribe. */
+  onChange(listener: () => void): () => void;
+  /** The namespaces that exist (a hashed namespace moves when the ring changes under it). */
+  namespaces(): string[];
+}
+
+const SCAN_COUNT = 1_000;
+const DELETE_BATCH = 500;
+/** A shard that could not be fenced or cleaned during a move is retried this often. */
+const RETRY_MS = 1_000;
+
+/** Cleanup a move left undone on one shard (it was away): retried until it succeeds. */
+interface PendingCleanup {
+  node: CacheNode;
+  namespaces: Set<string>;
+  epoch: number;
+}
+
+/**
+ * RedisShards over `_system/cache_routes` (spec 000 code 2): one client per node, an explicit
+ * route first, else the hash ring. A change of the routes is applied on every node, in order:
+ * fence the moved namespaces on their old and new shards at the new epoch (the cache's fill
+ * refuses an older epoch), switch the table, delete the moved namespaces' spec keys on the old
+ * shard, tell the onMove listeners, close the clients of removed nodes. Each step only ever
+ * raises a fence or deletes, so nodes doing it concurrently, or late, cannot make a key stale.
+ */
+export class RoutedRedisShards extends RedisShards {
+  private readonly logger = new Logger('CacheShards');
+  private readonly clients = new Map<string, Redis>();
+  private readonly listeners: Array<(moves: NamespaceMove[]) => void> = [];
+  private readonly pending = new Map<string, PendingCleanup>();
+  private active: RouteTable;
+  private transition: Promise<void> = Promise.resolve();
+  private queued = false;
+  private retryTimer?: NodeJS.Timeout;
+  private closed = false;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly source: RoutesSource,
+    private readonly createClient: ShardClientFactory,
+  ) {
+    super();
+    const { settings, epoch } = source.current();
+    this.active = new RouteTable(settings, epoch);
+    for (const node of settings.nodes) this.clientOf(node);
+    this.unsubscribe = source.onChange(() => this.scheduleTransition());
+  }
+
+  route(namespace: string): ShardRoute | null {
+    const found = this.active.lookup(namespace);
+    if (!found) return null;
+    return { node: found.node.name, client: this.clientOf(found.node), epoch: this.active.epoch };
+  }
+
+  all(): ShardRoute[] {
+    return this.active.nodes.map((node) => ({
+      node: node.name,
+      client: this.clientOf(node),
+      epoch: this.active.epoch,
+    }));
+  }
+
+  onMove(listener: (moves: NamespaceMove[]) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const index = this.listeners.indexOf(listener);
+      if (index >= 0) this.listeners.splice(index, 1);
+    };
+  }
+
+  /** The applied table (the admin endpoint and health read it). */
+  get table(): RouteTable {
+    return this.active;
+  }
+
+  /** The client of a node of the applied table. */
+  client(node: CacheNode): Redis {
+    return this.clientOf(node);
+  }
+
+  /** Resolves once every change seen so far is applied (tests; a graceful stop). */
+  settled(): Promise<void> {
+    return this.transition;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.unsubscribe();
+    clearTimeout(this.retryTimer);
+    await this.transition.catch(() => undefined);
+    for (const client of this.clients.values()) client.disconnect();
+    this.clients.clear();
+  }
+
+  private clientOf(node: CacheNode): Redis {
+    const identity = nodeIdentity(node);
+    let client = this.clients.get(identity);
+    if (!client) {
+      client = this.createClient(node);
+      this.clients.set(identity, client);
+    }
+    return client;
+  }
+
+  /** Changes that arrive during a transition are coalesced into one more, to the latest table. */
+  private scheduleTransition(): void {
+    if (this.queued || this.closed) return;
+    this.queued = true;
+    this.transition = this.transition.then(async () => {
+      this.queued = false;
+      if (this.closed) return;
+      const { settings, epoch } = this.source.current();
+      if (epoch === this.active.epoch) return;
+      try {
+        await this.switchTo(new RouteTable(settings, epoch));
+      } catch (error) {
+        this.logger.error(`cache route change failed: ${(error as Error).message}`);
+      }
+    });
+  }
+
+  private async switchTo(next: RouteTable): Promise<void> {
+    const before = this.active;
+    const moves = movesBetween(before, next, this.source.namespaces());
+    for (const node of next.nodes) this.clientOf(node);
+    await this.raiseFences(moves, next.epoch);
+    this.active = next;
+    const sources = new Map<string, PendingCleanup>();
+    for (const move of moves) {
+      if (!move.from) continue;
+      const identity = nodeIdentity(move.from);
+      const entry = sources.get(identity) ?? {
+        node: move.from,
+        namespaces: new Set<string>(),
+        epoch: next.epoch,
+      };
+      entry.namespaces.add(move.namespace);
+      sources.set(identity, entry);
+    }
+    for (const cleanup of sources.values()) await this.cleanOrKeep(cleanup);
+    this.logger.log(
+      `cache routes at epoch ${next.epoch}: ${next.nodes.map((node) => `${node.name}=${redactedUrl(node.url)}`).join(', ') || 'no Redis'}; ${moves.length} namespace(s) moved`,
+    );
+    this.closeRemoved(next);
+    const notice: NamespaceMove[] = moves.map((move) => ({
+      namespace: move.namespace,
+      from: move.from?.name ?? null,
+      to: move.to?.name ?? null,
+    }));
+    if (notice.length > 0)
+      for (const listener of [...this.listeners]) {
+        try {
+          listener(notice);
+        } catch (error) {
+          this.logger.error(`onMove listener failed: ${(error as Error).message}`);
+        }
+      }
+  }
+
+  /** Both ends of every move, pipelined per shard; a shard that is away is fenced later. */
+  private async raiseFences(moves: ShardMove[], epoch: number): Promise<void> {
+    const byShard = new Map<string, { node: CacheNode; namespaces: string[] }>();
+    for (const move of moves)
+      for (const node of [move.from, move.to]) {
+        if (!node) continue;
+        const entry = byShard.get(nodeIdentity(node)) ?? { node, namespaces: [] };
+        entry.namespaces.push(move.namespace);
+        byShard.set(nodeIdentity(node), entry);
+      }
+    await Promise.all(
+      [...byShard.values()].map(async ({ node, namespaces }) => {
+        try {
+          await this.fence(this.clientOf(node), namespaces, epoch);
+        } catch (error) {
+          this.logger.warn(
+            `cache shard ${node.name} not fenced at epoch ${epoch} (${(error as Error).message}); retrying`,
+          );
+          this.keepPending({ node, namespaces: new Set(namespaces), epoch }, false);
+        }
+      }),
+    );
+  }
+
+  private async fence(client: Redis, namespaces: Iterable<string>, epoch: number): Promise<void> {
+    const pipeline = client.pipeline();
+    for (const namespace of namespaces)
+      pipeline.eval(RAISE_FENCE_SCRIPT, 1, fenceKey(namespace), String(epoch));
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([error]) => error);
+    if (failed?.[0]) throw failed[0];
+  }
+
+  private async cleanOrKeep(cleanup: PendingCleanup): Promise<void> {
+    try {
+      const client = this.clientOf(cleanup.node);
+      await this.fence(client, cleanup.namespaces, cleanup.epoch);
+      await this.deleteSpecKeys(client, cleanup.namespaces);
+    } catch (error) {
+      this.logger.warn(
+        `cache shard ${cleanup.node.name}: old keys of ${cleanup.namespaces.size} moved namespace(s) not deleted yet (${(error as Error).message}); retrying`,
+      );
+      this.keepPending(cleanup, true);
+    }
+  }
+
+  /** One SCAN pass over the spec keys; the namespace is read from each key, never globbed. */
+  private async deleteSpecKeys(client: Redis, namespaces: Set<string>): Promise<number> {
+    let deleted = 0;
+    for (const pattern of SPEC_KEY_PATTERNS) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
+        cursor = next;
+        const doomed = keys.filter((key) => {
+          const namespace = namespaceOfSpecKey(key);
+          return namespace !== undefined && namespaces.has(namespace);
+        });
+        for (let start = 0; start < doomed.length; start += DELETE_BATCH) {
+          deleted += await client.unlink(...doomed.slice(start, start + DELETE_BATCH));
+        }
+      } while (cursor !== '0');
+    }
+    return deleted;
+  }
+
+  /**
+   * `clean`: the shard also has to lose the namespaces' keys (a fence alone is enough for the
+   * new end of a move). Retried until done, even if the node left the table meanwhile.
+   */
+  private keepPending(cleanup: PendingCleanup, clean: boolean): void {
+    const identity = `${clean ? 'clean' : 'fence'}\n${nodeIdentity(cleanup.node)}`;
+    const entry = this.pending.get(identity);
+    if (entry) {
+      for (const namespace of cleanup.namespaces) entry.namespaces.add(namespace);
+      entry.epoch = Math.max(entry.epoch, cleanup.epoch);
+    } else this.pending.set(identity, { ...cleanup, namespaces: new Set(cleanup.namespaces) });
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer || this.closed) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.transition = this.transition.then(() => this.retryPending());
+    }, RETRY_MS);
+    this.retryTimer.unref();
+  }
+
+  private async retryPending(): Promise<void> {
+    for (const [identity, cleanup] of [...this.pending]) {
+      if (this.closed) return;
+      try {
+        const client = this.clientOf(cleanup.node);
+        await this.fence(client, cleanup.namespaces, cleanup.epoch);
+        // Even a namespace that moved back here since loses its keys: they may predate the
+        // move, and a delete only costs a miss.
+        if (identity.startsWith('clean\n')) await this.deleteSpecKeys(client, cleanup.namespaces);
+        this.pending.delete(identity);
+        this.logger.log(`cache shard ${cleanup.node.name}: deferred move cleanup done`);
+      } catch {
+        // still away: next round
+      }
+    }
+    this.closeRemoved(this.active);
+    if (this.pending.size > 0) this.scheduleRetry();
+  }
+
+  /** Clients of nodes the table no longer lists, once nothing pending needs them. */
+  private closeRemoved(table: RouteTable): void {
+    const wanted = new Set(table.nodes.map(nodeIdentity));
+    for (const cleanup of this.pending.values()) wanted.add(nodeIdentity(cleanup.node));
+    for (const [identity, client] of this.clients)
+      if (!wanted.has(identity)) {
+        client.disconnect();
+        this.clients.delete(identity);
+      }
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The names this module reads in a shard. A name inside a key has `%` and `:` percent-encoded
+ * (issue 14: a key may contain `:`, a namespace may be called `versions`), so splitting a spec
+ * key on `:` gives its parts back unambiguously.
+ */
+export const encodeKeyPart = (name: string): string =>
+  name.replace(/%/g, '%25').replace(/:/g, '%3A');
+
+export const decodeKeyPart = (part: string): string =>
+  part.replace(/%3A/gi, ':').replace(/%25/g, '%');
+
+/** The routing fence of a namespace on one shard: fills with a lower epoch are refused there. */
+export const fenceKey = (namespace: string): string => `cc:epoch:${encodeKeyPart(namespace)}`;
+
+/**
+ * The SCAN patterns that cover every spec key (constant: no name is ever put in a glob, so a
+ * name with `*`, `?` or `[` cannot widen a match).
+ */
+export const SPEC_KEY_PATTERNS = ['config:*', 'namespace:configs:*'] as const;
+
+/**
+ * The namespace a spec key belongs to, or undefined for anything else (fences, locks, keys of
+ * other applications). By the number of parts: `config:{ns}:{key}` (3),
+ * `config:versions:{ns}:{key}` (4), `config:version:{ns}:{key}:{v}` (5),
+ * `namespace:configs:{ns}` (3) — `config:versions:{key}` is namespace `versions`' key.
+ */
+export function namespaceOfSpecKey(key: string): string | undefined {
+  const parts = key.split(':');
+  if (parts[0] === 'namespace')
+    return parts.length === 3 && parts[1] === 'configs' ? decodeKeyPart(parts[2]) : undefined;
+  if (parts[0] !== 'config') return undefined;
+  if (parts.length === 3) return decodeKeyPart(parts[1]);
+  if (parts.length === 4 && parts[1] === 'versions') return decodeKeyPart(parts[2]);
+  if (parts.length === 5 && parts[1] === 'version') return decodeKeyPart(parts[2]);
+  return undefined;
+}
+
+/**
+ * Sets the fence to `epoch` unless it already holds a higher one (fences only rise: a node that
+ * applies an older move late cannot lower what a newer move set).
+ */
+export const RAISE_FENCE_SCRIPT = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+local epoch = tonumber(ARGV[1])
+if current < epoch then redis.call('SET', KEYS[1], ARGV[1]) return epoch end
+return current
+`;
