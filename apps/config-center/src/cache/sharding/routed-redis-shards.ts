@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { CacheNode, CacheRoutesSettings } from '../../settings/cache-routes-setting';
 import { NamespaceMove, RedisShards, ShardRoute } from '../redis-shards';
@@ -35,7 +35,7 @@ interface PendingCleanup {
  * shard, tell the onMove listeners, close the clients of removed nodes. Each step only ever
  * raises a fence or deletes, so nodes doing it concurrently, or late, cannot make a key stale.
  */
-export class RoutedRedisShards extends RedisShards {
+export class RoutedRedisShards extends RedisShards implements OnApplicationShutdown {
   private readonly logger = new Logger('CacheShards');
   private readonly clients = new Map<string, Redis>();
   private readonly listeners: Array<(moves: NamespaceMove[]) => void> = [];
@@ -93,6 +93,10 @@ export class RoutedRedisShards extends RedisShards {
   /** Resolves once every change seen so far is applied (tests; a graceful stop). */
   settled(): Promise<void> {
     return this.transition;
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
   }
 
   async close(): Promise<void> {
