@@ -120,8 +120,11 @@ describe('cache routes (client-side sharding) on one node', () => {
     for (const namespace of [moved, stays, 'versions']) {
       for (const key of specKeys(namespace)) await clientA.set(key, '{"revision":1}');
     }
+    await clientA.set(`cc:rev:${moved}`, '1');
     // Namespace `versions`' own key looks like a version list of `moved`'s namespace: it stays.
     await clientA.set(`config:versions:${moved}`, '{"revision":1}');
+    // A stray key on the new shard (from a node on an older table) predates the move: it goes.
+    await clientB.set(`config:${moved}:db%3Ahost`, '{"revision":0}');
     const epoch = await setRoutes({
       nodes: [
         { name: 'a', url: redisA.url },
@@ -130,6 +133,8 @@ describe('cache routes (client-side sharding) on one node', () => {
       routes: { [moved]: 'b', [stays]: 'a', versions: 'a' },
     });
     await waitFor('old keys deleted', async () => (await clientA.exists(specKeys(moved))) === 0);
+    expect(await clientA.exists(`cc:rev:${moved}`)).toBe(0);
+    expect(await clientB.exists(`config:${moved}:db%3Ahost`)).toBe(0);
     expect(await clientA.exists(specKeys(stays))).toBe(4);
     expect(await clientA.exists(specKeys('versions'))).toBe(4);
     expect(await clientA.exists(`config:versions:${moved}`)).toBe(1);

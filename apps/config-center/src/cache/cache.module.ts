@@ -1,8 +1,16 @@
-import { Module } from '@nestjs/common';
+import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { SettingsModule } from '../settings/settings.module';
 import { SettingsRegistry } from '../settings/settings-registry';
 import { StateModule } from '../state/state.module';
 import { StateView } from '../state/state-view';
+import { VersionQueries } from '../version/version-queries';
+import { VersionLookup, VersionReads } from '../version/version-reads';
+import { CacheFiller } from './cache-filler';
+import { CacheWarmup } from './cache-warmup';
+import { CachedVersionReads } from './cached-version-reads';
+import { InvalidationListener } from './invalidations';
+import { ReadHeat } from './read-heat';
+import { RedisHealth } from './redis-health';
 import { RedisShards } from './redis-shards';
 import { CacheRoutesController } from './sharding/cache-routes.controller';
 import { CacheRoutesResource } from './sharding/cache-routes.resource';
@@ -12,24 +20,48 @@ import { createShardClient } from './sharding/shard-clients';
 import { ShardHealth } from './sharding/shard-health';
 
 /**
- * The cache's Redis side (DESIGN 22). Which Redis holds a namespace is `_system/cache_routes`
- * (client-side sharding, spec 000 code 2): one node seeded from REDIS_URL is the unsharded case,
- * no node at all is memory and database only.
+ * The one place that chooses the RedisShards implementation: `_system/cache_routes` (client-side
+ * sharding, spec 000 code 2), seeded from REDIS_URL at the first start. One node is the
+ * unsharded case; no node at all is memory and database only.
+ */
+export const redisShardsProviders = [
+  {
+    provide: RoutedRedisShards,
+    inject: [SettingsRegistry, StateView],
+    useFactory: (settings: SettingsRegistry, view: StateView) =>
+      new RoutedRedisShards(cacheRoutesSource(settings, view), createShardClient),
+  },
+  { provide: RedisShards, useExisting: RoutedRedisShards },
+];
+
+/**
+ * The cache (DESIGN 5, 6, 22): historical reads memory -> Redis -> database, Redis filled on
+ * apply with the spec's keys, invalidations over pub/sub, warm-up, health and metrics.
+ * Latest values are the view's (state/): they never wait on Redis.
  */
 @Module({
   imports: [StateModule, SettingsModule],
   controllers: [CacheRoutesController],
   providers: [
-    {
-      provide: RoutedRedisShards,
-      inject: [SettingsRegistry, StateView],
-      useFactory: (settings: SettingsRegistry, view: StateView) =>
-        new RoutedRedisShards(cacheRoutesSource(settings, view), createShardClient),
-    },
-    { provide: RedisShards, useExisting: RoutedRedisShards },
+    ...redisShardsProviders,
     ShardHealth,
     CacheRoutesResource,
+    VersionQueries,
+    CachedVersionReads,
+    { provide: VersionReads, useExisting: CachedVersionReads },
+    { provide: VersionLookup, useExisting: CachedVersionReads },
+    CacheFiller,
+    InvalidationListener,
+    ReadHeat,
+    CacheWarmup,
+    RedisHealth,
   ],
-  exports: [RedisShards],
+  exports: [VersionQueries, VersionReads, VersionLookup, ReadHeat, RedisShards],
 })
-export class CacheModule {}
+export class CacheModule implements OnApplicationShutdown {
+  constructor(@Inject(RedisShards) private readonly shards: RedisShards) {}
+
+  onApplicationShutdown(): void {
+    for (const shard of this.shards.all()) shard.client.disconnect();
+  }
+}

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { CacheMetrics, cacheMetricProviders } from './cache-metrics';
 import { DatabaseHealth } from './database-health';
 import { HealthController } from './health.controller';
 import { HealthRegistry } from './health-registry';
@@ -15,7 +16,14 @@ import { HttpMetrics, MetricsController, httpMetricProviders } from './http-metr
     }),
   ],
   controllers: [HealthController],
-  providers: [HealthRegistry, DatabaseHealth, HttpMetrics, ...httpMetricProviders],
-  exports: [HealthRegistry, HttpMetrics],
+  providers: [
+    HealthRegistry,
+    DatabaseHealth,
+    HttpMetrics,
+    ...httpMetricProviders,
+    CacheMetrics,
+    ...cacheMetricProviders,
+  ],
+  exports: [HealthRegistry, HttpMetrics, CacheMetrics],
 })
 export class ObservabilityModule {}

@@ -10,6 +10,17 @@ export interface SystemSettings {
   audit: AuditSettings;
   auth: AuthSettings;
   cache_routes: CacheRoutesSettings;
+  cache_warmup: CacheWarmupSettings;
+}
+
+/** `_system/cache_warmup`: what a node puts in the cache after it starts (cache/, issue 14). */
+export interface CacheWarmupSettings {
+  /** Namespaces whose keys are written to Redis first (by the node that fills: the leader). */
+  namespaces: string[];
+  /** Then this many of the keys read most in the last day (their version lists, their TTLs). */
+  hot_keys: number;
+  /** The warm-up stops after this long, done or not; readiness never waits for it. */
+  max_seconds: number;
 }
 
 export type SettingKey = keyof SystemSettings & string;

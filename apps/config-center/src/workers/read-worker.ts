@@ -33,7 +33,7 @@ import {
 } from '../raft/transport/raft-wire';
 import { Consistency, ReadModel } from '../state/read-model';
 import { StateView } from '../state/state-view';
-import { VersionLookup } from '../version/version-queries';
+import { VersionLookup } from '../version/version-reads';
 import { applyToReplica, NodeMessage, WorkerMessage } from './view-sync';
 
 const HOP_BY_HOP = new Set([

@@ -4,7 +4,7 @@ import { CacheNode, CacheRoutesSettings } from '../../settings/cache-routes-sett
 import { NamespaceMove, RedisShards, ShardRoute } from '../redis-shards';
 import { movesBetween, RouteTable, ShardMove } from './route-table';
 import { nodeIdentity, redactedUrl, ShardClientFactory } from './shard-clients';
-import { fenceKey, namespaceOfSpecKey, RAISE_FENCE_SCRIPT, SPEC_KEY_PATTERNS } from './shard-keys';
+import { fenceKey, namespaceOfCacheKey, RAISE_FENCE_SCRIPT, SPEC_KEY_PATTERNS } from './shard-keys';
 
 /** Where the routes come from: `_system/cache_routes` and its revision, in the applied view. */
 export interface RoutesSource {
@@ -136,24 +136,19 @@ export class RoutedRedisShards extends RedisShards implements OnApplicationShutd
   }
 
   private async switchTo(next: RouteTable): Promise<void> {
-    const before = this.active;
-    const moves = movesBetween(before, next, this.source.namespaces());
+    // Epoch 0 is the REDIS_URL seed this node routed by until its view was loaded: adopting the
+    // applied table is no move (the nodes that applied each change moved what it moved).
+    const moves =
+      this.active.epoch === 0 ? [] : movesBetween(this.active, next, this.source.namespaces());
     for (const node of next.nodes) this.clientOf(node);
-    await this.raiseFences(moves, next.epoch);
+    const firstHere = await this.raiseFences(moves, next.epoch);
+    // A move's new shard may hold keys from before (a fill from a node on an older table): the
+    // node that raised its fence first empties it before anyone routes there.
+    await this.cleanAll(moves, 'to', next.epoch, (move) =>
+      firstHere.has(`${nodeIdentity(move.to!)}\n${move.namespace}`),
+    );
     this.active = next;
-    const sources = new Map<string, PendingCleanup>();
-    for (const move of moves) {
-      if (!move.from) continue;
-      const identity = nodeIdentity(move.from);
-      const entry = sources.get(identity) ?? {
-        node: move.from,
-        namespaces: new Set<string>(),
-        epoch: next.epoch,
-      };
-      entry.namespaces.add(move.namespace);
-      sources.set(identity, entry);
-    }
-    for (const cleanup of sources.values()) await this.cleanOrKeep(cleanup);
+    await this.cleanAll(moves, 'from', next.epoch, () => true);
     this.logger.log(
       `cache routes at epoch ${next.epoch}: ${next.nodes.map((node) => `${node.name}=${redactedUrl(node.url)}`).join(', ') || 'no Redis'}; ${moves.length} namespace(s) moved`,
     );
@@ -173,8 +168,33 @@ export class RoutedRedisShards extends RedisShards implements OnApplicationShutd
       }
   }
 
-  /** Both ends of every move, pipelined per shard; a shard that is away is fenced later. */
-  private async raiseFences(moves: ShardMove[], epoch: number): Promise<void> {
+  /** Deletes the moved namespaces' keys on one end of their moves, one SCAN pass per shard. */
+  private async cleanAll(
+    moves: ShardMove[],
+    end: 'from' | 'to',
+    epoch: number,
+    wanted: (move: ShardMove) => boolean,
+  ): Promise<void> {
+    const byShard = new Map<string, PendingCleanup>();
+    for (const move of moves) {
+      const node = move[end];
+      if (!node || !wanted(move)) continue;
+      const entry = byShard.get(nodeIdentity(node)) ?? {
+        node,
+        namespaces: new Set<string>(),
+        epoch,
+      };
+      entry.namespaces.add(move.namespace);
+      byShard.set(nodeIdentity(node), entry);
+    }
+    await Promise.all([...byShard.values()].map((cleanup) => this.cleanOrKeep(cleanup)));
+  }
+
+  /**
+   * Both ends of every move, pipelined per shard; a shard that is away is fenced later. Answers
+   * `{shard identity}\n{namespace}` for each fence this node raised (it was below the epoch).
+   */
+  private async raiseFences(moves: ShardMove[], epoch: number): Promise<Set<string>> {
     const byShard = new Map<string, { node: CacheNode; namespaces: string[] }>();
     for (const move of moves)
       for (const node of [move.from, move.to]) {
@@ -183,27 +203,38 @@ export class RoutedRedisShards extends RedisShards implements OnApplicationShutd
         entry.namespaces.push(move.namespace);
         byShard.set(nodeIdentity(node), entry);
       }
+    const raised = new Set<string>();
     await Promise.all(
       [...byShard.values()].map(async ({ node, namespaces }) => {
         try {
-          await this.fence(this.clientOf(node), namespaces, epoch);
+          const previous = await this.fence(this.clientOf(node), namespaces, epoch);
+          namespaces.forEach((namespace, index) => {
+            if (previous[index] < epoch) raised.add(`${nodeIdentity(node)}\n${namespace}`);
+          });
         } catch (error) {
           this.logger.warn(
             `cache shard ${node.name} not fenced at epoch ${epoch} (${(error as Error).message}); retrying`,
           );
-          this.keepPending({ node, namespaces: new Set(namespaces), epoch }, false);
+          this.keepPending({ node, namespaces: new Set(namespaces), epoch }, true);
         }
       }),
     );
+    return raised;
   }
 
-  private async fence(client: Redis, namespaces: Iterable<string>, epoch: number): Promise<void> {
+  /** Raises each namespace's fence to `epoch`; answers the values they held before. */
+  private async fence(
+    client: Redis,
+    namespaces: Iterable<string>,
+    epoch: number,
+  ): Promise<number[]> {
     const pipeline = client.pipeline();
     for (const namespace of namespaces)
       pipeline.eval(RAISE_FENCE_SCRIPT, 1, fenceKey(namespace), String(epoch));
     const results = (await pipeline.exec()) ?? [];
     const failed = results.find(([error]) => error);
     if (failed?.[0]) throw failed[0];
+    return results.map(([, previous]) => Number(previous));
   }
 
   private async cleanOrKeep(cleanup: PendingCleanup): Promise<void> {
@@ -228,7 +259,7 @@ export class RoutedRedisShards extends RedisShards implements OnApplicationShutd
         const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
         cursor = next;
         const doomed = keys.filter((key) => {
-          const namespace = namespaceOfSpecKey(key);
+          const namespace = namespaceOfCacheKey(key);
           return namespace !== undefined && namespaces.has(namespace);
         });
         for (let start = 0; start < doomed.length; start += DELETE_BATCH) {

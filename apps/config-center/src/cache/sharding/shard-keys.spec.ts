@@ -1,4 +1,4 @@
-import { encodeKeyPart, fenceKey, namespaceOfSpecKey } from './shard-keys';
+import { encodeKeyPart, fenceKey, namespaceOfCacheKey } from './shard-keys';
 
 describe('shard keys', () => {
   it('percent-encodes % and : in a name, and nothing else', () => {
@@ -7,20 +7,21 @@ describe('shard keys', () => {
   });
 
   it('reads the namespace of each spec key shape, even for namespaces named like the schema', () => {
-    expect(namespaceOfSpecKey('config:app:db%3Ahost')).toBe('app');
-    expect(namespaceOfSpecKey('config:version:app:db:3')).toBe('app');
-    expect(namespaceOfSpecKey('config:versions:app:db')).toBe('app');
-    expect(namespaceOfSpecKey('namespace:configs:app')).toBe('app');
+    expect(namespaceOfCacheKey('config:app:db%3Ahost')).toBe('app');
+    expect(namespaceOfCacheKey('config:version:app:db:3')).toBe('app');
+    expect(namespaceOfCacheKey('config:versions:app:db')).toBe('app');
+    expect(namespaceOfCacheKey('namespace:configs:app')).toBe('app');
     // `versions` and `version` are namespaces too: their latest-value keys have three parts.
-    expect(namespaceOfSpecKey('config:versions:db')).toBe('versions');
-    expect(namespaceOfSpecKey('config:version:db')).toBe('version');
-    expect(namespaceOfSpecKey('config:version:version:db:1')).toBe('version');
+    expect(namespaceOfCacheKey('config:versions:db')).toBe('versions');
+    expect(namespaceOfCacheKey('config:version:db')).toBe('version');
+    expect(namespaceOfCacheKey('config:version:version:db:1')).toBe('version');
   });
 
-  it('ignores fences, locks and keys that are not the spec’s', () => {
-    expect(namespaceOfSpecKey('cc:epoch:app')).toBeUndefined();
-    expect(namespaceOfSpecKey('lock:config:app:db')).toBeUndefined();
-    expect(namespaceOfSpecKey('config:app')).toBeUndefined();
-    expect(namespaceOfSpecKey('session:42')).toBeUndefined();
+  it('keeps the cache’s revision guard with its keys; ignores fences, locks and keys that are not the spec’s', () => {
+    expect(namespaceOfCacheKey('cc:epoch:app')).toBeUndefined();
+    expect(namespaceOfCacheKey('cc:rev:app')).toBe('app');
+    expect(namespaceOfCacheKey('lock:config:app:db')).toBeUndefined();
+    expect(namespaceOfCacheKey('config:app')).toBeUndefined();
+    expect(namespaceOfCacheKey('session:42')).toBeUndefined();
   });
 });

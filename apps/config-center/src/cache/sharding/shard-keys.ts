@@ -16,16 +16,21 @@ export const fenceKey = (namespace: string): string => `cc:epoch:${encodeKeyPart
  * The SCAN patterns that cover every spec key (constant: no name is ever put in a glob, so a
  * name with `*`, `?` or `[` cannot widen a match).
  */
-export const SPEC_KEY_PATTERNS = ['config:*', 'namespace:configs:*'] as const;
+export const SPEC_KEY_PATTERNS = ['config:*', 'namespace:configs:*', 'cc:rev:*'] as const;
 
 /**
  * The namespace a spec key belongs to, or undefined for anything else (fences, locks, keys of
  * other applications). By the number of parts: `config:{ns}:{key}` (3),
  * `config:versions:{ns}:{key}` (4), `config:version:{ns}:{key}:{v}` (5),
- * `namespace:configs:{ns}` (3) — `config:versions:{key}` is namespace `versions`' key.
+ * `namespace:configs:{ns}` (3), and the cache's guard `cc:rev:{ns}` — `config:versions:{key}`
+ * is namespace `versions`' key.
  */
-export function namespaceOfSpecKey(key: string): string | undefined {
+export function namespaceOfCacheKey(key: string): string | undefined {
   const parts = key.split(':');
+  // The cache's revision guard goes with the keys it guards: once they are gone, the filler
+  // must see the namespace as missing here, not as up to date.
+  if (parts[0] === 'cc')
+    return parts.length === 3 && parts[1] === 'rev' ? decodeKeyPart(parts[2]) : undefined;
   if (parts[0] === 'namespace')
     return parts.length === 3 && parts[1] === 'configs' ? decodeKeyPart(parts[2]) : undefined;
   if (parts[0] !== 'config') return undefined;
@@ -37,11 +42,10 @@ export function namespaceOfSpecKey(key: string): string | undefined {
 
 /**
  * Sets the fence to `epoch` unless it already holds a higher one (fences only rise: a node that
- * applies an older move late cannot lower what a newer move set).
+ * applies an older move late cannot lower what a newer move set); answers the previous value.
  */
 export const RAISE_FENCE_SCRIPT = `
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-local epoch = tonumber(ARGV[1])
-if current < epoch then redis.call('SET', KEYS[1], ARGV[1]) return epoch end
+if current < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
 return current
 `;

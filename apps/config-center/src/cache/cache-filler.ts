@@ -1,0 +1,294 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { CacheMetrics } from '../observability/cache-metrics';
+import { AppliedBatch, CommandLog } from '../state/command-log';
+import { StateService } from '../state/state.service';
+import { SYSTEM_NAMESPACE } from '../state/system-namespace';
+import { appliedChanges } from './applied-changes';
+import { CACHE_TTL_SECONDS, cacheKeys, INVALIDATION_CHANNEL } from './cache-keys';
+import { cacheScripts } from './cache-scripts';
+import { latestJson, versionJson } from './cache-values';
+import { CachedVersionReads } from './cached-version-reads';
+import { InvalidationMessage } from './invalidations';
+import { FillSettlement } from './fill-settlement';
+import { isConnected } from './redis-client';
+import { RedisShards, ShardRoute } from './redis-shards';
+
+/** A write's acknowledgement waits this long for its fill, then goes on (issue 14 item 1). */
+export const FILL_WAIT_MS = 100;
+/** How often the leader retries namespaces whose fill failed, and compares every namespace. */
+const REPAIR_INTERVAL_MS = 1000;
+const RECONCILE_INTERVAL_MS = 10_000;
+
+interface KeyFill {
+  key: string;
+  /** '' for a deleted key. */
+  json: string;
+  version?: { number: number; json: string; score: number };
+}
+
+interface NamespaceFill {
+  namespace: string;
+  revision: number;
+  /** The revision the hash shows if it took every earlier fill: else it is filled whole. */
+  previous: number;
+  keys: KeyFill[];
+}
+
+/**
+ * Fills Redis on apply (DESIGN 22): the node that leads writes the spec's keys for each batch,
+ * revision-guarded and epoch-fenced in Lua, then publishes an invalidation. A fill that fails
+ * (Redis away) leaves its namespace dirty; the leader repairs dirty namespaces, and every
+ * namespace whose guard in Redis is behind its revision, when Redis is back: a write made while
+ * Redis was away never leaves an old value there. Every node forgets its list pages on apply.
+ */
+@Injectable()
+export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Cache');
+  /** Namespace -> the revision this node last saw applied (the hash shows it if filled). */
+  private readonly seenRevision = new Map<string, number>();
+  private readonly dirty = new Set<string>();
+  private fills: Promise<void> = Promise.resolve();
+  private timers: NodeJS.Timeout[] = [];
+  readonly settlement = new FillSettlement();
+
+  constructor(
+    private readonly log: CommandLog,
+    private readonly state: StateService,
+    private readonly shards: RedisShards,
+    private readonly reads: CachedVersionReads,
+    private readonly metrics: CacheMetrics,
+  ) {}
+
+  onModuleInit(): void {
+    this.log.onApplied((batch) => this.applied(batch));
+    if (this.shards.all().length === 0) return;
+    this.state.addVisibilityBarrier((index) =>
+      this.anyShardConnected() ? this.settlement.until(index, FILL_WAIT_MS) : Promise.resolve(),
+    );
+    for (const shard of this.shards.all())
+      shard.client.on('ready', () => void this.reconcile(shard.node));
+    this.shards.onMove(() => {
+      this.reads.forgetAll();
+      void this.reconcile(null);
+    });
+    this.timers = [
+      setInterval(() => void this.repairDirty(), REPAIR_INTERVAL_MS),
+      setInterval(() => void this.reconcile(null), RECONCILE_INTERVAL_MS),
+    ];
+    for (const timer of this.timers) timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    for (const timer of this.timers) clearInterval(timer);
+  }
+
+  /** Waits for the fills queued so far (tests, warm-up). */
+  drained(): Promise<void> {
+    return this.fills;
+  }
+
+  /**
+   * Compares each namespace's guard in Redis with its revision here and fills those behind, on
+   * `node` (null: every shard). Only the leading node fills; never a FLUSHDB.
+   */
+  async reconcile(node: string | null, only?: readonly string[]): Promise<number> {
+    if (!this.log.leads()) return 0;
+    const reader = this.state.reader;
+    const names = only ?? reader.namespaces().map((namespace) => namespace.name);
+    const byShard = new Map<ShardRoute, string[]>();
+    for (const name of names) {
+      if (name === SYSTEM_NAMESPACE) continue;
+      const route = this.shards.route(name);
+      if (!route || (node !== null && route.node !== node) || !isConnected(route.client)) continue;
+      byShard.set(route, [...(byShard.get(route) ?? []), name]);
+    }
+    let filled = 0;
+    for (const [route, namespaces] of byShard) {
+      try {
+        const guards = await route.client.mget(...namespaces.map((name) => cacheKeys.guard(name)));
+        for (const [i, name] of namespaces.entries()) {
+          const namespace = reader.namespaceByName(name);
+          if (!namespace || Number(guards[i] ?? 0) >= namespace.revision) continue;
+          await this.fillNamespace(route, name);
+          filled += 1;
+        }
+      } catch (error) {
+        this.logger.warn(`cache reconcile on ${route.node} stopped: ${(error as Error).message}`);
+      }
+    }
+    return filled;
+  }
+
+  private applied(batch: AppliedBatch): void {
+    const changes = appliedChanges(batch);
+    const reader = this.state.reader;
+    for (const [namespace, keys] of [...changes.configs, ...changes.versionLists])
+      for (const key of keys) this.reads.forgetKey(namespace, key);
+    if (changes.pruned) this.reads.forgetAll();
+    const leads = this.log.leads() && this.shards.all().length > 0;
+    const jobs: NamespaceFill[] = [];
+    for (const [namespaceName, keys] of changes.configs) {
+      const namespace = reader.namespaceByName(namespaceName);
+      if (!namespace || namespaceName === SYSTEM_NAMESPACE) continue;
+      const previous = this.seenRevision.get(namespaceName) ?? -1;
+      this.seenRevision.set(namespaceName, namespace.revision);
+      if (!leads) continue;
+      const fills: KeyFill[] = [];
+      for (const key of keys) {
+        const config = reader.config(namespace.id, key);
+        if (!config) continue;
+        if (config.deleted) {
+          fills.push({ key, json: '' });
+          continue;
+        }
+        const createdAt = new Date(config.updatedAt).toISOString();
+        fills.push({
+          key,
+          json: latestJson(config),
+          version: {
+            number: config.version,
+            json: versionJson(config.valueText, { ...config, createdAt }),
+            score: config.updatedAt,
+          },
+        });
+      }
+      jobs.push({ namespace: namespaceName, revision: namespace.revision, previous, keys: fills });
+    }
+    this.settlement.applied(batch.appliedIndex, changes.filledIndexes);
+    if (!leads) return;
+    const prune = changes.pruned;
+    this.fills = this.fills.then(async () => {
+      for (const job of jobs) await this.fill(job);
+      if (prune) await this.dropVersionLists();
+      await this.publish(jobs, batch.appliedIndex);
+      this.settlement.settle(batch.appliedIndex);
+    });
+  }
+
+  private async fill(job: NamespaceFill): Promise<void> {
+    const route = this.shards.route(job.namespace);
+    if (!route) return;
+    const scripts = cacheScripts(route.client);
+    const { namespace } = job;
+    try {
+      const result = await this.metrics.timed('fill', () =>
+        scripts.ccFillChanges(
+          [
+            cacheKeys.guard(namespace),
+            cacheKeys.epochFence(namespace),
+            cacheKeys.namespace(namespace),
+            ...job.keys.map((fill) => cacheKeys.latest(namespace, fill.key)),
+          ],
+          [
+            job.revision,
+            route.epoch,
+            job.previous,
+            CACHE_TTL_SECONDS.latest,
+            CACHE_TTL_SECONDS.namespace,
+            CACHE_TTL_SECONDS.guard,
+            ...job.keys.flatMap((fill) => [fill.key, fill.json]),
+          ],
+        ),
+      );
+      if (result === -1) return; // fenced: the namespace moved; its new shard is filled anew
+      if (result === 2) await this.fillNamespace(route, namespace);
+      for (const fill of job.keys) {
+        if (!fill.version) continue;
+        const fence = cacheKeys.epochFence(namespace);
+        await scripts.ccFillImmutable(
+          [fence, cacheKeys.version(namespace, fill.key, fill.version.number)],
+          [route.epoch, fill.version.json, CACHE_TTL_SECONDS.version],
+        );
+        await scripts.ccExtendVersionList(
+          [fence, cacheKeys.versionList(namespace, fill.key)],
+          [route.epoch, fill.version.score, fill.version.number],
+        );
+      }
+      this.dirty.delete(namespace);
+    } catch (error) {
+      if (!this.dirty.has(namespace))
+        this.logger.warn(`cache fill of ${namespace} failed: ${(error as Error).message}`);
+      this.dirty.add(namespace);
+    }
+  }
+
+  /**
+   * One invalidation per shard and batch: every node drops what it holds of these keys, and a
+   * write acknowledged on a follower waits for it (`through`: every fill up to it is done).
+   */
+  private async publish(jobs: NamespaceFill[], through: number): Promise<void> {
+    const byShard = new Map<ShardRoute, InvalidationMessage['changes']>();
+    for (const job of jobs) {
+      const route = this.shards.route(job.namespace);
+      if (!route) continue;
+      const changes = byShard.get(route) ?? [];
+      changes.push({
+        namespace: job.namespace,
+        keys: job.keys.map((fill) => fill.key),
+        revision: job.revision,
+      });
+      byShard.set(route, changes);
+    }
+    for (const [route, changes] of byShard) {
+      const message: InvalidationMessage = { changes, through };
+      await route.client.publish(INVALIDATION_CHANNEL, JSON.stringify(message)).catch(() => 0);
+    }
+  }
+
+  /** The whole namespace as the view shows it now (its latest keys, deleted ones too, and hash). */
+  private async fillNamespace(route: ShardRoute, name: string): Promise<void> {
+    const namespace = this.state.reader.namespaceByName(name);
+    if (!namespace) return;
+    const configs = this.state.appliedView.configsOf(namespace.id);
+    await this.metrics.timed('fill_namespace', () =>
+      cacheScripts(route.client).ccFillNamespace(
+        [
+          cacheKeys.guard(name),
+          cacheKeys.epochFence(name),
+          cacheKeys.namespace(name),
+          ...configs.map((config) => cacheKeys.latest(name, config.key)),
+        ],
+        [
+          namespace.revision,
+          route.epoch,
+          CACHE_TTL_SECONDS.latest,
+          CACHE_TTL_SECONDS.namespace,
+          CACHE_TTL_SECONDS.guard,
+          ...configs.flatMap((config) => [config.key, config.deleted ? '' : latestJson(config)]),
+        ],
+      ),
+    );
+  }
+
+  private async repairDirty(): Promise<void> {
+    if (this.dirty.size === 0 || !this.log.leads()) return;
+    const namespaces = [...this.dirty];
+    this.dirty.clear();
+    for (const name of namespaces) {
+      const route = this.shards.route(name);
+      if (!route) continue;
+      try {
+        await this.fillNamespace(route, name);
+      } catch {
+        this.dirty.add(name);
+      }
+    }
+  }
+
+  /** Pruned versions leave the spec's version lists (refilled from the database on a read). */
+  private async dropVersionLists(): Promise<void> {
+    const reader = this.state.reader;
+    for (const namespace of reader.namespaces()) {
+      const route = this.shards.route(namespace.name);
+      if (!route || namespace.name === SYSTEM_NAMESPACE) continue;
+      const keys = this.state.appliedView
+        .configsOf(namespace.id)
+        .map((config) => cacheKeys.versionList(namespace.name, config.key));
+      if (keys.length > 0) await route.client.del(...keys).catch(() => undefined);
+    }
+  }
+
+  private anyShardConnected(): boolean {
+    return this.shards.all().some((shard) => isConnected(shard.client));
+  }
+}
