@@ -31,9 +31,10 @@ interface PendingCleanup {
  * RedisShards over `_system/cache_routes` (spec 000 code 2): one client per node, an explicit
  * route first, else the hash ring. A change of the routes is applied on every node, in order:
  * fence the moved namespaces on their old and new shards at the new epoch (the cache's fill
- * refuses an older epoch), switch the table, delete the moved namespaces' spec keys on the old
- * shard, tell the onMove listeners, close the clients of removed nodes. Each step only ever
- * raises a fence or deletes, so nodes doing it concurrently, or late, cannot make a key stale.
+ * refuses an older epoch), delete their keys on the new shard (what an older table left there)
+ * and on the old one, switch the table, tell the onMove listeners (the filler refills the new
+ * shard), close the clients of removed nodes. Each step only raises a fence or deletes, so
+ * nodes doing it concurrently, or late, cannot make a key stale: at worst a miss.
  */
 export class RoutedRedisShards extends RedisShards implements OnApplicationShutdown {
   private readonly logger = new Logger('CacheShards');
@@ -147,8 +148,10 @@ export class RoutedRedisShards extends RedisShards implements OnApplicationShutd
     await this.cleanAll(moves, 'to', next.epoch, (move) =>
       firstHere.has(`${nodeIdentity(move.to!)}\n${move.namespace}`),
     );
-    this.active = next;
+    // The old shard is emptied before the switch, not after: once a write's fill lands on the
+    // new shard, no older value of it is left on the old one (the fence refuses fills there).
     await this.cleanAll(moves, 'from', next.epoch, () => true);
+    this.active = next;
     this.logger.log(
       `cache routes at epoch ${next.epoch}: ${next.nodes.map((node) => `${node.name}=${redactedUrl(node.url)}`).join(', ') || 'no Redis'}; ${moves.length} namespace(s) moved`,
     );
