@@ -15,5 +15,9 @@ export function cacheRoutesSource(registry: SettingsRegistry, view: StateView): 
     }),
     onChange: (listener) => registry.onChange('cache_routes', () => listener()),
     namespaces: () => view.namespaces().map((namespace) => namespace.name),
+    keysOf: (name) => {
+      const namespace = view.namespaceByName(name);
+      return namespace ? view.configsOf(namespace.id).map((config) => config.key) : [];
+    },
   };
 }

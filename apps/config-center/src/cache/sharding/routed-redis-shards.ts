@@ -4,7 +4,13 @@ import { CacheNode, CacheRoutesSettings } from '../../settings/cache-routes-sett
 import { NamespaceMove, RedisShards, ShardRoute } from '../redis-shards';
 import { movesBetween, RouteTable, ShardMove } from './route-table';
 import { nodeIdentity, redactedUrl, ShardClientFactory } from './shard-clients';
-import { fenceKey, namespaceOfCacheKey, RAISE_FENCE_SCRIPT, SPEC_KEY_PATTERNS } from './shard-keys';
+import {
+  FENCE_AND_DROP_SCRIPT,
+  fenceKey,
+  mutableKeysOf,
+  namespaceOfCacheKey,
+  SPEC_KEY_PATTERNS,
+} from './shard-keys';
 
 /** Where the routes come from: `_system/cache_routes` and its revision, in the applied view. */
 export interface RoutesSource {
@@ -13,12 +19,17 @@ export interface RoutesSource {
   onChange(listener: () => void): () => void;
   /** The namespaces that exist (a hashed namespace moves when the ring changes under it). */
   namespaces(): string[];
+  /** The config keys of a namespace, deleted ones too (their spec keys are dropped on a move). */
+  keysOf(namespace: string): string[];
 }
 
 const SCAN_COUNT = 1_000;
 const DELETE_BATCH = 500;
 /** A shard that could not be fenced or cleaned during a move is retried this often. */
 const RETRY_MS = 1_000;
+
+const always = (namespaces: Iterable<string>): Array<[string, boolean]> =>
+  [...namespaces].map((namespace) => [namespace, true]);
 
 /** Cleanup a move left undone on one shard (it was away): retried until it succeeds. */
 interface PendingCleanup {
@@ -194,46 +205,60 @@ export class RoutedRedisShards extends RedisShards implements OnApplicationShutd
   }
 
   /**
-   * Both ends of every move, pipelined per shard; a shard that is away is fenced later. Answers
-   * `{shard identity}\n{namespace}` for each fence this node raised (it was below the epoch).
+   * Both ends of every move, pipelined per shard, each fence raised together with the drop of
+   * the namespace's mutable keys (always on the old shard; on the new one by the node that
+   * raised the fence first). A shard that is away is fenced and emptied later. Answers
+   * `{shard identity}\n{namespace}` for each fence this node raised.
    */
   private async raiseFences(moves: ShardMove[], epoch: number): Promise<Set<string>> {
-    const byShard = new Map<string, { node: CacheNode; namespaces: string[] }>();
+    const byShard = new Map<string, { node: CacheNode; ends: Array<[string, boolean]> }>();
     for (const move of moves)
-      for (const node of [move.from, move.to]) {
+      for (const [node, always] of [
+        [move.from, true],
+        [move.to, false],
+      ] as const) {
         if (!node) continue;
-        const entry = byShard.get(nodeIdentity(node)) ?? { node, namespaces: [] };
-        entry.namespaces.push(move.namespace);
+        const entry = byShard.get(nodeIdentity(node)) ?? { node, ends: [] };
+        entry.ends.push([move.namespace, always]);
         byShard.set(nodeIdentity(node), entry);
       }
     const raised = new Set<string>();
     await Promise.all(
-      [...byShard.values()].map(async ({ node, namespaces }) => {
+      [...byShard.values()].map(async ({ node, ends }) => {
         try {
-          const previous = await this.fence(this.clientOf(node), namespaces, epoch);
-          namespaces.forEach((namespace, index) => {
+          const previous = await this.fence(this.clientOf(node), ends, epoch);
+          ends.forEach(([namespace], index) => {
             if (previous[index] < epoch) raised.add(`${nodeIdentity(node)}\n${namespace}`);
           });
         } catch (error) {
           this.logger.warn(
             `cache shard ${node.name} not fenced at epoch ${epoch} (${(error as Error).message}); retrying`,
           );
-          this.keepPending({ node, namespaces: new Set(namespaces), epoch }, true);
+          const namespaces = new Set(ends.map(([namespace]) => namespace));
+          this.keepPending({ node, namespaces, epoch });
         }
       }),
     );
     return raised;
   }
 
-  /** Raises each namespace's fence to `epoch`; answers the values they held before. */
+  /**
+   * Raises each namespace's fence to `epoch` and drops its mutable keys (always, or only where
+   * this call raised the fence); answers the fences' previous values.
+   */
   private async fence(
     client: Redis,
-    namespaces: Iterable<string>,
+    ends: Iterable<readonly [string, boolean]>,
     epoch: number,
   ): Promise<number[]> {
     const pipeline = client.pipeline();
-    for (const namespace of namespaces)
-      pipeline.eval(RAISE_FENCE_SCRIPT, 1, fenceKey(namespace), String(epoch));
+    for (const [namespace, always] of ends) {
+      const keys = [
+        fenceKey(namespace),
+        ...mutableKeysOf(namespace, this.source.keysOf(namespace)),
+      ];
+      pipeline.eval(FENCE_AND_DROP_SCRIPT, keys.length, ...keys, String(epoch), always ? '1' : '0');
+    }
     const results = (await pipeline.exec()) ?? [];
     const failed = results.find(([error]) => error);
     if (failed?.[0]) throw failed[0];
@@ -243,13 +268,13 @@ export class RoutedRedisShards extends RedisShards implements OnApplicationShutd
   private async cleanOrKeep(cleanup: PendingCleanup): Promise<void> {
     try {
       const client = this.clientOf(cleanup.node);
-      await this.fence(client, cleanup.namespaces, cleanup.epoch);
+      await this.fence(client, always(cleanup.namespaces), cleanup.epoch);
       await this.deleteSpecKeys(client, cleanup.namespaces);
     } catch (error) {
       this.logger.warn(
         `cache shard ${cleanup.node.name}: old keys of ${cleanup.namespaces.size} moved namespace(s) not deleted yet (${(error as Error).message}); retrying`,
       );
-      this.keepPending(cleanup, true);
+      this.keepPending(cleanup);
     }
   }
 
@@ -273,12 +298,9 @@ export class RoutedRedisShards extends RedisShards implements OnApplicationShutd
     return deleted;
   }
 
-  /**
-   * `clean`: the shard also has to lose the namespaces' keys (a fence alone is enough for the
-   * new end of a move). Retried until done, even if the node left the table meanwhile.
-   */
-  private keepPending(cleanup: PendingCleanup, clean: boolean): void {
-    const identity = `${clean ? 'clean' : 'fence'}\n${nodeIdentity(cleanup.node)}`;
+  /** Retried until done, even if the node left the table meanwhile. */
+  private keepPending(cleanup: PendingCleanup): void {
+    const identity = nodeIdentity(cleanup.node);
     const entry = this.pending.get(identity);
     if (entry) {
       for (const namespace of cleanup.namespaces) entry.namespaces.add(namespace);
@@ -301,10 +323,10 @@ export class RoutedRedisShards extends RedisShards implements OnApplicationShutd
       if (this.closed) return;
       try {
         const client = this.clientOf(cleanup.node);
-        await this.fence(client, cleanup.namespaces, cleanup.epoch);
+        await this.fence(client, always(cleanup.namespaces), cleanup.epoch);
         // Even a namespace that moved back here since loses its keys: they may predate the
         // move, and a delete only costs a miss.
-        if (identity.startsWith('clean\n')) await this.deleteSpecKeys(client, cleanup.namespaces);
+        await this.deleteSpecKeys(client, cleanup.namespaces);
         this.pending.delete(identity);
         this.logger.log(`cache shard ${cleanup.node.name}: deferred move cleanup done`);
       } catch {

@@ -1,4 +1,4 @@
-import { encodeKeyPart, fenceKey, namespaceOfCacheKey } from './shard-keys';
+import { encodeKeyPart, fenceKey, mutableKeysOf, namespaceOfCacheKey } from './shard-keys';
 
 describe('shard keys', () => {
   it('percent-encodes % and : in a name, and nothing else', () => {
@@ -23,5 +23,16 @@ describe('shard keys', () => {
     expect(namespaceOfCacheKey('lock:config:app:db')).toBeUndefined();
     expect(namespaceOfCacheKey('config:app')).toBeUndefined();
     expect(namespaceOfCacheKey('session:42')).toBeUndefined();
+  });
+
+  it('lists the mutable keys of a namespace with encoded names, each one read back as its own', () => {
+    const keys = mutableKeysOf('app', ['db:host']);
+    expect(keys).toEqual([
+      'cc:rev:app',
+      'namespace:configs:app',
+      'config:app:db%3Ahost',
+      'config:versions:app:db%3Ahost',
+    ]);
+    expect(keys.map(namespaceOfCacheKey)).toEqual(['app', 'app', 'app', 'app']);
   });
 });

@@ -41,11 +41,35 @@ export function namespaceOfCacheKey(key: string): string | undefined {
 }
 
 /**
- * Sets the fence to `epoch` unless it already holds a higher one (fences only rise: a node that
- * applies an older move late cannot lower what a newer move set); answers the previous value.
+ * The keys of a namespace whose value changes with writes (the historical versions never do):
+ * the cache's revision guard, the namespace hash, and per config key its latest value and its
+ * version list.
  */
-export const RAISE_FENCE_SCRIPT = `
+export function mutableKeysOf(namespace: string, keys: readonly string[]): string[] {
+  const ns = encodeKeyPart(namespace);
+  return [
+    `cc:rev:${ns}`,
+    `namespace:configs:${ns}`,
+    ...keys.flatMap((key) => [
+      `config:${ns}:${encodeKeyPart(key)}`,
+      `config:versions:${ns}:${encodeKeyPart(key)}`,
+    ]),
+  ];
+}
+
+/**
+ * KEYS[1] the fence, KEYS[2..] the namespace's mutable keys; ARGV epoch, and '1' to drop the
+ * keys even when the fence was already there. Raises the fence to the epoch unless it holds a
+ * higher one (fences only rise: a node that applies an older move late cannot lower what a
+ * newer move set) and, in the same step, drops the keys: a fill refused by the fence can never
+ * leave an older value of them behind. Answers the fence's previous value.
+ */
+export const FENCE_AND_DROP_SCRIPT = `
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-if current < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
+local raised = current < tonumber(ARGV[1])
+if raised then redis.call('SET', KEYS[1], ARGV[1]) end
+if raised or ARGV[2] == '1' then
+  for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+end
 return current
 `;
