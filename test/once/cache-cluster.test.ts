@@ -34,7 +34,9 @@ describe('cache on a cluster sharing one Redis', () => {
     cluster.http(
       id,
       'GET',
-      `${path}?${new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]))}`,
+      `${path}?${new URLSearchParams(
+        Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]),
+      )}`,
     );
   const redisRevision = async (key: string): Promise<number | null> => {
     const text = await direct.get(key);

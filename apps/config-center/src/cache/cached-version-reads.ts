@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../env/app-config';
 import { ConfigVersionRow } from '../database/entities';
 import { CacheMetrics } from '../observability/cache-metrics';
 import { VersionQueries } from '../version/version-queries';
@@ -13,7 +14,6 @@ import { BoundedMemoryCache, SingleFlight } from './single-flight';
 
 /** Memory for historical versions and version-list pages: bounded by count and bytes. */
 const MEMORY_ENTRIES = 10_000;
-const MEMORY_BYTES = 64 * 1024 * 1024;
 /** While another node loads a missed version, we look for its fill this often. */
 const LOCK_POLL_MS = 20;
 /** Distinct page slots remembered per key (page and page size come from the request). */
@@ -34,8 +34,8 @@ const listSlot = (at: VersionAt, what: string, page: number, pageSize: number) =
 @Injectable()
 export class CachedVersionReads extends VersionReads {
   private readonly logger = new Logger('Cache');
-  private readonly versions = new BoundedMemoryCache<StoredVersion>(MEMORY_ENTRIES, MEMORY_BYTES);
-  private readonly pages = new BoundedMemoryCache<unknown>(MEMORY_ENTRIES, MEMORY_BYTES);
+  private readonly versions: BoundedMemoryCache<StoredVersion>;
+  private readonly pages: BoundedMemoryCache<unknown>;
   private readonly versionFlights = new SingleFlight<StoredVersion | null>();
   private readonly pageFlights = new SingleFlight<unknown>();
   /** Grows with every change forgotten: a load that began before one is not kept. */
@@ -47,8 +47,13 @@ export class CachedVersionReads extends VersionReads {
     private readonly queries: VersionQueries,
     private readonly shards: RedisShards,
     private readonly metrics: CacheMetrics,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
     super();
+    // Half each: versions never change, pages change with every write of their key.
+    const bytes = Math.floor(config.cacheLocalMaxBytes / 2);
+    this.versions = new BoundedMemoryCache(MEMORY_ENTRIES, bytes);
+    this.pages = new BoundedMemoryCache(MEMORY_ENTRIES, bytes);
   }
 
   async findVersion(at: VersionAt, version: number): Promise<StoredVersion | null> {
