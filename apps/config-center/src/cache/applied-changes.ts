@@ -8,8 +8,8 @@ export interface AppliedChanges {
   configs: Map<string, Set<string>>;
   /** Keys whose version list changed without a new version (a version kept or let go). */
   versionLists: Map<string, Set<string>>;
-  /** Old versions were pruned somewhere. */
-  pruned: boolean;
+  /** Old versions were pruned at these entries (all but the latest `keepLatest` of each key). */
+  prunes: Array<{ index: number; keepLatest: number }>;
   /** Entry indexes whose write the cache fills (the acknowledgement may wait for them). */
   filledIndexes: number[];
 }
@@ -19,7 +19,7 @@ export function appliedChanges(batch: AppliedBatch): AppliedChanges {
   const changes: AppliedChanges = {
     configs: new Map(),
     versionLists: new Map(),
-    pruned: false,
+    prunes: [],
     filledIndexes: [],
   };
   for (const { index, command, outcome } of batch.commands) {
@@ -30,7 +30,10 @@ export function appliedChanges(batch: AppliedBatch): AppliedChanges {
       changes.filledIndexes.push(index);
     if (command.type === 'SetVersionKept')
       add(changes.versionLists, command.namespace, command.key);
-    if (command.type === 'PruneVersions') changes.pruned = true;
+    if (command.type === 'PruneVersions') {
+      changes.prunes.push({ index, keepLatest: command.keepLatest });
+      changes.filledIndexes.push(index);
+    }
   }
   return changes;
 }

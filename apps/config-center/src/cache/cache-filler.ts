@@ -18,6 +18,7 @@ export const FILL_WAIT_MS = 100;
 /** How often the leader retries namespaces whose fill failed, and compares every namespace. */
 const REPAIR_INTERVAL_MS = 1000;
 const RECONCILE_INTERVAL_MS = 10_000;
+const DELETE_CHUNK = 1000;
 
 interface KeyFill {
   key: string;
@@ -28,6 +29,8 @@ interface KeyFill {
 
 interface NamespaceFill {
   namespace: string;
+  /** The batch's index (a version is filled unless a later prune is known). */
+  index: number;
   revision: number;
   /** The revision the hash shows if it took every earlier fill: else it is filled whole. */
   previous: number;
@@ -47,6 +50,8 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
   /** Namespace -> the revision this node last saw applied (the hash shows it if filled). */
   private readonly seenRevision = new Map<string, number>();
   private readonly dirty = new Set<string>();
+  /** Config id -> versions up to this one were deleted from Redis by an earlier prune. */
+  private readonly prunedThrough = new Map<number, number>();
   private fills: Promise<void> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
   readonly settlement = new FillSettlement();
@@ -61,7 +66,7 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     this.log.onApplied((batch) => this.applied(batch));
-    if (this.shards.all().length === 0) return;
+    // No early return without shards: `_system/cache_routes` may add the first one later.
     this.state.addVisibilityBarrier((index) =>
       this.anyShardConnected() ? this.settlement.until(index, FILL_WAIT_MS) : Promise.resolve(),
     );
@@ -124,7 +129,7 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     const reader = this.state.reader;
     for (const [namespace, keys] of [...changes.configs, ...changes.versionLists])
       for (const key of keys) this.reads.forgetKey(namespace, key);
-    if (changes.pruned) this.reads.forgetAll();
+    if (changes.prunes.length > 0) this.reads.forgetAll();
     const leads = this.log.leads() && this.shards.all().length > 0;
     const jobs: NamespaceFill[] = [];
     for (const [namespaceName, keys] of changes.configs) {
@@ -152,14 +157,20 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
           },
         });
       }
-      jobs.push({ namespace: namespaceName, revision: namespace.revision, previous, keys: fills });
+      jobs.push({
+        namespace: namespaceName,
+        index: batch.appliedIndex,
+        revision: namespace.revision,
+        previous,
+        keys: fills,
+      });
     }
     this.settlement.applied(batch.appliedIndex, changes.filledIndexes);
     if (!leads) return;
-    const prune = changes.pruned;
+    const prunes = changes.prunes;
     this.fills = this.fills.then(async () => {
       for (const job of jobs) await this.fill(job);
-      if (prune) await this.dropVersionLists();
+      for (const prune of prunes) await this.forgetPruned(prune.index, prune.keepLatest);
       await this.publish(jobs, batch.appliedIndex);
       this.settlement.settle(batch.appliedIndex);
     });
@@ -195,9 +206,9 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
       for (const fill of job.keys) {
         if (!fill.version) continue;
         const fence = cacheKeys.epochFence(namespace);
-        await scripts.ccFillImmutable(
-          [fence, cacheKeys.version(namespace, fill.key, fill.version.number)],
-          [route.epoch, fill.version.json, CACHE_TTL_SECONDS.version],
+        await scripts.ccFillVersion(
+          [fence, cacheKeys.version(namespace, fill.key, fill.version.number), cacheKeys.pruned()],
+          [route.epoch, fill.version.json, CACHE_TTL_SECONDS.version, job.index],
         );
         await scripts.ccExtendVersionList(
           [fence, cacheKeys.versionList(namespace, fill.key)],
@@ -275,16 +286,37 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Pruned versions leave the spec's version lists (refilled from the database on a read). */
-  private async dropVersionLists(): Promise<void> {
+  /**
+   * After a prune: `cc:pruned` first (a fill read before it is refused from now on), then every
+   * version that may have gone and the spec's version lists leave Redis; reads refill them from
+   * the database. Candidates are all but each key's latest `keepLatest` (kept ones come back).
+   */
+  private async forgetPruned(index: number, keepLatest: number): Promise<void> {
     const reader = this.state.reader;
+    for (const shard of this.shards.all())
+      await cacheScripts(shard.client)
+        .ccRaise([cacheKeys.pruned()], [index])
+        .catch(() => undefined);
     for (const namespace of reader.namespaces()) {
       const route = this.shards.route(namespace.name);
       if (!route || namespace.name === SYSTEM_NAMESPACE) continue;
-      const keys = this.state.appliedView
-        .configsOf(namespace.id)
-        .map((config) => cacheKeys.versionList(namespace.name, config.key));
-      if (keys.length > 0) await route.client.del(...keys).catch(() => undefined);
+      const keys: string[] = [];
+      const floors: Array<[number, number]> = [];
+      for (const config of this.state.appliedView.configsOf(namespace.id)) {
+        keys.push(cacheKeys.versionList(namespace.name, config.key));
+        const through = config.version - keepLatest;
+        const from = this.prunedThrough.get(config.id) ?? 0;
+        for (let version = from + 1; version <= through; version++)
+          keys.push(cacheKeys.version(namespace.name, config.key, version));
+        if (through > from) floors.push([config.id, through]);
+      }
+      try {
+        for (let i = 0; i < keys.length; i += DELETE_CHUNK)
+          await route.client.del(...keys.slice(i, i + DELETE_CHUNK));
+        for (const [configId, through] of floors) this.prunedThrough.set(configId, through);
+      } catch {
+        this.dirty.add(namespace.name);
+      }
     }
   }
 

@@ -41,6 +41,11 @@ export const cacheKeys = {
    * lower revision is refused, so a slow or old leader never puts an old value back (DESIGN 18).
    */
   guard: (namespace: string) => `cc:rev:${encodeKeyPart(namespace)}`,
+  /**
+   * Ours: the log index of the last prune of old versions. A historical version read from the
+   * database before it may no longer exist: its fill is refused (cache-aside, DESIGN 18).
+   */
+  pruned: () => 'cc:pruned',
   /** The routing fence the shard router sets on a move (redis-shards.ts). */
   epochFence: (namespace: string) => `cc:epoch:${encodeKeyPart(namespace)}`,
 } as const;

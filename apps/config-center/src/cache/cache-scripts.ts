@@ -72,11 +72,13 @@ return 1
 `;
 
 /**
- * An immutable entry (a historical version): KEYS[1] fence, KEYS[2] the key; ARGV epoch, JSON,
- * TTL. Versions never change once written (DESIGN 13), so only the fence guards them.
+ * A historical version: KEYS fence, the key, `cc:pruned`; ARGV epoch, JSON, TTL, the log index
+ * the read began at. A version never changes once written (DESIGN 13), but a prune may remove it:
+ * a fill read before the last prune is refused.
  */
-const FILL_IMMUTABLE = `
+const FILL_VERSION = `
 if tonumber(ARGV[1]) < tonumber(redis.call('GET', KEYS[1]) or '0') then return -1 end
+if tonumber(redis.call('GET', KEYS[3]) or '0') > tonumber(ARGV[4]) then return 0 end
 redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
 return 1
 `;
@@ -103,6 +105,13 @@ redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 return 1
 `;
 
+/** KEYS[1] := ARGV[1] unless it holds a larger number already. */
+const RAISE = `
+if tonumber(redis.call('GET', KEYS[1]) or '0') >= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+return 1
+`;
+
 /** Releases `lock:config:{ns}:{key}` only if it still holds our token. */
 const RELEASE_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -113,10 +122,11 @@ const SCRIPTS = {
   ccFillChanges: FILL_CHANGES,
   ccFillNamespace: FILL_NAMESPACE,
   ccDropNamespace: DROP_NAMESPACE,
-  ccFillImmutable: FILL_IMMUTABLE,
+  ccFillVersion: FILL_VERSION,
   ccFillVersionList: FILL_VERSION_LIST,
   ccExtendVersionList: EXTEND_VERSION_LIST,
   ccReleaseLock: RELEASE_LOCK,
+  ccRaise: RAISE,
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;

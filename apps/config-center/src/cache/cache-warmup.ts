@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SettingsRegistry } from '../settings/settings-registry';
 import { CommandLog } from '../state/command-log';
+import { versionAt } from '../version/version-reads';
 import { StateService } from '../state/state.service';
 import { CACHE_TTL_SECONDS, cacheKeys } from './cache-keys';
 import { CacheFiller } from './cache-filler';
@@ -67,7 +68,7 @@ export class CacheWarmup implements OnApplicationBootstrap, OnApplicationShutdow
         const record = reader.namespaceByName(namespace);
         const config = record && reader.config(record.id, key);
         if (!record || !config) continue;
-        const at = { namespace, key, configId: config.id, namespaceRevision: record.revision };
+        const at = versionAt(reader.appliedIndex, record, config);
         await this.reads.versionSizes(at, 1, FIRST_PAGE);
         await this.reads.listVersions(at, 1, FIRST_PAGE);
         done.hotKeys += 1;

@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../env/app-config';
 import { ConfigVersionRow } from '../database/entities';
 import { CacheMetrics } from '../observability/cache-metrics';
 import { VersionQueries } from '../version/version-queries';
@@ -13,9 +14,10 @@ import { BoundedMemoryCache, SingleFlight } from './single-flight';
 
 /** Memory for historical versions and version-list pages: bounded by count and bytes. */
 const MEMORY_ENTRIES = 10_000;
-const MEMORY_BYTES = 64 * 1024 * 1024;
 /** While another node loads a missed version, we look for its fill this often. */
 const LOCK_POLL_MS = 20;
+/** Distinct page slots remembered per key (page and page size come from the request). */
+const MAX_PAGES_PER_KEY = 256;
 
 const versionSlot = (configId: number, version: number) => `${configId}\u0000v${version}`;
 const keySlot = (namespace: string, key: string) => `${namespace}\u0000${key}\u0000`;
@@ -25,24 +27,33 @@ const listSlot = (at: VersionAt, what: string, page: number, pageSize: number) =
 /**
  * Historical reads, memory -> Redis -> database (DESIGN 5, 22). A version never changes once
  * written (DESIGN 13), so memory keeps it until pruned; list pages are dropped on every change
- * of their config (cache-filler.ts calls `forgetConfig` on each node's apply). A miss loads once
+ * of their config (cache-filler.ts calls `forgetKey` on each node's apply). A miss loads once
  * per process (single flight) and once per cluster (the spec's lock in Redis). Redis that does
  * not answer is skipped: the database answers, a little slower.
  */
 @Injectable()
 export class CachedVersionReads extends VersionReads {
   private readonly logger = new Logger('Cache');
-  private readonly versions = new BoundedMemoryCache<StoredVersion>(MEMORY_ENTRIES, MEMORY_BYTES);
-  private readonly pages = new BoundedMemoryCache<unknown>(MEMORY_ENTRIES, MEMORY_BYTES);
+  private readonly versions: BoundedMemoryCache<StoredVersion>;
+  private readonly pages: BoundedMemoryCache<unknown>;
   private readonly versionFlights = new SingleFlight<StoredVersion | null>();
   private readonly pageFlights = new SingleFlight<unknown>();
+  /** Grows with every change forgotten: a load that began before one is not kept. */
+  private generation = 0;
+  /** Key -> its cached page slots, so a write drops its key's pages without a scan. */
+  private readonly pageSlots = new Map<string, Set<string>>();
 
   constructor(
     private readonly queries: VersionQueries,
     private readonly shards: RedisShards,
     private readonly metrics: CacheMetrics,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
     super();
+    // Half each: versions never change, pages change with every write of their key.
+    const bytes = Math.floor(config.cacheLocalMaxBytes / 2);
+    this.versions = new BoundedMemoryCache(MEMORY_ENTRIES, bytes);
+    this.pages = new BoundedMemoryCache(MEMORY_ENTRIES, bytes);
   }
 
   async findVersion(at: VersionAt, version: number): Promise<StoredVersion | null> {
@@ -50,13 +61,16 @@ export class CachedVersionReads extends VersionReads {
     const local = this.versions.get(slot);
     this.metrics.lookup('local', local !== undefined);
     if (local) return local;
+    const generation = this.generation;
     const found = await this.versionFlights.run(slot, () => this.loadVersion(at, version));
-    if (found) this.versions.set(slot, found, approximateBytes(found));
+    // A prune while it loaded may have removed it: then it is not kept.
+    if (found && generation === this.generation)
+      this.versions.set(slot, found, approximateBytes(found));
     return found;
   }
 
   versionSizes(at: VersionAt, page: number, pageSize: number): Promise<number[]> {
-    return this.page(listSlot(at, 'sizes', page, pageSize), () =>
+    return this.page(at, listSlot(at, 'sizes', page, pageSize), () =>
       this.queries.versionSizes(at.configId, page, pageSize),
     );
   }
@@ -66,7 +80,7 @@ export class CachedVersionReads extends VersionReads {
     page: number,
     pageSize: number,
   ): Promise<[ConfigVersionRow[], number]> {
-    const answer = await this.page(listSlot(at, 'rows', page, pageSize), () =>
+    const answer = await this.page(at, listSlot(at, 'rows', page, pageSize), () =>
       this.queries.listVersions(at.configId, page, pageSize),
     );
     void this.fillVersionList(at);
@@ -75,7 +89,10 @@ export class CachedVersionReads extends VersionReads {
 
   /** A config changed (any node's apply): its list pages are out of date. */
   forgetKey(namespace: string, key: string): void {
-    this.pages.deletePrefix(keySlot(namespace, key));
+    this.generation += 1;
+    const slot = keySlot(namespace, key);
+    for (const page of this.pageSlots.get(slot) ?? []) this.pages.delete(page);
+    this.pageSlots.delete(slot);
   }
 
   forgetKeys(changes: ReadonlyArray<{ namespace: string; keys: readonly string[] }>): void {
@@ -85,16 +102,26 @@ export class CachedVersionReads extends VersionReads {
 
   /** Versions were pruned, or what came from Redis can no longer be trusted. */
   forgetAll(): void {
+    this.generation += 1;
     this.versions.clear();
     this.pages.clear();
+    this.pageSlots.clear();
   }
 
-  private async page<T>(slot: string, load: () => Promise<T>): Promise<T> {
+  private async page<T>(at: VersionAt, slot: string, load: () => Promise<T>): Promise<T> {
     const local = this.pages.get(slot) as T | undefined;
     this.metrics.lookup('local', local !== undefined);
     if (local !== undefined) return local;
+    const generation = this.generation;
     const loaded = (await this.pageFlights.run(slot, load)) as T;
-    this.pages.set(slot, loaded, approximateBytes(loaded));
+    // A change applied while it loaded may be missing from it: answered, not kept.
+    if (generation === this.generation) {
+      this.pages.set(slot, loaded, approximateBytes(loaded));
+      const owner = keySlot(at.namespace, at.key);
+      const slots = this.pageSlots.get(owner) ?? new Set<string>();
+      if (slots.size >= MAX_PAGES_PER_KEY) slots.clear();
+      this.pageSlots.set(owner, slots.add(slot));
+    }
     return loaded;
   }
 
@@ -166,12 +193,13 @@ export class CachedVersionReads extends VersionReads {
     const json = versionJson(JSON.stringify(found.value), found);
     await this.metrics
       .timed('fill_version', () =>
-        cacheScripts(route.client).ccFillImmutable(
+        cacheScripts(route.client).ccFillVersion(
           [
             cacheKeys.epochFence(at.namespace),
             cacheKeys.version(at.namespace, at.key, found.version),
+            cacheKeys.pruned(),
           ],
-          [route.epoch, json, CACHE_TTL_SECONDS.version],
+          [route.epoch, json, CACHE_TTL_SECONDS.version, at.readIndex],
         ),
       )
       .catch(() => undefined);

@@ -35,6 +35,7 @@ export class RedisHealth implements OnModuleInit {
 async function probe(shard: ShardRoute): Promise<ComponentHealth & { node: string }> {
   const started = performance.now();
   try {
+    await untilReady(shard, REDIS_COMMAND_TIMEOUT_MS);
     await shard.client.ping();
     return {
       node: shard.node,
@@ -50,4 +51,18 @@ async function probe(shard: ShardRoute): Promise<ComponentHealth & { node: strin
       timeout_ms: REDIS_COMMAND_TIMEOUT_MS,
     };
   }
+}
+
+/** A client still connecting (just started, or reconnecting) gets a moment before the ping. */
+async function untilReady(shard: ShardRoute, timeoutMs: number): Promise<void> {
+  if (shard.client.status === 'ready') return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, timeoutMs);
+    shard.client.once('ready', done);
+    function done(): void {
+      clearTimeout(timer);
+      shard.client.off('ready', done);
+      resolve();
+    }
+  });
 }

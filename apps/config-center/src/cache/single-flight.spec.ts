@@ -44,13 +44,4 @@ describe('BoundedMemoryCache', () => {
     cache.set('huge', 'Y', 101);
     expect(cache.get('huge')).toBeUndefined();
   });
-
-  it('drops keys by prefix', () => {
-    const cache = new BoundedMemoryCache<number>(10, 100);
-    cache.set('1\u0000a', 1, 1);
-    cache.set('1\u0000b', 2, 1);
-    cache.set('12\u0000a', 3, 1);
-    cache.deletePrefix('1\u0000');
-    expect(cache.size).toBe(1);
-  });
 });

@@ -55,11 +55,6 @@ export class BoundedMemoryCache<V> {
     this.bytes -= entry.bytes;
   }
 
-  /** Drops every key that starts with `prefix`. */
-  deletePrefix(prefix: string): void {
-    for (const key of [...this.entries.keys()]) if (key.startsWith(prefix)) this.delete(key);
-  }
-
   clear(): void {
     this.entries.clear();
     this.bytes = 0;

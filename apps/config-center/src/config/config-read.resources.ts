@@ -10,7 +10,7 @@ import { ReadModel } from '../state/read-model';
 import { NamespaceRecord } from '../state/records';
 import { StateReader } from '../state/state-view';
 import { ReadHeat } from '../cache/read-heat';
-import { VersionLookup } from '../version/version-reads';
+import { VersionLookup, versionAt } from '../version/version-reads';
 import { BatchGetBody, ConfigView, GetConfigQuery, NamespaceParam } from './config.dto';
 
 /**
@@ -48,12 +48,7 @@ export class GetConfigResource extends Resource<GetConfigQuery, ConfigView> {
       };
     }
     const found = await this.versions.findVersion(
-      {
-        namespace: namespace.name,
-        key: config.key,
-        configId: config.id,
-        namespaceRevision: namespace.revision,
-      },
+      versionAt(reader.appliedIndex, namespace, config),
       input.version,
     );
     if (!found) throw new ConfigNotFound(input.namespace, input.key, input.version);

@@ -1,4 +1,5 @@
 import { ConfigVersionRow } from '../database/entities';
+import { ConfigRecord, NamespaceRecord } from '../state/records';
 
 /** Which config a historical read is about: by name for the cache's keys, by id for the database. */
 export interface VersionAt {
@@ -7,6 +8,22 @@ export interface VersionAt {
   configId: number;
   /** The namespace's revision when the read began: a list filled from it is refused once newer. */
   namespaceRevision: number;
+  /** The node's applied index when the read began: a version read before a prune is not cached. */
+  readIndex: number;
+}
+
+export function versionAt(
+  readIndex: number,
+  namespace: NamespaceRecord,
+  config: ConfigRecord,
+): VersionAt {
+  return {
+    namespace: namespace.name,
+    key: config.key,
+    configId: config.id,
+    namespaceRevision: namespace.revision,
+    readIndex,
+  };
 }
 
 /** One historical version as a read answers it. */

@@ -18,14 +18,7 @@ import {
   VersionsQuery,
 } from './version.dto';
 import { VersionQueries } from './version-queries';
-import { VersionAt, VersionReads } from './version-reads';
-
-const versionAt = (namespace: NamespaceRecord, config: ConfigRecord): VersionAt => ({
-  namespace: namespace.name,
-  key: config.key,
-  configId: config.id,
-  namespaceRevision: namespace.revision,
-});
+import { versionAt, VersionReads } from './version-reads';
 
 /** A key that exists or existed (tombstones have history and versions too). */
 function knownConfig(
@@ -93,7 +86,7 @@ export class ConfigVersionsResource extends Resource<VersionsQuery, unknown> {
 
   protected async perform(input: VersionsQuery, context: ExpensiveWorkContext) {
     const { namespace, config } = knownConfig(this.state, input.namespace, input.key);
-    const at = versionAt(namespace, config);
+    const at = versionAt(this.state.reader.appliedIndex, namespace, config);
     const page = input.page ?? 1;
     const pageSize = input.page_size ?? input.limit ?? 20;
     const sizes = await this.reads.versionSizes(at, page, pageSize);
@@ -142,7 +135,7 @@ export class ConfigDiffResource extends Resource<DiffQuery, unknown> {
       );
     }
     const { namespace, config } = knownConfig(this.state, input.namespace, input.key);
-    const at = versionAt(namespace, config);
+    const at = versionAt(this.state.reader.appliedIndex, namespace, config);
     const [from, to] = await Promise.all([
       this.reads.findVersion(at, fromVersion!),
       this.reads.findVersion(at, toVersion!),

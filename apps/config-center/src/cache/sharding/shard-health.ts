@@ -3,7 +3,8 @@ import { APP_CONFIG, AppConfig } from '../../env/app-config';
 import { ComponentHealth, HealthRegistry } from '../../observability/health-registry';
 import { SettingsRegistry } from '../../settings/settings-registry';
 import { RoutedRedisShards } from './routed-redis-shards';
-import { redactedUrl } from './shard-clients';
+import type Redis from 'ioredis';
+import { redactedUrl, SHARD_COMMAND_TIMEOUT_MS } from './shard-clients';
 
 export interface ShardNodeHealth {
   name: string;
@@ -51,8 +52,11 @@ export class ShardHealth implements OnApplicationBootstrap {
     return Promise.all(
       this.shards.table.nodes.map(async (node): Promise<ShardNodeHealth> => {
         const started = performance.now();
+        const client = this.shards.client(node);
         try {
-          await this.shards.client(node).ping();
+          // A client still connecting (a node just added, or reconnecting) gets a moment first.
+          if (client.status !== 'ready') await untilReady(client, SHARD_COMMAND_TIMEOUT_MS);
+          await client.ping();
           return {
             name: node.name,
             url: redactedUrl(node.url),
@@ -120,4 +124,16 @@ export class ShardHealth implements OnApplicationBootstrap {
       );
     this.lastDisagreement = disagreement;
   }
+}
+
+function untilReady(client: Redis, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    client.once('ready', done);
+  });
 }
