@@ -186,6 +186,13 @@ describe('cache routes (client-side sharding) on one node', () => {
     expect(health.components.redis_shards.redis_url.in_cache_routes).toBe(false);
   });
 
+  it('is documented in the OpenAPI document', async () => {
+    const doc = (await api.get('/docs-json')).body;
+    expect(doc.paths['/api/v1/admin/cache/routes'].get.parameters).toEqual([
+      expect.objectContaining({ name: 'namespace', in: 'query', required: false }),
+    ]);
+  });
+
   it('is for admins only', async () => {
     fails(await api.anonymous().get('/api/v1/admin/cache/routes'), 40101);
     const reader = ok(
