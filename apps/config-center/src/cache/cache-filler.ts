@@ -20,6 +20,8 @@ export const FILL_WAIT_MS = 100;
 const REPAIR_INTERVAL_MS = 1000;
 const RECONCILE_INTERVAL_MS = 10_000;
 const DELETE_CHUNK = 1000;
+/** Namespaces whose guards one MGET reads. */
+const RECONCILE_CHUNK = 1000;
 
 interface KeyFill {
   key: string;
@@ -88,11 +90,6 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     for (const timer of this.timers) clearInterval(timer);
   }
 
-  /** Waits for the fills queued so far (tests, warm-up). */
-  drained(): Promise<void> {
-    return this.fills;
-  }
-
   /**
    * Compares each namespace's guard in Redis with its revision here and fills those behind, on
    * `node` (null: every shard). Only the leading node fills; never a FLUSHDB.
@@ -106,17 +103,22 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
       if (name === SYSTEM_NAMESPACE) continue;
       const route = this.shards.route(name);
       if (!route || (node !== null && route.node !== node) || !isConnected(route.client)) continue;
-      byShard.set(route, [...(byShard.get(route) ?? []), name]);
+      const namespaces = byShard.get(route) ?? [];
+      namespaces.push(name);
+      byShard.set(route, namespaces);
     }
     let filled = 0;
     for (const [route, namespaces] of byShard) {
       try {
-        const guards = await route.client.mget(...namespaces.map((name) => cacheKeys.guard(name)));
-        for (const [i, name] of namespaces.entries()) {
-          const namespace = reader.namespaceByName(name);
-          if (!namespace || Number(guards[i] ?? 0) >= namespace.revision) continue;
-          await this.fillNamespace(route, name);
-          filled += 1;
+        for (let start = 0; start < namespaces.length; start += RECONCILE_CHUNK) {
+          const chunk = namespaces.slice(start, start + RECONCILE_CHUNK);
+          const guards = await route.client.mget(...chunk.map((name) => cacheKeys.guard(name)));
+          for (const [i, name] of chunk.entries()) {
+            const namespace = reader.namespaceByName(name);
+            if (!namespace || Number(guards[i] ?? 0) >= namespace.revision) continue;
+            await this.fillNamespace(route, name);
+            filled += 1;
+          }
         }
       } catch (error) {
         this.logger.warn(`cache reconcile on ${route.node} stopped: ${(error as Error).message}`);
@@ -185,7 +187,10 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     const byShard = new Map<ShardRoute, NamespaceFill[]>();
     for (const job of jobs) {
       const route = this.shards.route(job.namespace);
-      if (route) byShard.set(route, [...(byShard.get(route) ?? []), job]);
+      if (!route) continue;
+      const shardJobs = byShard.get(route) ?? [];
+      shardJobs.push(job);
+      byShard.set(route, shardJobs);
     }
     for (const [route, shardJobs] of byShard) {
       cacheScripts(route.client);
