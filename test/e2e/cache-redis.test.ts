@@ -32,6 +32,11 @@ describe('cache on Redis (one node)', () => {
     direct = new Redis(redis.url, { maxRetriesPerRequest: 1 });
     direct.on('error', () => undefined);
     server = await startApp({ REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
+    // The node is ready without Redis; these tests start once it is connected.
+    await until(
+      'redis connected',
+      async () => (await health()).components.redis.status === 'healthy',
+    );
   });
   afterAll(async () => {
     await server.close();

@@ -12,6 +12,14 @@ import { RedisProcess, startRedisProcess } from '../support/redis-process';
  * Start-up with Redis (issue 14 item 1, warm-up; item 3): readiness never waits on Redis, and
  * after a restart the `_system` `cache_warmup` namespaces and the hottest keys are warm.
  */
+async function redisConnected(app: TestApp): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await app.api.get('/api/v1/health')).body.data.components.redis.status !== 'healthy') {
+    if (Date.now() > deadline) throw new Error('redis not connected');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 describe('cache at start', () => {
   let redis: RedisProcess;
   let direct: Redis;
@@ -54,6 +62,7 @@ describe('cache at start', () => {
 
   it('after a restart, fills the cache_warmup namespaces and warms the hottest keys', async () => {
     server = await startApp({ REDIS_URL: redis.url });
+    await redisConnected(server);
     const warm = uniqueName('warm');
     const hot = uniqueName('hot');
     await server.api.createNamespace(warm);

@@ -1,11 +1,12 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { ChainableCommander } from 'ioredis';
 import { CacheMetrics } from '../observability/cache-metrics';
 import { AppliedBatch, CommandLog } from '../state/command-log';
 import { StateService } from '../state/state.service';
 import { SYSTEM_NAMESPACE } from '../state/system-namespace';
 import { appliedChanges } from './applied-changes';
 import { CACHE_TTL_SECONDS, cacheKeys, INVALIDATION_CHANNEL } from './cache-keys';
-import { cacheScripts } from './cache-scripts';
+import { cacheScripts, queueScript } from './cache-scripts';
 import { latestJson, versionJson } from './cache-values';
 import { CachedVersionReads } from './cached-version-reads';
 import { InvalidationMessage } from './invalidations';
@@ -19,6 +20,8 @@ export const FILL_WAIT_MS = 100;
 const REPAIR_INTERVAL_MS = 1000;
 const RECONCILE_INTERVAL_MS = 10_000;
 const DELETE_CHUNK = 1000;
+/** Namespaces whose guards one MGET reads. */
+const RECONCILE_CHUNK = 1000;
 
 interface KeyFill {
   key: string;
@@ -87,11 +90,6 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     for (const timer of this.timers) clearInterval(timer);
   }
 
-  /** Waits for the fills queued so far (tests, warm-up). */
-  drained(): Promise<void> {
-    return this.fills;
-  }
-
   /**
    * Compares each namespace's guard in Redis with its revision here and fills those behind, on
    * `node` (null: every shard). Only the leading node fills; never a FLUSHDB.
@@ -105,17 +103,22 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
       if (name === SYSTEM_NAMESPACE) continue;
       const route = this.shards.route(name);
       if (!route || (node !== null && route.node !== node) || !isConnected(route.client)) continue;
-      byShard.set(route, [...(byShard.get(route) ?? []), name]);
+      const namespaces = byShard.get(route) ?? [];
+      namespaces.push(name);
+      byShard.set(route, namespaces);
     }
     let filled = 0;
     for (const [route, namespaces] of byShard) {
       try {
-        const guards = await route.client.mget(...namespaces.map((name) => cacheKeys.guard(name)));
-        for (const [i, name] of namespaces.entries()) {
-          const namespace = reader.namespaceByName(name);
-          if (!namespace || Number(guards[i] ?? 0) >= namespace.revision) continue;
-          await this.fillNamespace(route, name);
-          filled += 1;
+        for (let start = 0; start < namespaces.length; start += RECONCILE_CHUNK) {
+          const chunk = namespaces.slice(start, start + RECONCILE_CHUNK);
+          const guards = await route.client.mget(...chunk.map((name) => cacheKeys.guard(name)));
+          for (const [i, name] of chunk.entries()) {
+            const namespace = reader.namespaceByName(name);
+            if (!namespace || Number(guards[i] ?? 0) >= namespace.revision) continue;
+            await this.fillNamespace(route, name);
+            filled += 1;
+          }
         }
       } catch (error) {
         this.logger.warn(`cache reconcile on ${route.node} stopped: ${(error as Error).message}`);
@@ -169,58 +172,50 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     if (!leads) return;
     const prunes = changes.prunes;
     this.fills = this.fills.then(async () => {
-      for (const job of jobs) await this.fill(job);
+      await this.fillAll(jobs);
       for (const prune of prunes) await this.forgetPruned(prune.index, prune.keepLatest);
       await this.publish(jobs, batch.appliedIndex);
       this.settlement.settle(batch.appliedIndex);
     });
   }
 
-  private async fill(job: NamespaceFill): Promise<void> {
-    const route = this.shards.route(job.namespace);
-    if (!route) return;
-    const scripts = cacheScripts(route.client);
-    const { namespace } = job;
-    try {
-      const result = await this.metrics.timed('fill', () =>
-        scripts.ccFillChanges(
-          [
-            cacheKeys.guard(namespace),
-            cacheKeys.epochFence(namespace),
-            cacheKeys.namespace(namespace),
-            ...job.keys.map((fill) => cacheKeys.latest(namespace, fill.key)),
-          ],
-          [
-            job.revision,
-            route.epoch,
-            job.previous,
-            CACHE_TTL_SECONDS.latest,
-            CACHE_TTL_SECONDS.namespace,
-            CACHE_TTL_SECONDS.guard,
-            ...job.keys.flatMap((fill) => [fill.key, fill.json]),
-          ],
-        ),
-      );
-      if (result === -1) return; // fenced: the namespace moved; its new shard is filled anew
-      if (result === 2) await this.fillNamespace(route, namespace);
-      for (const fill of job.keys) {
-        if (!fill.version) continue;
-        const fence = cacheKeys.epochFence(namespace);
-        await scripts.ccFillVersion(
-          [fence, cacheKeys.version(namespace, fill.key, fill.version.number), cacheKeys.pruned()],
-          [route.epoch, fill.version.json, CACHE_TTL_SECONDS.version, job.index],
-        );
-        await scripts.ccExtendVersionList(
-          [fence, cacheKeys.versionList(namespace, fill.key)],
-          [route.epoch, fill.version.score, fill.version.number],
-        );
-      }
-      this.dirty.delete(namespace);
-    } catch (error) {
-      if (!this.dirty.has(namespace))
-        this.logger.warn(`cache fill of ${namespace} failed: ${(error as Error).message}`);
-      this.dirty.add(namespace);
+  /**
+   * One pipeline per shard for the whole batch (one round trip): each namespace's changes, then
+   * its new versions. A namespace whose hash cannot take the increment is then filled whole.
+   */
+  private async fillAll(jobs: NamespaceFill[]): Promise<void> {
+    const byShard = new Map<ShardRoute, NamespaceFill[]>();
+    for (const job of jobs) {
+      const route = this.shards.route(job.namespace);
+      if (!route) continue;
+      const shardJobs = byShard.get(route) ?? [];
+      shardJobs.push(job);
+      byShard.set(route, shardJobs);
     }
+    for (const [route, shardJobs] of byShard) {
+      cacheScripts(route.client);
+      const pipeline = route.client.pipeline();
+      for (const job of shardJobs) queueFill(pipeline, route, job);
+      try {
+        const replies = (await this.metrics.timed('fill', () => pipeline.exec())) ?? [];
+        let reply = 0;
+        for (const job of shardJobs) {
+          const [error, result] = replies[reply] ?? [new Error('no reply')];
+          reply += 1 + 2 * job.keys.filter((fill) => fill.version).length;
+          if (error) throw error;
+          if (result === 2) await this.fillNamespace(route, job.namespace);
+          this.dirty.delete(job.namespace);
+        }
+      } catch (error) {
+        for (const job of shardJobs) this.markDirty(job.namespace, error as Error);
+      }
+    }
+  }
+
+  private markDirty(namespace: string, error: Error): void {
+    if (!this.dirty.has(namespace))
+      this.logger.warn(`cache fill of ${namespace} failed: ${error.message}`);
+    this.dirty.add(namespace);
   }
 
   /**
@@ -322,5 +317,45 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
 
   private anyShardConnected(): boolean {
     return this.shards.all().some((shard) => isConnected(shard.client));
+  }
+}
+
+/** A namespace's fill, on `pipeline`: its latest keys and hash, then each new version. */
+function queueFill(pipeline: ChainableCommander, route: ShardRoute, job: NamespaceFill): void {
+  const { namespace } = job;
+  const fence = cacheKeys.epochFence(namespace);
+  queueScript(
+    pipeline,
+    'ccFillChanges',
+    [
+      cacheKeys.guard(namespace),
+      fence,
+      cacheKeys.namespace(namespace),
+      ...job.keys.map((fill) => cacheKeys.latest(namespace, fill.key)),
+    ],
+    [
+      job.revision,
+      route.epoch,
+      job.previous,
+      CACHE_TTL_SECONDS.latest,
+      CACHE_TTL_SECONDS.namespace,
+      CACHE_TTL_SECONDS.guard,
+      ...job.keys.flatMap((fill) => [fill.key, fill.json]),
+    ],
+  );
+  for (const fill of job.keys) {
+    if (!fill.version) continue;
+    queueScript(
+      pipeline,
+      'ccFillVersion',
+      [fence, cacheKeys.version(namespace, fill.key, fill.version.number), cacheKeys.pruned()],
+      [route.epoch, fill.version.json, CACHE_TTL_SECONDS.version, job.index],
+    );
+    queueScript(
+      pipeline,
+      'ccExtendVersionList',
+      [fence, cacheKeys.versionList(namespace, fill.key)],
+      [route.epoch, fill.version.score, fill.version.number],
+    );
   }
 }

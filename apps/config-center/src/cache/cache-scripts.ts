@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { ChainableCommander, default as Redis } from 'ioredis';
 
 /**
  * The Lua that makes fills revision-guarded (DESIGN 18) and epoch-fenced (redis-shards.ts).
@@ -152,4 +152,15 @@ export function cacheScripts(client: Redis): CacheScripts {
     };
   }
   return calls;
+}
+
+/** Queues script `name` on `pipeline` (of a client `cacheScripts` defined the scripts on). */
+export function queueScript(
+  pipeline: ChainableCommander,
+  name: ScriptName,
+  keys: string[],
+  args: Array<string | number>,
+): void {
+  const command = (pipeline as unknown as Record<ScriptName, (...a: unknown[]) => unknown>)[name];
+  command.call(pipeline, keys.length, ...keys, ...args);
 }

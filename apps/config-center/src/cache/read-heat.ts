@@ -31,8 +31,10 @@ export class ReadHeat implements OnModuleInit, OnApplicationShutdown {
     clearInterval(this.timer);
   }
 
+  /** On the read path: a map update, no string building beyond the map key. */
   read(namespace: string, key: string): void {
-    const member = heatMember(namespace, key);
+    if (this.timer === undefined) return;
+    const member = `${namespace}\u0000${key}`;
     const counted = this.counts.get(member);
     if (counted) counted.reads += 1;
     else if (this.counts.size < MAX_COUNTED_KEYS)
@@ -59,11 +61,11 @@ export class ReadHeat implements OnModuleInit, OnApplicationShutdown {
     const counts = this.counts;
     this.counts = new Map();
     const byShard = new Map<string, Array<string | number>>();
-    for (const [member, { namespace, reads }] of counts) {
+    for (const { namespace, key, reads } of counts.values()) {
       const route = this.shards.route(namespace);
       if (!route) continue;
       const pairs = byShard.get(route.node) ?? [];
-      pairs.push(reads, member);
+      pairs.push(reads, heatMember(namespace, key));
       byShard.set(route.node, pairs);
     }
     for (const shard of this.shards.all()) {

@@ -68,7 +68,7 @@ class ReplicaReadModel extends ReadModel {
   }
 }
 
-/** Historical versions live in the database: those requests go to the node. */
+/** Historical versions come from the node's cache and database: those requests go to the node. */
 class NodeOnlyVersions extends VersionLookup {
   async findVersion(): Promise<never> {
     throw new Error('historical versions are served by the node');
