@@ -19,7 +19,7 @@ const { pathToFileURL } = require('node:url');
 
 const root = join(__dirname, '..');
 /** Scenario modules in run order. */
-const SCENARIOS = ['read-latest', 'write-cluster', 'watch-fanout'];
+const SCENARIOS = ['read-latest', 'write-cluster', 'cache-reads', 'watch-fanout'];
 
 async function main() {
   const lib = (file) => import(pathToFileURL(join(root, 'bench/lib', file)).href);

@@ -184,6 +184,13 @@ async function job(spec) {
     const next = make(spec.generator);
     base.requests = [{ setupRequest: (request) => ({ ...request, body: next() }) }];
   }
+  if (spec.paths) {
+    // Each request takes the next path in turn (many keys or versions, one target).
+    let next = 0;
+    base.requests = [
+      { setupRequest: (request) => ({ ...request, path: spec.paths[next++ % spec.paths.length] }) },
+    ];
+  }
   if (spec.verify && !VERIFIERS[spec.verify]) throw new Error(`unknown verifier ${spec.verify}`);
 
   let warmup = null;

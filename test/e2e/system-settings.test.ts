@@ -69,7 +69,12 @@ describe('_system settings', () => {
     const audit = ok(await api.getConfig(SYSTEM, 'audit'));
     const view = ok(await api.get('/api/v1/admin/settings'));
     expect(view.namespace).toBe(SYSTEM);
-    expect(view.list.map((s: Json) => s.key)).toEqual(['audit', 'auth']);
+    expect(view.list.map((s: Json) => s.key)).toEqual([
+      'audit',
+      'auth',
+      'cache_routes',
+      'cache_warmup',
+    ]);
     expect(view.list[0]).toMatchObject({
       key: 'audit',
       schema: AUDIT_SETTING.schema,
@@ -185,7 +190,12 @@ describe('_system settings', () => {
 
   it('is exported by name, imported back, and never touched by an import elsewhere', async () => {
     const exported = ok(await api.get('/api/v1/admin/namespace/export', { namespace: SYSTEM }));
-    expect(exported.configs.map((c: Json) => c.key)).toEqual(['audit', 'auth']);
+    expect(exported.configs.map((c: Json) => c.key)).toEqual([
+      'audit',
+      'auth',
+      'cache_routes',
+      'cache_warmup',
+    ]);
     const before = await systemNamespace();
 
     const other = uniqueName('import-elsewhere');

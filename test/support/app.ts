@@ -3,6 +3,7 @@ import { createApp } from '../../apps/config-center/src/bootstrap';
 import { loadAppConfig } from '../../apps/config-center/src/env/app-config';
 import { Api } from './api';
 import { TEST_ADMIN_TOKEN } from './auth';
+import { alignCacheRoutes } from './cache-routes';
 import { suiteDatabaseUrl } from './database';
 
 export { removeSuiteDatabase, suiteDatabaseUrl } from './database';
@@ -36,13 +37,15 @@ export async function startApp(env: Record<string, string> = {}): Promise<TestAp
   await app.getHttpAdapter().getInstance().ready();
   openApps++;
   let closed = false;
+  // Calls carry the configured ADMIN_TOKEN (Api.with() replaces it; anonymous() drops it).
+  const api = new Api(
+    app.getHttpServer(),
+    config.adminToken ? { authorization: `Bearer ${config.adminToken}` } : {},
+  );
+  if (config.adminToken) await alignCacheRoutes(app, api, config.redisUrl);
   return {
     app,
-    // Calls carry the configured ADMIN_TOKEN (Api.with() replaces it; anonymous() drops it).
-    api: new Api(
-      app.getHttpServer(),
-      config.adminToken ? { authorization: `Bearer ${config.adminToken}` } : {},
-    ),
+    api,
     close: async () => {
       if (closed) return;
       closed = true;

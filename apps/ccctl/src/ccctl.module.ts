@@ -3,6 +3,7 @@ import { InjectCommander } from 'nest-commander';
 import { CliContext } from './core/cli-context';
 import { auditCommands } from './commands/audit.command';
 import { authCommands } from './commands/auth.command';
+import { cacheRouterCommands } from './commands/cacherouter.command';
 import { clusterCommands } from './commands/cluster.command';
 import { configCommands } from './commands/config.command';
 import { namespaceCommands } from './commands/namespace.command';
@@ -35,6 +36,7 @@ export class CcctlModule {
         ...authCommands,
         ...settingsCommands,
         ...auditCommands,
+        ...cacheRouterCommands,
       ],
     };
   }

@@ -24,7 +24,8 @@ describe('ccctl command line', () => {
     [['config'], /missing subcommand: ccctl config get\|set\|history\|rollback/],
     [['auth', 'token'], /missing subcommand: ccctl auth token create/],
     [['token'], /unknown command 'token'/],
-    [['cacherouter'], /unknown command 'cacherouter'/],
+    [['cacherouter'], /missing subcommand: ccctl cacherouter nodes\|add-node/],
+    [['cacherouter', 'route'], /missing required argument 'namespace'/],
     [['config', 'get', 'a', 'b', '--url', 'ftp://x'], /--url \/ CCCTL_URL must be http\(s\)/],
   ])('%j is a usage error: exit 2, one line', async (argv, pattern) => {
     const run = await ccctl(argv);
@@ -36,7 +37,15 @@ describe('ccctl command line', () => {
   it('prints help with exit 0, listing every group and the shared flags', async () => {
     const root = await ccctl(['--help']);
     expect(root.code).toBe(0);
-    for (const group of ['cluster', 'config', 'namespace', 'auth', 'settings', 'audit'])
+    for (const group of [
+      'cluster',
+      'config',
+      'namespace',
+      'auth',
+      'settings',
+      'audit',
+      'cacherouter',
+    ])
       expect(root.stdout).toContain(group);
     const leaf = await ccctl(['config', 'set', '--help']);
     expect(leaf.code).toBe(0);

@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { AuditModule } from './audit/audit.module';
+import { CacheModule } from './cache/cache.module';
 import { ClusterAuditPeers } from './cluster-audit-peers';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -49,6 +50,7 @@ export class AppModule {
         WatchModule,
         AuthModule,
         SettingsModule,
+        CacheModule,
         AuditModule.forRoot({ peers: ClusterAuditPeers, cluster: isClusterMode(config.cluster) }),
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

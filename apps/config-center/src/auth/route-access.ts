@@ -77,6 +77,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /api/v1/admin/tokens/:id/rotate': ADMIN,
   'GET /api/v1/admin/settings': ADMIN,
   'GET /api/v1/admin/audit': ADMIN,
+  'GET /api/v1/admin/cache/routes': ADMIN,
 };
 
 /** Swagger UI and its document: a browser cannot send a bearer header on page load. */

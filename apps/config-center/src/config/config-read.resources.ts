@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { ConfigNotFound, setOwn } from '@cc/common';
 import { Resource } from '@cc/resource';
 import { pageAnswerBytes } from '../common/page-bound';
@@ -9,10 +9,14 @@ import { PerRevisionCache, SharedJson } from '../http/shared-answer';
 import { ReadModel } from '../state/read-model';
 import { NamespaceRecord } from '../state/records';
 import { StateReader } from '../state/state-view';
-import { VersionLookup } from '../version/version-queries';
+import { ReadHeat } from '../cache/read-heat';
+import { VersionLookup, versionAt } from '../version/version-reads';
 import { BatchGetBody, ConfigView, GetConfigQuery, NamespaceParam } from './config.dto';
 
-/** GET /api/v1/config/get: the latest value from memory, or a historical version from the database. */
+/**
+ * GET /api/v1/config/get: the latest value from memory (never Redis), or a historical version
+ * through the cache (memory -> Redis -> database; a read worker passes those to its node).
+ */
 @Injectable()
 export class GetConfigResource extends Resource<GetConfigQuery, ConfigView> {
   protected readonly inputSchema = GetConfigQuery;
@@ -20,6 +24,7 @@ export class GetConfigResource extends Resource<GetConfigQuery, ConfigView> {
   constructor(
     private readonly state: ReadModel,
     private readonly versions: VersionLookup,
+    @Optional() private readonly heat?: ReadHeat,
   ) {
     super();
   }
@@ -30,6 +35,7 @@ export class GetConfigResource extends Resource<GetConfigQuery, ConfigView> {
     const namespace = enabledNamespace(reader, input.namespace);
     const config = reader.config(namespace.id, input.key);
     if (!config) throw new ConfigNotFound(input.namespace, input.key, input.version);
+    this.heat?.read(namespace.name, config.key);
     if (input.version === undefined || input.version === config.version) {
       if (config.deleted) throw new ConfigNotFound(input.namespace, input.key, input.version);
       return {
@@ -41,15 +47,18 @@ export class GetConfigResource extends Resource<GetConfigQuery, ConfigView> {
         updated_at: isoTime(config.updatedAt),
       };
     }
-    const row = await this.versions.findVersion(config.id, input.version);
-    if (!row) throw new ConfigNotFound(input.namespace, input.key, input.version);
+    const found = await this.versions.findVersion(
+      versionAt(reader.appliedIndex, namespace, config),
+      input.version,
+    );
+    if (!found) throw new ConfigNotFound(input.namespace, input.key, input.version);
     return {
       namespace: namespace.name,
       key: config.key,
-      value: JSON.parse(row.value) as unknown,
-      version: row.version,
-      revision: row.revision,
-      updated_at: row.createdAt.toISOString(),
+      value: found.value,
+      version: found.version,
+      revision: found.revision,
+      updated_at: found.createdAt,
     };
   }
 }

@@ -17,6 +17,8 @@ export interface AppConfig {
   port: number;
   database: DatabaseSettings;
   redisUrl: string | null;
+  /** Bytes of historical versions and version-list pages each node keeps in memory; 0: none. */
+  cacheLocalMaxBytes: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   limits: {
     maxKeyLength: number;
@@ -239,6 +241,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     port: integer('PORT', 8080, 0, 65535),
     database,
     redisUrl,
+    cacheLocalMaxBytes: integer('CACHE_LOCAL_MAX_BYTES', 64 * 1024 * 1024, 0, 2 ** 40),
     logLevel,
     limits: {
       maxKeyLength: integer('MAX_KEY_LENGTH', 256, 1, 256),

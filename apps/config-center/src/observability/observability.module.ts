@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { CacheMetrics, cacheMetricProviders } from './cache-metrics';
 import { HealthController } from './health.controller';
 import { HealthRegistry } from './health-registry';
 import { HttpMetrics, MetricsController, httpMetricProviders } from './http-metrics';
@@ -18,7 +19,14 @@ import { WritePathHealth } from './write-path-health';
     }),
   ],
   controllers: [HealthController],
-  providers: [HealthRegistry, HttpMetrics, WritePathHealth, ...httpMetricProviders],
-  exports: [HealthRegistry, HttpMetrics],
+  providers: [
+    HealthRegistry,
+    WritePathHealth,
+    HttpMetrics,
+    ...httpMetricProviders,
+    CacheMetrics,
+    ...cacheMetricProviders,
+  ],
+  exports: [HealthRegistry, HttpMetrics, CacheMetrics],
 })
 export class ObservabilityModule {}

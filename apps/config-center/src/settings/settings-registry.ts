@@ -47,6 +47,11 @@ export class SettingsRegistry {
         `the default of setting ${key} does not match its schema: ${this.ajv.errorsText(validate.errors, { dataVar: key })}`,
       );
     }
+    const problems = definition.verify?.(definition.default) ?? [];
+    if (problems.length > 0)
+      throw new Error(
+        `the default of setting ${key} is refused: ${problems.map((p) => `${key}${p.field} ${p.error}`).join('; ')}`,
+      );
     this.definitions.set(key, { ...definition, key, validate } as Registered<SettingKey>);
   }
 
@@ -64,8 +69,15 @@ export class SettingsRegistry {
 
   /** The 40002 a value of `key` that does not match its schema gets; undefined when it does. */
   check(key: SettingKey, value: unknown, field: string = key): ValidationFailed | undefined {
-    const { validate } = this.registered(key);
-    if (validate(value)) return undefined;
+    const { validate, verify } = this.registered(key);
+    if (validate(value)) {
+      const problems = verify?.(value) ?? [];
+      if (problems.length === 0) return undefined;
+      return new ValidationFailed(
+        problems.map((problem) => ({ field: `${field}${problem.field}`, errors: [problem.error] })),
+        `invalid value for setting ${SYSTEM_NAMESPACE}/${key}: ${problems.map((p) => `${field}${p.field} ${p.error}`).join('; ')}`,
+      );
+    }
     const errors = validate.errors ?? [];
     return new ValidationFailed(
       errors.map((error) => detailOf(error, field)),
@@ -111,7 +123,11 @@ export class SettingsRegistry {
     if (seen && seen.record === record) return seen;
     const definition = this.registered(key);
     // A value written under an older schema that this build's no longer accepts reads as the default.
-    const value = record && definition.validate(record.value) ? record.value : definition.default;
+    const valid =
+      record !== undefined &&
+      definition.validate(record.value) &&
+      (definition.verify?.(record.value) ?? []).length === 0;
+    const value = valid ? record.value : definition.default;
     const next = { record, value };
     this.seen.set(key, next);
     return next;

@@ -1,8 +1,10 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../env/app-config';
 import { StateModule } from '../state/state.module';
 import { StateService } from '../state/state.service';
 import { StateView } from '../state/state-view';
 import { SettingsController } from './settings.controller';
+import { cacheRoutesSetting } from './cache-routes-setting';
 import { SettingsRegistry } from './settings-registry';
 import { ListSettingsResource } from './settings.resources';
 import { SystemBootstrap } from './system-bootstrap';
@@ -20,12 +22,14 @@ import { SystemWriteGuard } from './system-write-guard';
   providers: [
     {
       provide: SettingsRegistry,
-      inject: [StateView],
-      useFactory: (view: StateView) => {
+      inject: [StateView, APP_CONFIG],
+      useFactory: (view: StateView, config: AppConfig) => {
         const registry = new SettingsRegistry(view);
         // Owned by audit/ and auth/ (issue 13 items 2-3); registered here until they exist.
         registry.register('audit', AUDIT_SETTING);
         registry.register('auth', AUTH_SETTING);
+        // Owned by cache/ (issue 14 item 2); REDIS_URL seeds it at the first start only.
+        registry.register('cache_routes', cacheRoutesSetting(config.redisUrl));
         return registry;
       },
     },

@@ -1,4 +1,5 @@
 import type { AnySchemaObject } from 'ajv';
+import type { CacheRoutesSettings } from './cache-routes-setting';
 
 /**
  * The keys of `_system` and the type of each value (DESIGN 15). A module that owns a setting
@@ -8,6 +9,18 @@ import type { AnySchemaObject } from 'ajv';
 export interface SystemSettings {
   audit: AuditSettings;
   auth: AuthSettings;
+  cache_routes: CacheRoutesSettings;
+  cache_warmup: CacheWarmupSettings;
+}
+
+/** `_system/cache_warmup`: what a node puts in the cache after it starts (cache/, issue 14). */
+export interface CacheWarmupSettings {
+  /** Namespaces whose keys are written to Redis first (by the node that fills: the leader). */
+  namespaces: string[];
+  /** Then this many of the keys read most in the last day (their version lists, their TTLs). */
+  hot_keys: number;
+  /** The warm-up stops after this long, done or not; readiness never waits for it. */
+  max_seconds: number;
 }
 
 export type SettingKey = keyof SystemSettings & string;
@@ -19,6 +32,17 @@ export interface SettingDefinition<K extends SettingKey> {
   /** Written at bootstrap; what `get` answers before `_system` exists. Must match the schema. */
   default: SystemSettings[K];
   description: string;
+  /**
+   * Checks a schema cannot say (a name that must exist elsewhere in the value, duplicates by a
+   * field): run after the schema passed; each problem is a 40002 detail (`field` is a JSON
+   * pointer into the value, '' for the whole value).
+   */
+  verify?: (value: SystemSettings[K]) => SettingProblem[];
+}
+
+export interface SettingProblem {
+  field: string;
+  error: string;
 }
 
 /** `_system/audit`: how long the audit trail is kept (spec 3.3.1; issue 13 item 3). */

@@ -70,6 +70,11 @@ export class StateView implements StateReader {
     return [...this.tokensById.values()].sort((a, b) => a.id - b.id);
   }
 
+  /** A namespace's configs, tombstones included (the cache deletes what a delete removed). */
+  configsOf(namespaceId: number): ConfigRecord[] {
+    return [...(this.configsByNamespace.get(namespaceId)?.values() ?? [])];
+  }
+
   /** Every config, tombstones included (to copy the view into a read worker). */
   allConfigs(): ConfigRecord[] {
     const all: ConfigRecord[] = [];

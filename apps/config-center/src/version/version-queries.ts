@@ -1,25 +1,27 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, Repository } from 'typeorm';
 import { ConfigHistoryRow, ConfigVersionRow } from '../database/entities';
+import { CacheMetrics } from '../observability/cache-metrics';
 
-/** A historical version of one config (port: the database, or nothing on a read worker). */
-export abstract class VersionLookup {
-  abstract findVersion(configId: number, version: number): Promise<ConfigVersionRow | null>;
-}
-
-/** Reads of the tables that are too large to keep in memory: versions and history. */
+/**
+ * Reads of the tables that are too large to keep in memory: versions and history. Each query is
+ * counted in `config_center_db_queries_total{query}`, so a cache stampede shows from outside.
+ */
 @Injectable()
-export class VersionQueries extends VersionLookup {
+export class VersionQueries {
   private readonly versions: Repository<ConfigVersionRow>;
   private readonly history: Repository<ConfigHistoryRow>;
 
-  constructor(dataSource: DataSource) {
-    super();
+  constructor(
+    dataSource: DataSource,
+    private readonly metrics: CacheMetrics,
+  ) {
     this.versions = dataSource.getRepository(ConfigVersionRow);
     this.history = dataSource.getRepository(ConfigHistoryRow);
   }
 
   findVersion(configId: number, version: number): Promise<ConfigVersionRow | null> {
+    this.metrics.databaseQuery('version');
     return this.versions.findOneBy({ configId, version });
   }
 
@@ -28,6 +30,7 @@ export class VersionQueries extends VersionLookup {
     page: number,
     pageSize: number,
   ): Promise<[ConfigVersionRow[], number]> {
+    this.metrics.databaseQuery('version_list');
     return this.versions.findAndCount({
       where: { configId },
       order: { version: 'DESC' },
@@ -41,6 +44,7 @@ export class VersionQueries extends VersionLookup {
     page: number,
     pageSize: number,
   ): Promise<[ConfigHistoryRow[], number]> {
+    this.metrics.databaseQuery('history');
     return this.history.findAndCount({
       where: { configId },
       order: { version: 'DESC' },
@@ -51,6 +55,7 @@ export class VersionQueries extends VersionLookup {
 
   /** Stored bytes of each version's value on a page: to bound the answer before reading it. */
   async versionSizes(configId: number, page: number, pageSize: number): Promise<number[]> {
+    this.metrics.databaseQuery('version_sizes');
     const rows = await this.versions
       .createQueryBuilder('v')
       .select('OCTET_LENGTH(v.value)', 'bytes')
@@ -62,8 +67,19 @@ export class VersionQueries extends VersionLookup {
     return rows.map((row) => Number(row.bytes));
   }
 
+  /** Every kept or recent version's number and time (ms): the spec's sorted set of versions. */
+  async versionTimes(configId: number): Promise<Array<{ version: number; at: number }>> {
+    this.metrics.databaseQuery('version_times');
+    const rows = await this.versions.find({
+      select: { version: true, createdAt: true },
+      where: { configId },
+    });
+    return rows.map((row) => ({ version: row.version, at: row.createdAt.getTime() }));
+  }
+
   /** Stored bytes of the old and new value of each change on a page. */
   async historySizes(configId: number, page: number, pageSize: number): Promise<number[]> {
+    this.metrics.databaseQuery('history_sizes');
     const rows = await this.history
       .createQueryBuilder('h')
       .select(

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { StateModule } from '../state/state.module';
 import { RetentionScheduler } from './retention.scheduler';
-import { VersionLookup, VersionQueries } from './version-queries';
+import { CacheModule } from '../cache/cache.module';
 import {
   CleanupVersionsResource,
   ConfigDiffResource,
@@ -21,13 +21,8 @@ const resources = [
 ];
 
 @Module({
-  imports: [StateModule],
-  providers: [
-    VersionQueries,
-    { provide: VersionLookup, useExisting: VersionQueries },
-    RetentionScheduler,
-    ...resources,
-  ],
-  exports: [VersionQueries, VersionLookup, ...resources],
+  imports: [StateModule, CacheModule],
+  providers: [RetentionScheduler, ...resources],
+  exports: [CacheModule, ...resources],
 })
 export class VersionModule {}

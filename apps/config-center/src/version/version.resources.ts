@@ -18,6 +18,7 @@ import {
   VersionsQuery,
 } from './version.dto';
 import { VersionQueries } from './version-queries';
+import { versionAt, VersionReads } from './version-reads';
 
 /** A key that exists or existed (tombstones have history and versions too). */
 function knownConfig(
@@ -71,27 +72,28 @@ export class ConfigHistoryResource extends Resource<ConfigPageQuery, unknown> {
   }
 }
 
-/** GET /api/v1/config/versions: kept versions, newest first. */
+/** GET /api/v1/config/versions: kept versions, newest first (through the cache). */
 @Injectable()
 export class ConfigVersionsResource extends Resource<VersionsQuery, unknown> {
   protected readonly inputSchema = VersionsQuery;
 
   constructor(
     private readonly state: StateService,
-    private readonly queries: VersionQueries,
+    private readonly reads: VersionReads,
   ) {
     super();
   }
 
   protected async perform(input: VersionsQuery, context: ExpensiveWorkContext) {
-    const { config } = knownConfig(this.state, input.namespace, input.key);
+    const { namespace, config } = knownConfig(this.state, input.namespace, input.key);
+    const at = versionAt(this.state.reader.appliedIndex, namespace, config);
     const page = input.page ?? 1;
     const pageSize = input.page_size ?? input.limit ?? 20;
-    const sizes = await this.queries.versionSizes(config.id, page, pageSize);
+    const sizes = await this.reads.versionSizes(at, page, pageSize);
     const sizeField =
       input.page_size === undefined && input.limit !== undefined ? 'limit' : 'page_size';
     enterIfExpensive(context, pageAnswerBytes(sizes, sizeField));
-    const [rows, total] = await this.queries.listVersions(config.id, page, pageSize);
+    const [rows, total] = await this.reads.listVersions(at, page, pageSize);
     return {
       list: rows.map((row) => ({
         version: row.version,
@@ -107,14 +109,14 @@ export class ConfigVersionsResource extends Resource<VersionsQuery, unknown> {
   }
 }
 
-/** GET /api/v1/config/diff: path-level changes between two versions. */
+/** GET /api/v1/config/diff: path-level changes between two versions (through the cache). */
 @Injectable()
 export class ConfigDiffResource extends Resource<DiffQuery, unknown> {
   protected readonly inputSchema = DiffQuery;
 
   constructor(
     private readonly state: StateService,
-    private readonly queries: VersionQueries,
+    private readonly reads: VersionReads,
   ) {
     super();
   }
@@ -133,9 +135,10 @@ export class ConfigDiffResource extends Resource<DiffQuery, unknown> {
       );
     }
     const { namespace, config } = knownConfig(this.state, input.namespace, input.key);
+    const at = versionAt(this.state.reader.appliedIndex, namespace, config);
     const [from, to] = await Promise.all([
-      this.queries.findVersion(config.id, fromVersion!),
-      this.queries.findVersion(config.id, toVersion!),
+      this.reads.findVersion(at, fromVersion!),
+      this.reads.findVersion(at, toVersion!),
     ]);
     if (!from) throw new ConfigNotFound(namespace.name, input.key, fromVersion);
     if (!to) throw new ConfigNotFound(namespace.name, input.key, toVersion);
@@ -144,7 +147,7 @@ export class ConfigDiffResource extends Resource<DiffQuery, unknown> {
       key: input.key,
       from_version: fromVersion,
       to_version: toVersion,
-      changes: diffValues(parse(from.value), parse(to.value)),
+      changes: diffValues(from.value, to.value),
     };
   }
 }

@@ -33,7 +33,7 @@ import {
 } from '../raft/transport/raft-wire';
 import { Consistency, ReadModel } from '../state/read-model';
 import { StateView } from '../state/state-view';
-import { VersionLookup } from '../version/version-queries';
+import { VersionLookup } from '../version/version-reads';
 import { WorkerWatch } from '../watch/worker-watch';
 import { applyToReplica, NodeMessage, WorkerMessage } from './view-sync';
 
@@ -69,7 +69,7 @@ class ReplicaReadModel extends ReadModel {
   }
 }
 
-/** Historical versions live in the database: those requests go to the node. */
+/** Historical versions come from the node's cache and database: those requests go to the node. */
 class NodeOnlyVersions extends VersionLookup {
   async findVersion(): Promise<never> {
     throw new Error('historical versions are served by the node');

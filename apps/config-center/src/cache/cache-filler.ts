@@ -1,0 +1,361 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { ChainableCommander } from 'ioredis';
+import { CacheMetrics } from '../observability/cache-metrics';
+import { AppliedBatch, CommandLog } from '../state/command-log';
+import { StateService } from '../state/state.service';
+import { SYSTEM_NAMESPACE } from '../state/system-namespace';
+import { appliedChanges } from './applied-changes';
+import { CACHE_TTL_SECONDS, cacheKeys, INVALIDATION_CHANNEL } from './cache-keys';
+import { cacheScripts, queueScript } from './cache-scripts';
+import { latestJson, versionJson } from './cache-values';
+import { CachedVersionReads } from './cached-version-reads';
+import { InvalidationMessage } from './invalidations';
+import { FillSettlement } from './fill-settlement';
+import { isConnected } from './redis-client';
+import { RedisShards, ShardRoute } from './redis-shards';
+
+/** A write's acknowledgement waits this long for its fill, then goes on (issue 14 item 1). */
+export const FILL_WAIT_MS = 100;
+/** How often the leader retries namespaces whose fill failed, and compares every namespace. */
+const REPAIR_INTERVAL_MS = 1000;
+const RECONCILE_INTERVAL_MS = 10_000;
+const DELETE_CHUNK = 1000;
+/** Namespaces whose guards one MGET reads. */
+const RECONCILE_CHUNK = 1000;
+
+interface KeyFill {
+  key: string;
+  /** '' for a deleted key. */
+  json: string;
+  version?: { number: number; json: string; score: number };
+}
+
+interface NamespaceFill {
+  namespace: string;
+  /** The batch's index (a version is filled unless a later prune is known). */
+  index: number;
+  revision: number;
+  /** The revision the hash shows if it took every earlier fill: else it is filled whole. */
+  previous: number;
+  keys: KeyFill[];
+}
+
+/**
+ * Fills Redis on apply (DESIGN 22): the node that leads writes the spec's keys for each batch,
+ * revision-guarded and epoch-fenced in Lua, then publishes an invalidation. A fill that fails
+ * (Redis away) leaves its namespace dirty; the leader repairs dirty namespaces, and every
+ * namespace whose guard in Redis is behind its revision, when Redis is back: a write made while
+ * Redis was away never leaves an old value there. Every node forgets its list pages on apply.
+ */
+@Injectable()
+export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Cache');
+  /** Namespace -> the revision this node last saw applied (the hash shows it if filled). */
+  private readonly seenRevision = new Map<string, number>();
+  private readonly dirty = new Set<string>();
+  /** Config id -> versions up to this one were deleted from Redis by an earlier prune. */
+  private readonly prunedThrough = new Map<number, number>();
+  private fills: Promise<void> = Promise.resolve();
+  private timers: NodeJS.Timeout[] = [];
+  readonly settlement = new FillSettlement();
+
+  constructor(
+    private readonly log: CommandLog,
+    private readonly state: StateService,
+    private readonly shards: RedisShards,
+    private readonly reads: CachedVersionReads,
+    private readonly metrics: CacheMetrics,
+  ) {}
+
+  onModuleInit(): void {
+    this.log.onApplied((batch) => this.applied(batch));
+    // No early return without shards: `_system/cache_routes` may add the first one later.
+    this.state.addVisibilityBarrier((index) =>
+      this.anyShardConnected() ? this.settlement.until(index, FILL_WAIT_MS) : Promise.resolve(),
+    );
+    for (const shard of this.shards.all())
+      shard.client.on('ready', () => void this.reconcile(shard.node));
+    this.shards.onMove(() => {
+      this.reads.forgetAll();
+      void this.reconcile(null);
+    });
+    this.timers = [
+      setInterval(() => void this.repairDirty(), REPAIR_INTERVAL_MS),
+      setInterval(() => void this.reconcile(null), RECONCILE_INTERVAL_MS),
+    ];
+    for (const timer of this.timers) timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    for (const timer of this.timers) clearInterval(timer);
+  }
+
+  /**
+   * Compares each namespace's guard in Redis with its revision here and fills those behind, on
+   * `node` (null: every shard). Only the leading node fills; never a FLUSHDB.
+   */
+  async reconcile(node: string | null, only?: readonly string[]): Promise<number> {
+    if (!this.log.leads()) return 0;
+    const reader = this.state.reader;
+    const names = only ?? reader.namespaces().map((namespace) => namespace.name);
+    const byShard = new Map<ShardRoute, string[]>();
+    for (const name of names) {
+      if (name === SYSTEM_NAMESPACE) continue;
+      const route = this.shards.route(name);
+      if (!route || (node !== null && route.node !== node) || !isConnected(route.client)) continue;
+      const namespaces = byShard.get(route) ?? [];
+      namespaces.push(name);
+      byShard.set(route, namespaces);
+    }
+    let filled = 0;
+    for (const [route, namespaces] of byShard) {
+      try {
+        for (let start = 0; start < namespaces.length; start += RECONCILE_CHUNK) {
+          const chunk = namespaces.slice(start, start + RECONCILE_CHUNK);
+          const guards = await route.client.mget(...chunk.map((name) => cacheKeys.guard(name)));
+          for (const [i, name] of chunk.entries()) {
+            const namespace = reader.namespaceByName(name);
+            if (!namespace || Number(guards[i] ?? 0) >= namespace.revision) continue;
+            await this.fillNamespace(route, name);
+            filled += 1;
+          }
+        }
+      } catch (error) {
+        this.logger.warn(`cache reconcile on ${route.node} stopped: ${(error as Error).message}`);
+      }
+    }
+    return filled;
+  }
+
+  private applied(batch: AppliedBatch): void {
+    const changes = appliedChanges(batch);
+    const reader = this.state.reader;
+    for (const [namespace, keys] of [...changes.configs, ...changes.versionLists])
+      for (const key of keys) this.reads.forgetKey(namespace, key);
+    if (changes.prunes.length > 0) this.reads.forgetAll();
+    const leads = this.log.leads() && this.shards.all().length > 0;
+    const jobs: NamespaceFill[] = [];
+    for (const [namespaceName, keys] of changes.configs) {
+      const namespace = reader.namespaceByName(namespaceName);
+      if (!namespace || namespaceName === SYSTEM_NAMESPACE) continue;
+      const previous = this.seenRevision.get(namespaceName) ?? -1;
+      this.seenRevision.set(namespaceName, namespace.revision);
+      if (!leads) continue;
+      const fills: KeyFill[] = [];
+      for (const key of keys) {
+        const config = reader.config(namespace.id, key);
+        if (!config) continue;
+        if (config.deleted) {
+          fills.push({ key, json: '' });
+          continue;
+        }
+        const createdAt = new Date(config.updatedAt).toISOString();
+        fills.push({
+          key,
+          json: latestJson(config),
+          version: {
+            number: config.version,
+            json: versionJson(config.valueText, { ...config, createdAt }),
+            score: config.updatedAt,
+          },
+        });
+      }
+      jobs.push({
+        namespace: namespaceName,
+        index: batch.appliedIndex,
+        revision: namespace.revision,
+        previous,
+        keys: fills,
+      });
+    }
+    this.settlement.applied(batch.appliedIndex, changes.filledIndexes);
+    if (!leads) return;
+    const prunes = changes.prunes;
+    this.fills = this.fills.then(async () => {
+      await this.fillAll(jobs);
+      for (const prune of prunes) await this.forgetPruned(prune.index, prune.keepLatest);
+      await this.publish(jobs, batch.appliedIndex);
+      this.settlement.settle(batch.appliedIndex);
+    });
+  }
+
+  /**
+   * One pipeline per shard for the whole batch (one round trip): each namespace's changes, then
+   * its new versions. A namespace whose hash cannot take the increment is then filled whole.
+   */
+  private async fillAll(jobs: NamespaceFill[]): Promise<void> {
+    const byShard = new Map<ShardRoute, NamespaceFill[]>();
+    for (const job of jobs) {
+      const route = this.shards.route(job.namespace);
+      if (!route) continue;
+      const shardJobs = byShard.get(route) ?? [];
+      shardJobs.push(job);
+      byShard.set(route, shardJobs);
+    }
+    for (const [route, shardJobs] of byShard) {
+      cacheScripts(route.client);
+      const pipeline = route.client.pipeline();
+      for (const job of shardJobs) queueFill(pipeline, route, job);
+      try {
+        const replies = (await this.metrics.timed('fill', () => pipeline.exec())) ?? [];
+        let reply = 0;
+        for (const job of shardJobs) {
+          const [error, result] = replies[reply] ?? [new Error('no reply')];
+          reply += 1 + 2 * job.keys.filter((fill) => fill.version).length;
+          if (error) throw error;
+          if (result === 2) await this.fillNamespace(route, job.namespace);
+          this.dirty.delete(job.namespace);
+        }
+      } catch (error) {
+        for (const job of shardJobs) this.markDirty(job.namespace, error as Error);
+      }
+    }
+  }
+
+  private markDirty(namespace: string, error: Error): void {
+    if (!this.dirty.has(namespace))
+      this.logger.warn(`cache fill of ${namespace} failed: ${error.message}`);
+    this.dirty.add(namespace);
+  }
+
+  /**
+   * One invalidation per shard and batch: every node drops what it holds of these keys, and a
+   * write acknowledged on a follower waits for it (`through`: every fill up to it is done).
+   */
+  private async publish(jobs: NamespaceFill[], through: number): Promise<void> {
+    const byShard = new Map<ShardRoute, InvalidationMessage['changes']>();
+    for (const job of jobs) {
+      const route = this.shards.route(job.namespace);
+      if (!route) continue;
+      const changes = byShard.get(route) ?? [];
+      changes.push({
+        namespace: job.namespace,
+        keys: job.keys.map((fill) => fill.key),
+        revision: job.revision,
+      });
+      byShard.set(route, changes);
+    }
+    for (const [route, changes] of byShard) {
+      const message: InvalidationMessage = { changes, through };
+      await route.client.publish(INVALIDATION_CHANNEL, JSON.stringify(message)).catch(() => 0);
+    }
+  }
+
+  /** The whole namespace as the view shows it now (its latest keys, deleted ones too, and hash). */
+  private async fillNamespace(route: ShardRoute, name: string): Promise<void> {
+    const namespace = this.state.reader.namespaceByName(name);
+    if (!namespace) return;
+    const configs = this.state.appliedView.configsOf(namespace.id);
+    await this.metrics.timed('fill_namespace', () =>
+      cacheScripts(route.client).ccFillNamespace(
+        [
+          cacheKeys.guard(name),
+          cacheKeys.epochFence(name),
+          cacheKeys.namespace(name),
+          ...configs.map((config) => cacheKeys.latest(name, config.key)),
+        ],
+        [
+          namespace.revision,
+          route.epoch,
+          CACHE_TTL_SECONDS.latest,
+          CACHE_TTL_SECONDS.namespace,
+          CACHE_TTL_SECONDS.guard,
+          ...configs.flatMap((config) => [config.key, config.deleted ? '' : latestJson(config)]),
+        ],
+      ),
+    );
+  }
+
+  private async repairDirty(): Promise<void> {
+    if (this.dirty.size === 0 || !this.log.leads()) return;
+    const namespaces = [...this.dirty];
+    this.dirty.clear();
+    for (const name of namespaces) {
+      const route = this.shards.route(name);
+      if (!route) continue;
+      try {
+        await this.fillNamespace(route, name);
+      } catch {
+        this.dirty.add(name);
+      }
+    }
+  }
+
+  /**
+   * After a prune: `cc:pruned` first (a fill read before it is refused from now on), then every
+   * version that may have gone and the spec's version lists leave Redis; reads refill them from
+   * the database. Candidates are all but each key's latest `keepLatest` (kept ones come back).
+   */
+  private async forgetPruned(index: number, keepLatest: number): Promise<void> {
+    const reader = this.state.reader;
+    for (const shard of this.shards.all())
+      await cacheScripts(shard.client)
+        .ccRaise([cacheKeys.pruned()], [index])
+        .catch(() => undefined);
+    for (const namespace of reader.namespaces()) {
+      const route = this.shards.route(namespace.name);
+      if (!route || namespace.name === SYSTEM_NAMESPACE) continue;
+      const keys: string[] = [];
+      const floors: Array<[number, number]> = [];
+      for (const config of this.state.appliedView.configsOf(namespace.id)) {
+        keys.push(cacheKeys.versionList(namespace.name, config.key));
+        const through = config.version - keepLatest;
+        const from = this.prunedThrough.get(config.id) ?? 0;
+        for (let version = from + 1; version <= through; version++)
+          keys.push(cacheKeys.version(namespace.name, config.key, version));
+        if (through > from) floors.push([config.id, through]);
+      }
+      try {
+        for (let i = 0; i < keys.length; i += DELETE_CHUNK)
+          await route.client.del(...keys.slice(i, i + DELETE_CHUNK));
+        for (const [configId, through] of floors) this.prunedThrough.set(configId, through);
+      } catch {
+        this.dirty.add(namespace.name);
+      }
+    }
+  }
+
+  private anyShardConnected(): boolean {
+    return this.shards.all().some((shard) => isConnected(shard.client));
+  }
+}
+
+/** A namespace's fill, on `pipeline`: its latest keys and hash, then each new version. */
+function queueFill(pipeline: ChainableCommander, route: ShardRoute, job: NamespaceFill): void {
+  const { namespace } = job;
+  const fence = cacheKeys.epochFence(namespace);
+  queueScript(
+    pipeline,
+    'ccFillChanges',
+    [
+      cacheKeys.guard(namespace),
+      fence,
+      cacheKeys.namespace(namespace),
+      ...job.keys.map((fill) => cacheKeys.latest(namespace, fill.key)),
+    ],
+    [
+      job.revision,
+      route.epoch,
+      job.previous,
+      CACHE_TTL_SECONDS.latest,
+      CACHE_TTL_SECONDS.namespace,
+      CACHE_TTL_SECONDS.guard,
+      ...job.keys.flatMap((fill) => [fill.key, fill.json]),
+    ],
+  );
+  for (const fill of job.keys) {
+    if (!fill.version) continue;
+    queueScript(
+      pipeline,
+      'ccFillVersion',
+      [fence, cacheKeys.version(namespace, fill.key, fill.version.number), cacheKeys.pruned()],
+      [route.epoch, fill.version.json, CACHE_TTL_SECONDS.version, job.index],
+    );
+    queueScript(
+      pipeline,
+      'ccExtendVersionList',
+      [fence, cacheKeys.versionList(namespace, fill.key)],
+      [route.epoch, fill.version.score, fill.version.number],
+    );
+  }
+}

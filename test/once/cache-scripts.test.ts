@@ -1,0 +1,166 @@
+import Redis from 'ioredis';
+import { cacheKeys } from '../../apps/config-center/src/cache/cache-keys';
+import { cacheScripts, CacheScripts } from '../../apps/config-center/src/cache/cache-scripts';
+import { MissLock } from '../../apps/config-center/src/cache/redis-lock';
+import { RedisProcess, startRedisProcess } from '../support/redis-process';
+
+/** The cache's Lua on a real redis-server of the test's own: revision guards, fences, locks. */
+describe('cache Lua scripts', () => {
+  let redis: RedisProcess;
+  let client: Redis;
+  let scripts: CacheScripts;
+
+  beforeAll(async () => {
+    redis = await startRedisProcess();
+    client = new Redis(redis.url);
+    scripts = cacheScripts(client);
+  });
+  afterAll(async () => {
+    client.disconnect();
+    await redis.stop();
+  });
+
+  const ns = (name: string) => ({
+    guard: cacheKeys.guard(name),
+    fence: cacheKeys.epochFence(name),
+    hash: cacheKeys.namespace(name),
+    latest: (key: string) => cacheKeys.latest(name, key),
+  });
+  const value = (revision: number, text = 'v') =>
+    JSON.stringify({ value: text, version: 1, updated_at: 'x', revision });
+  const fillChanges = (
+    name: string,
+    revision: number,
+    previous: number,
+    epoch: number,
+    key: string,
+    json: string,
+  ) => {
+    const k = ns(name);
+    return scripts.ccFillChanges(
+      [k.guard, k.fence, k.hash, k.latest(key)],
+      [revision, epoch, previous, 3600, 3600, 7200, key, json],
+    );
+  };
+  const fillWhole = (
+    name: string,
+    revision: number,
+    epoch: number,
+    entries: Array<[string, string]>,
+  ) => {
+    const k = ns(name);
+    return scripts.ccFillNamespace(
+      [k.guard, k.fence, k.hash, ...entries.map(([key]) => k.latest(key))],
+      [revision, epoch, 3600, 3600, 7200, ...entries.flat()],
+    );
+  };
+
+  it('asks for a whole fill when the hash is missing or behind, then takes increments', async () => {
+    expect(await fillChanges('a', 5, 4, 0, 'k', value(5))).toBe(2);
+    expect(await client.exists(ns('a').latest('k'))).toBe(0);
+    expect(
+      await fillWhole('a', 5, 0, [
+        ['k', value(5)],
+        ['gone', ''],
+      ]),
+    ).toBe(1);
+    expect(await client.hgetall(ns('a').hash)).toEqual({ k: value(5) });
+    expect(await fillChanges('a', 7, 5, 0, 'k', value(7, 'w'))).toBe(1);
+    expect(await client.get(ns('a').latest('k'))).toBe(value(7, 'w'));
+    expect(await client.hget(ns('a').hash, 'k')).toBe(value(7, 'w'));
+    expect(await client.ttl(ns('a').latest('k'))).toBeGreaterThan(3590);
+    // A gap (the hash shows 7, this increment starts from 8): whole fill, nothing written.
+    expect(await fillChanges('a', 9, 8, 0, 'k', value(9))).toBe(2);
+    expect(await client.get(ns('a').latest('k'))).toBe(value(7, 'w'));
+  });
+
+  it('refuses a fill older than what Redis shows (a slow or old leader)', async () => {
+    expect(await fillWhole('b', 10, 0, [['k', value(10)]])).toBe(1);
+    expect(await fillChanges('b', 8, 7, 0, 'k', value(8))).toBe(0);
+    expect(await fillWhole('b', 9, 0, [['k', value(9)]])).toBe(0);
+    expect(await fillChanges('b', 10, 9, 0, 'k', value(10, 'again'))).toBe(0);
+    expect(await client.get(ns('b').latest('k'))).toBe(value(10));
+  });
+
+  it('deletes a deleted key and its hash field', async () => {
+    expect(
+      await fillWhole('c', 3, 0, [
+        ['k', value(3)],
+        ['j', value(2)],
+      ]),
+    ).toBe(1);
+    expect(await fillChanges('c', 4, 3, 0, 'k', '')).toBe(1);
+    expect(await client.exists(ns('c').latest('k'))).toBe(0);
+    expect(await client.hkeys(ns('c').hash)).toEqual(['j']);
+  });
+
+  it('refuses a fill whose routing epoch is below the fence', async () => {
+    await client.set(ns('d').fence, '3');
+    expect(await fillWhole('d', 1, 2, [['k', value(1)]])).toBe(-1);
+    expect(await fillWhole('d', 1, 3, [['k', value(1)]])).toBe(1);
+    const versionKey = cacheKeys.version('d', 'k', 1);
+    expect(
+      await scripts.ccFillVersion(
+        [ns('d').fence, versionKey, cacheKeys.pruned()],
+        [2, '{}', 60, 1],
+      ),
+    ).toBe(-1);
+  });
+
+  it('refuses a version read before the last prune', async () => {
+    const key = cacheKeys.version('e', 'k', 1);
+    expect(await scripts.ccRaise([cacheKeys.pruned()], [50])).toBe(1);
+    expect(await scripts.ccRaise([cacheKeys.pruned()], [40])).toBe(0);
+    expect(
+      await scripts.ccFillVersion([ns('e').fence, key, cacheKeys.pruned()], [0, '{}', 60, 49]),
+    ).toBe(0);
+    expect(await client.exists(key)).toBe(0);
+    expect(
+      await scripts.ccFillVersion([ns('e').fence, key, cacheKeys.pruned()], [0, '{}', 60, 50]),
+    ).toBe(1);
+    expect(await client.ttl(key)).toBeGreaterThan(50);
+  });
+
+  it('fills a version list only if no later write was filled, and extends only a list it holds', async () => {
+    const list = cacheKeys.versionList('f', 'k');
+    const extend = () => scripts.ccExtendVersionList([ns('f').fence, list], [0, 3000, 3]);
+    expect(await extend()).toBe(0);
+    await client.set(ns('f').guard, '20');
+    expect(
+      await scripts.ccFillVersionList([ns('f').guard, ns('f').fence, list], [19, 0, 1000, 1]),
+    ).toBe(0);
+    expect(
+      await scripts.ccFillVersionList(
+        [ns('f').guard, ns('f').fence, list],
+        [20, 0, 1000, 1, 2000, 2],
+      ),
+    ).toBe(1);
+    expect(await extend()).toBe(1);
+    expect(await client.zrange(list, 0, -1, 'WITHSCORES')).toEqual([
+      '1',
+      '1000',
+      '2',
+      '2000',
+      '3',
+      '3000',
+    ]);
+    expect(await client.ttl(list)).toBe(-1);
+  });
+
+  it('releases the miss lock only with its owner token', async () => {
+    const first = await MissLock.acquire(client, 'g', 'k');
+    expect(first).not.toBeNull();
+    expect(await MissLock.acquire(client, 'g', 'k')).toBeNull();
+    const ttl = await client.pttl(cacheKeys.lock('g', 'k'));
+    expect(ttl).toBeGreaterThan(4000);
+    expect(ttl).toBeLessThanOrEqual(5000);
+    // The lock expired and another owner took it: the first owner's release leaves it alone.
+    await client.set(cacheKeys.lock('g', 'k'), 'someone-else', 'PX', 5000);
+    expect(await first!.release()).toBe(false);
+    expect(await client.get(cacheKeys.lock('g', 'k'))).toBe('someone-else');
+    await client.del(cacheKeys.lock('g', 'k'));
+    const second = await MissLock.acquire(client, 'g', 'k');
+    expect(await second!.release()).toBe(true);
+    expect(await client.exists(cacheKeys.lock('g', 'k'))).toBe(0);
+  });
+});
