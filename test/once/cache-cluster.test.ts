@@ -167,4 +167,26 @@ describe('cache on a cluster sharing one Redis', () => {
     for (const [key, revision] of expected)
       expect((JSON.parse(hash[key]) as Json).revision).toBe(revision);
   });
+
+  it('a new leader goes on filling: nothing older than an acknowledged write after a failover', async () => {
+    const ns = uniqueName('failover');
+    must(await cluster.createNamespace('node-1', ns), 'create namespace');
+    must(await cluster.createConfig('node-1', ns, 'k', 0), 'create');
+    const leader = await cluster.waitForLeader();
+    await cluster.kill(leader);
+    const next = await cluster.waitForLeader({ exclude: leader });
+    const survivors = ids().filter((id) => id !== leader);
+    for (let i = 1; i <= 4; i++) {
+      const written = must(await cluster.updateConfig(survivors[i % 2], ns, 'k', i), 'update');
+      expect(await redisRevision(cacheKeys.latest(ns, 'k'))).toBeGreaterThanOrEqual(
+        written.revision,
+      );
+    }
+    expect(next).not.toBe(leader);
+    await cluster.restart(leader);
+    await waitFor('the old leader to catch up', async () => {
+      const answer = await cluster.getConfig(leader, ns, 'k');
+      return answer.body?.data?.value === 4;
+    });
+  });
 });

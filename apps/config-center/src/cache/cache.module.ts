@@ -9,6 +9,7 @@ import { CacheFiller } from './cache-filler';
 import { CacheWarmup } from './cache-warmup';
 import { CachedVersionReads } from './cached-version-reads';
 import { InvalidationListener } from './invalidations';
+import { ReadCounts } from './read-counts';
 import { ReadHeat } from './read-heat';
 import { RedisHealth } from './redis-health';
 import { RedisShards } from './redis-shards';
@@ -53,10 +54,11 @@ export const redisShardsProviders = [
     CacheFiller,
     InvalidationListener,
     ReadHeat,
+    { provide: ReadCounts, useExisting: ReadHeat },
     CacheWarmup,
     RedisHealth,
   ],
-  exports: [VersionQueries, VersionReads, VersionLookup, ReadHeat, RedisShards],
+  exports: [VersionQueries, VersionReads, VersionLookup, ReadHeat, ReadCounts, RedisShards],
 })
 export class CacheModule implements OnApplicationShutdown {
   constructor(@Inject(RedisShards) private readonly shards: RedisShards) {}

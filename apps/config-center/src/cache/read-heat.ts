@@ -1,44 +1,35 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { CACHE_TTL_SECONDS, decodeKeyPart, encodeKeyPart } from './cache-keys';
+import { ReadCounts } from './read-counts';
 import { isConnected } from './redis-client';
 import { RedisShards } from './redis-shards';
 
 /** Sorted set per shard: member `{ns}:{key}` (encoded as in keys), score = reads counted. */
 export const HEAT_KEY = 'cc:heat';
 const FLUSH_INTERVAL_MS = 10_000;
-/** Distinct keys counted between flushes at most: a scan of random keys cannot grow memory. */
-const MAX_COUNTED_KEYS = 10_000;
 
 /**
  * Which keys are read most (the warm-up's "hot keys", and the keys whose `config:{ns}:{key}`
- * TTL is renewed). Reads served by this node are counted in memory and added to Redis every
- * 10 s, so the counts survive a restart and every node's reads add up.
+ * TTL is renewed). Reads served by this node and its read workers are counted in memory and
+ * added to Redis every 10 s, so the counts survive a restart and every node's reads add up.
  */
 @Injectable()
-export class ReadHeat implements OnModuleInit, OnApplicationShutdown {
-  private counts = new Map<string, { namespace: string; key: string; reads: number }>();
+export class ReadHeat extends ReadCounts implements OnModuleInit, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly shards: RedisShards) {}
+  constructor(private readonly shards: RedisShards) {
+    super();
+    this.counting = shards.all().length > 0;
+  }
 
   onModuleInit(): void {
-    if (this.shards.all().length === 0) return;
+    if (!this.counting) return;
     this.timer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
     this.timer.unref();
   }
 
   onApplicationShutdown(): void {
     clearInterval(this.timer);
-  }
-
-  /** On the read path: a map update, no string building beyond the map key. */
-  read(namespace: string, key: string): void {
-    if (this.timer === undefined) return;
-    const member = `${namespace}\u0000${key}`;
-    const counted = this.counts.get(member);
-    if (counted) counted.reads += 1;
-    else if (this.counts.size < MAX_COUNTED_KEYS)
-      this.counts.set(member, { namespace, key, reads: 1 });
   }
 
   /** The hottest keys across every shard, hottest first. */
@@ -58,10 +49,8 @@ export class ReadHeat implements OnModuleInit, OnApplicationShutdown {
   }
 
   async flush(): Promise<void> {
-    const counts = this.counts;
-    this.counts = new Map();
     const byShard = new Map<string, Array<string | number>>();
-    for (const { namespace, key, reads } of counts.values()) {
+    for (const [namespace, key, reads] of this.take()) {
       const route = this.shards.route(namespace);
       if (!route) continue;
       const pairs = byShard.get(route.node) ?? [];

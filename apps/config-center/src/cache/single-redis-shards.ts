@@ -1,4 +1,3 @@
-import type Redis from 'ioredis';
 import { NamespaceMove, RedisShards, ShardRoute } from './redis-shards';
 import { createRedisClient } from './redis-client';
 
@@ -21,10 +20,6 @@ export class SingleRedisShards extends RedisShards {
 
   onMove(): () => void {
     return () => undefined;
-  }
-
-  get client(): Redis {
-    return this.shard.client;
   }
 }
 

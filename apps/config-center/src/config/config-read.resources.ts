@@ -9,7 +9,7 @@ import { PerRevisionCache, SharedJson } from '../http/shared-answer';
 import { ReadModel } from '../state/read-model';
 import { NamespaceRecord } from '../state/records';
 import { StateReader } from '../state/state-view';
-import { ReadHeat } from '../cache/read-heat';
+import { ReadCounts } from '../cache/read-counts';
 import { VersionLookup, versionAt } from '../version/version-reads';
 import { BatchGetBody, ConfigView, GetConfigQuery, NamespaceParam } from './config.dto';
 
@@ -24,7 +24,7 @@ export class GetConfigResource extends Resource<GetConfigQuery, ConfigView> {
   constructor(
     private readonly state: ReadModel,
     private readonly versions: VersionLookup,
-    @Optional() private readonly heat?: ReadHeat,
+    @Optional() private readonly heat?: ReadCounts,
   ) {
     super();
   }

@@ -10,6 +10,7 @@ import {
   NamespaceConfigsResource,
 } from '../config/config-read.resources';
 import { EdgeAuthorization } from '../auth/auth-hooks';
+import { ReadCounts } from '../cache/read-counts';
 import { TokenAuthenticator } from '../auth/token-authenticator';
 import { installAuditHooks } from '../audit/audit-hooks';
 import { LocalAuditRecord } from '../audit/local-audit-record';
@@ -98,7 +99,8 @@ function send(process: NodeJS.Process, message: WorkerMessage): void {
  */
 export async function runReadWorker(config: AppConfig, coreUrl: string): Promise<void> {
   const replica = new ReplicaReadModel();
-  const getConfig = new GetConfigResource(replica, new NodeOnlyVersions());
+  const reads = new ReadCounts();
+  const getConfig = new GetConfigResource(replica, new NodeOnlyVersions(), reads);
   const batchGet = new BatchGetConfigResource(replica);
   const namespaceConfigs = new NamespaceConfigsResource(replica);
   const core = new URL(coreUrl);
@@ -128,6 +130,8 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
     }
     const watchReport = watch.takeReport();
     if (watchReport) send(process, { type: 'cc:watch-metrics', ...watchReport });
+    const heat = reads.take();
+    if (heat.length > 0) send(process, { type: 'cc:heat', reads: heat });
     if (observations.length === 0) return;
     send(process, { type: 'cc:metrics', observations });
     observations = [];

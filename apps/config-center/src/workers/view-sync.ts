@@ -1,3 +1,4 @@
+import { KeyReads } from '../cache/read-counts';
 import { LocalAuditRecord } from '../audit/local-audit-record';
 import { ConfigRecord, NamespaceRecord, TokenRecord } from '../state/records';
 import { StateView } from '../state/state-view';
@@ -13,6 +14,8 @@ export type WorkerMessage =
       type: 'cc:metrics';
       observations: Array<[api: string, method: string, status: number, ms: number]>;
     }
+  /** Reads per key the worker served (the node's ReadHeat: the warm-up's hot keys). */
+  | { type: 'cc:heat'; reads: KeyReads[] }
   /** Requests the worker refused itself, for the node's local audit; `dropped`: past its cap. */
   | { type: 'cc:audit'; rows: LocalAuditRecord[]; dropped: number }
   /** The worker's watchers now, and what it sent them since its last report. */

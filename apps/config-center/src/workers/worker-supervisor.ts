@@ -2,6 +2,7 @@ import cluster, { Worker } from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LocalAuditRecorder } from '../audit/local-audit.recorder';
+import { ReadHeat } from '../cache/read-heat';
 import { AppConfig } from '../env/app-config';
 import { HttpMetrics } from '../observability/http-metrics';
 import { StateService } from '../state/state.service';
@@ -24,6 +25,7 @@ export async function superviseReadWorkers(
   const metrics = app.get(HttpMetrics);
   const audit = app.get(LocalAuditRecorder);
   const watchMetrics = app.get(WatchMetrics);
+  const heat = app.get(ReadHeat);
   const workers = new Set<Worker>();
   const workerApplied = new Map<Worker, number>();
   let visibilityWaiters: Array<{ index: number; resolve: () => void }> = [];
@@ -77,6 +79,8 @@ export async function superviseReadWorkers(
       } else if (message.type === 'cc:metrics') {
         for (const [api, method, status, ms] of message.observations)
           metrics.record(api, method, status, ms);
+      } else if (message.type === 'cc:heat') {
+        for (const [namespace, key, count] of message.reads) heat.add(namespace, key, count);
       } else if (message.type === 'cc:audit') {
         for (const row of message.rows) audit.record(row);
         audit.countDropped(message.dropped);
