@@ -1,4 +1,4 @@
-import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { SettingsModule } from '../settings/settings.module';
 import { SettingsRegistry } from '../settings/settings-registry';
 import { StateModule } from '../state/state.module';
@@ -38,8 +38,10 @@ export const redisShardsProviders = [
 /**
  * The cache (DESIGN 5, 6, 22): historical reads memory -> Redis -> database, Redis filled on
  * apply with the spec's keys, invalidations over pub/sub, warm-up, health and metrics.
- * Latest values are the view's (state/): they never wait on Redis.
+ * Latest values are the view's (state/): they never wait on Redis. Global: the version reads it
+ * provides are the ports that version/ and config/ read through (version-reads.ts).
  */
+@Global()
 @Module({
   imports: [StateModule, SettingsModule],
   controllers: [CacheRoutesController],

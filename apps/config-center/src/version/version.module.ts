@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { StateModule } from '../state/state.module';
 import { RetentionScheduler } from './retention.scheduler';
-import { CacheModule } from '../cache/cache.module';
 import {
   CleanupVersionsResource,
   ConfigDiffResource,
@@ -21,8 +20,8 @@ const resources = [
 ];
 
 @Module({
-  imports: [StateModule, CacheModule],
+  imports: [StateModule],
   providers: [RetentionScheduler, ...resources],
-  exports: [CacheModule, ...resources],
+  exports: resources,
 })
 export class VersionModule {}
