@@ -34,6 +34,14 @@ describe('error codes', () => {
       );
       expect(ok(await small.api.namespaceConfigs(name)).configs).toEqual({ fits: 'x'.repeat(40) });
     });
+
+    it('does not bound `_system` values: the node can still write its own settings', async () => {
+      const { name } = await small.api.createNamespace();
+      const warmup = { namespaces: [name, `${name}-b`], hot_keys: 100, max_seconds: 10 };
+      expect(JSON.stringify(warmup).length).toBeGreaterThan(64);
+      ok(await small.api.updateConfig('_system', 'cache_warmup', warmup));
+      expect(ok(await small.api.getConfig('_system', 'cache_warmup')).value).toEqual(warmup);
+    });
   });
 
   describe('40002 a write too large for one log entry', () => {

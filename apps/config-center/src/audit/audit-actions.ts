@@ -27,7 +27,6 @@ export const ACTION_BY_ENDPOINT: Readonly<Record<string, string>> = {
 
 /** A config write to `_system` is a settings change (DESIGN 15). */
 export const SETTINGS_UPDATE = 'settings.update';
-export const SYSTEM_NAMESPACE = '_system';
 
 /** Every action name the filter accepts. */
 export const AUDIT_ACTIONS: readonly string[] = [

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { StateService } from '../state/state.service';
+import { SYSTEM_NAMESPACE } from '../state/system-namespace';
 import {
   actionOfEndpoint,
   endpointsOfAction,
   HISTORY_OPERATION_ACTIONS,
   SETTINGS_UPDATE,
-  SYSTEM_NAMESPACE,
 } from './audit-actions';
 import { AuditFilter, AuditItem, AuditSlice, isEndpointId, timeOfColumn } from './audit-filter';
 import { WhereClause } from './audit-sql';

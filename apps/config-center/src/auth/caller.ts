@@ -1,7 +1,5 @@
 import { TokenRecord, TokenRole } from '../state/records';
-
-/** The reserved settings namespace (DESIGN 15): admins only, whatever a token's list says. */
-export const SYSTEM_NAMESPACE = '_system';
+import { SYSTEM_NAMESPACE } from '../state/system-namespace';
 
 const RANK: Record<TokenRole, number> = { reader: 1, writer: 2, admin: 3 };
 

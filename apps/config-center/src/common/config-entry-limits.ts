@@ -1,5 +1,13 @@
 import { ValidationFailed } from '@cc/common';
 import { AppConfig } from '../env/app-config';
+import { SYSTEM_NAMESPACE } from './system-namespace-name';
+
+/**
+ * `_system` values are bounded by their schemas, and by at least this many bytes whatever
+ * MAX_VALUE_BYTES says: an operator who lowers the limit of service configs can still write the
+ * node's own settings (a `cache_routes` table of many nodes and routes).
+ */
+const SYSTEM_VALUE_MIN_LIMIT_BYTES = 1024 * 1024;
 
 /*
  * The bounds of one config entry, checked by every endpoint that writes entries: config/ (create,
@@ -29,7 +37,12 @@ function nestingOf(value: unknown, stopAt: number): number {
  * The value a client sent, as the JSON text the log and the database hold. Any JSON value is
  * accepted (object, array, string, number, boolean, null) up to the configured size.
  */
-export function encodeValue(value: unknown, limits: AppConfig['limits'], field = 'value'): string {
+export function encodeValue(
+  value: unknown,
+  limits: AppConfig['limits'],
+  namespace: string,
+  field = 'value',
+): string {
   if (value === undefined)
     throw new ValidationFailed([{ field, errors: [`${field} is required`] }]);
   if (nestingOf(value, MAX_VALUE_DEPTH + 1) > MAX_VALUE_DEPTH) {
@@ -38,12 +51,16 @@ export function encodeValue(value: unknown, limits: AppConfig['limits'], field =
   }
   const text = JSON.stringify(value);
   const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > limits.maxValueBytes) {
+  const limit =
+    namespace === SYSTEM_NAMESPACE
+      ? Math.max(limits.maxValueBytes, SYSTEM_VALUE_MIN_LIMIT_BYTES)
+      : limits.maxValueBytes;
+  if (bytes > limit) {
     throw new ValidationFailed(
       [
         {
           field,
-          errors: [`${field} is ${bytes} bytes of JSON; the limit is ${limits.maxValueBytes}`],
+          errors: [`${field} is ${bytes} bytes of JSON; the limit is ${limit}`],
         },
       ],
       `${field} too large`,

@@ -226,7 +226,12 @@ export class ImportNamespaceResource extends Resource<ImportBody, unknown> {
         op: 'upsert',
         namespace: input.namespace,
         key: item.key,
-        valueText: encodeValue(item.value, this.config.limits, `configs.${index}.value`),
+        valueText: encodeValue(
+          item.value,
+          this.config.limits,
+          input.namespace,
+          `configs.${index}.value`,
+        ),
         description: item.description,
       };
     });

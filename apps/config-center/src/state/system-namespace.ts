@@ -9,6 +9,7 @@ import type {
 } from './commands';
 import { NamespaceRecord } from './records';
 import { StateReader } from './state-view';
+import { SYSTEM_NAMESPACE } from '../common/system-namespace-name';
 
 /**
  * DESIGN 15: the reserved namespace of the typed settings (settings/). Apply knows only the
@@ -16,7 +17,7 @@ import { StateReader } from './state-view';
  * deleted. The schemas of the keys are checked at the edge, before proposing: a schema is code,
  * and two builds of a rolling upgrade must apply the same log to the same rows.
  */
-export const SYSTEM_NAMESPACE = '_system';
+export { SYSTEM_NAMESPACE };
 export const SYSTEM_NAMESPACE_DESCRIPTION =
   'typed runtime settings (DESIGN 15): admin only, each key checked against its JSON Schema';
 
