@@ -1,7 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Redis from 'ioredis';
 import { ADMIN_HEADERS } from '../support/auth';
 import { waitFor } from '../support/cluster/harness';
-import { suiteDatabaseUrl } from '../support/database';
 import { uniqueName } from '../support/names';
 import { NodeProcess, ensureBuilt, startNodeProcess } from '../support/node-process';
 import { RedisProcess, startRedisProcess } from '../support/redis-process';
@@ -21,8 +23,11 @@ describe('read heat with read workers', () => {
     ensureBuilt();
     redis = await startRedisProcess();
     direct = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    // A database of its own: REDIS_URL seeds `_system/cache_routes` only in a fresh one (in a
+    // database an earlier suite used, the routes it left would win and name another Redis).
+    const database = `sqlite:${join(mkdtempSync(join(tmpdir(), 'cc-heat-')), 'node.sqlite')}`;
     node = await startNodeProcess(
-      { DATABASE_URL: suiteDatabaseUrl(), HTTP_WORKERS: '2', REDIS_URL: redis.url },
+      { DATABASE_URL: database, HTTP_WORKERS: '2', REDIS_URL: redis.url },
       60_000,
     );
   });
