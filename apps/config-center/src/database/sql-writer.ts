@@ -143,6 +143,8 @@ class MysqlBatchWriter implements SqlWriter {
   }
 }
 
+const LOCK_LOST = 'the data lock is not held (being taken back after its session dropped)';
+
 /**
  * Write transactions for the log and the state machine. On MySQL they run on one dedicated
  * connection that accepts multi-statement packets (only this class sends them, and only SQL
@@ -177,6 +179,9 @@ export class SqlTransactions {
   }
 
   run<T>(work: (writer: SqlWriter) => Promise<T>): Promise<T> {
+    // The lock session alone may drop (its pings time out) while this connection is fine:
+    // another process may take the lock now, so nothing is written until a probe has it back.
+    if (this.writePath.available && !this.lockHeld()) this.writePath.markDown(new Error(LOCK_LOST));
     if (!this.writePath.available) return Promise.reject(this.writePath.unavailable());
     return this.serially(() => this.runNow(work));
   }
@@ -198,8 +203,7 @@ export class SqlTransactions {
             timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs);
           }),
         ]);
-        if (!this.lockHeld())
-          throw new Error('the data lock is being taken back after the database came back');
+        if (!this.lockHeld()) throw new Error(LOCK_LOST);
       } catch (error) {
         this.writePath.markDown(error as Error);
         throw error;
