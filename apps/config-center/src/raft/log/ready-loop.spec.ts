@@ -162,6 +162,37 @@ describe('ReadyLoop', () => {
     expect(leader.applier.applied).toEqual(successor.applier.applied);
   });
 
+  it('on suspend, answers 50301 (not applied) to a proposal never handed to storage or transport, 50003 to one that was', async () => {
+    const outage = new Error('database unreachable');
+    const cluster = new LoopCluster(['a', 'b', 'c'], {
+      seed: 3,
+      recoverable: (error) => error === outage,
+    });
+    cluster.start();
+    const leader = await cluster.electedLeader();
+    await cluster.round();
+    let release!: () => void;
+    leader.store.gate = new Promise((resolve) => (release = resolve));
+    leader.store.failure = outage;
+    leader.store.failWrites = true;
+    const outcomeOf = (name: string) =>
+      leader.loop.propose(create(name)).then(
+        () => 'applied',
+        (error: unknown) => error,
+      );
+    const sent = outcomeOf('sent');
+    // The loop takes the Ready holding 'sent' and waits on the database with it.
+    await new Promise((resolve) => setImmediate(resolve));
+    const neverSent = outcomeOf('never-sent');
+    release();
+    await cluster.settle();
+    expect(leader.loop.isSuspended).toBe(true);
+    expect(await sent).toBeInstanceOf(OutcomeUnknown);
+    const refused = await neverSent;
+    expect(refused).toBeInstanceOf(ServiceUnavailable);
+    expect((refused as ServiceUnavailable).code).toBe(ErrorCode.UNAVAILABLE);
+  });
+
   it('fails the linearizable reads a leader change may have lost, retryably', async () => {
     const cluster = new LoopCluster(['a', 'b', 'c'], { seed: 9 });
     cluster.start();
