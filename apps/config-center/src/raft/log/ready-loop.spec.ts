@@ -193,6 +193,41 @@ describe('ReadyLoop', () => {
     expect((refused as ServiceUnavailable).code).toBe(ErrorCode.UNAVAILABLE);
   });
 
+  it('resumes once when asked again while a resume is under way', async () => {
+    const outage = new Error('database unreachable');
+    const cluster = new LoopCluster(['a', 'b', 'c'], {
+      seed: 3,
+      recoverable: (error) => error === outage,
+    });
+    cluster.start();
+    const leader = await cluster.electedLeader();
+    await cluster.round();
+    leader.store.failure = outage;
+    leader.store.failWrites = true;
+    void leader.loop.propose(create('lost')).catch(() => undefined);
+    await cluster.settle();
+    expect(leader.loop.isSuspended).toBe(true);
+
+    leader.store.failWrites = false;
+    let release!: () => void;
+    leader.store.gate = new Promise((resolve) => (release = resolve));
+    const first = leader.loop.resume();
+    const second = leader.loop.resume();
+    release();
+    await Promise.all([first, second]);
+    expect(leader.store.loads).toBe(1);
+    expect(leader.loop.isSuspended).toBe(false);
+    leader.store.gate = undefined;
+    const survivors = cluster.nodes.filter((node) => node !== leader);
+    await cluster.until(() => survivors.some((node) => node.loop.status().role === 'leader'));
+    const successor = survivors.find((node) => node.loop.status().role === 'leader')!;
+    const next = successor.loop.propose(create('after'));
+    await cluster.until(() =>
+      cluster.nodes.every((node) => node.applier.applied.includes('after')),
+    );
+    await expect(next).resolves.toMatchObject({ ok: true });
+  });
+
   it('fails the linearizable reads a leader change may have lost, retryably', async () => {
     const cluster = new LoopCluster(['a', 'b', 'c'], { seed: 9 });
     cluster.start();

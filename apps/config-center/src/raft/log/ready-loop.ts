@@ -30,6 +30,8 @@ export class ReadyLoop {
   private appliedIndex = 0;
   /** The last log index of any Ready taken: entries above it never left this process. */
   private handedOut = 0;
+  /** One resume at a time: a flapping database may ask again while one is under way. */
+  private resuming?: Promise<void>;
   private knownLeader?: string;
   private idle: Array<() => void> = [];
   leaderChanges = 0;
@@ -310,7 +312,12 @@ export class ReadyLoop {
    * starts from them as a follower (what was in memory may be behind or ahead of what the
    * database kept when the connection went), then catches up from the leader.
    */
-  async resume(): Promise<void> {
+  resume(): Promise<void> {
+    this.resuming ??= this.resumeNow().finally(() => (this.resuming = undefined));
+    return this.resuming;
+  }
+
+  private async resumeNow(): Promise<void> {
     if (!this.suspended || this.stopped) return;
     await this.settled();
     await this.ports.store.load();
