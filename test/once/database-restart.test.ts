@@ -1,8 +1,7 @@
-import { request as httpRequest } from 'node:http';
 import { createConnection } from 'mysql2/promise';
-import { ADMIN_HEADERS } from '../support/auth';
 import { MariadbProcess, startMariadbProcess } from '../support/mariadb-process';
 import { ensureBuilt, NodeProcess, startNodeProcess } from '../support/node-process';
+import { call, sleep, writeLoad } from '../support/write-load';
 
 jest.setTimeout(180_000);
 
@@ -13,83 +12,6 @@ jest.setTimeout(180_000);
  * Retry-After, never 50003; reads go on; health says degraded; no acknowledged write is lost.
  * It starts its own mariadbd, so it runs once (test/once), whatever the suite's engine.
  */
-
-interface Answer {
-  status: number;
-  code: number | undefined;
-  retryAfter: string | undefined;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  data: any;
-  ms: number;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function call(node: NodeProcess, method: string, path: string, body?: unknown): Promise<Answer> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      `${node.baseUrl}${path}`,
-      {
-        method,
-        agent: false,
-        headers: { ...ADMIN_HEADERS, ...(payload ? { 'content-type': 'application/json' } : {}) },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => {
-          const parsed = JSON.parse(text) as { code?: number; data?: unknown };
-          resolve({
-            status: res.statusCode ?? 0,
-            code: parsed.code,
-            retryAfter: res.headers['retry-after'] as string | undefined,
-            data: parsed.data,
-            ms: Date.now() - started,
-          });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-interface Write {
-  key: string;
-  sentAt: number;
-  answer: Answer;
-}
-
-/** Two writers, each a new key per write, until stopped; every answer kept. */
-function writeLoad(node: NodeProcess, prefix: string) {
-  const writes: Write[] = [];
-  let running = true;
-  let next = 0;
-  const writer = async () => {
-    while (running) {
-      const key = `${prefix}-${next++}`;
-      const sentAt = Date.now();
-      const answer = await call(node, 'POST', '/api/v1/admin/config', {
-        namespace: 'dbr',
-        key,
-        value: sentAt,
-      });
-      writes.push({ key, sentAt, answer });
-      if (answer.code !== 0) await sleep(100);
-    }
-  };
-  const done = Promise.all([writer(), writer()]);
-  return {
-    writes,
-    stop: async () => {
-      running = false;
-      await done;
-    },
-  };
-}
 
 describe('a single node through a restart of its MariaDB', () => {
   let db: MariadbProcess;

@@ -21,6 +21,10 @@ export interface MariadbProcess {
   crash(): Promise<void>;
   /** A clean stop: `mariadb-admin shutdown`, waited for. */
   stop(): Promise<void>;
+  /** SIGSTOP: it stops answering without closing a connection (a hung server, a partition). */
+  pause(): void;
+  /** SIGCONT after `pause`. */
+  resume(): void;
   /** Starts it again on the same port and datadir. */
   start(): Promise<void>;
   /** Stops it and removes the datadir. */
@@ -97,6 +101,7 @@ export async function startMariadbProcess(): Promise<MariadbProcess> {
     await new Promise<void>((resolve) => running.once('exit', () => resolve()));
   };
   const crash = async (): Promise<void> => {
+    child?.kill('SIGCONT');
     child?.kill('SIGKILL');
     await exited();
   };
@@ -119,6 +124,12 @@ export async function startMariadbProcess(): Promise<MariadbProcess> {
     crash,
     stop,
     start,
+    pause: () => {
+      child?.kill('SIGSTOP');
+    },
+    resume: () => {
+      child?.kill('SIGCONT');
+    },
     destroy: async () => {
       await crash();
       rmSync(dir, { recursive: true, force: true });

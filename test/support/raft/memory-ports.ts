@@ -29,15 +29,19 @@ export class MemoryLogStore extends RaftLogStore {
   /** What a failing write throws (a lost database connection, say); a disk error by default. */
   failure = new Error('disk I/O error');
   writes = 0;
+  loads = 0;
+  /** While set, loads and writes wait for it (a slow database). */
+  gate?: Promise<void>;
 
-  load(): Promise<void> {
-    return Promise.resolve();
+  async load(): Promise<void> {
+    this.loads += 1;
+    await this.gate;
   }
 
-  write(_writer: SqlWriter, _ready: Ready): Promise<void> {
-    if (this.failWrites) return Promise.reject(this.failure);
+  async write(_writer: SqlWriter, _ready: Ready): Promise<void> {
+    await this.gate;
+    if (this.failWrites) throw this.failure;
     this.writes += 1;
-    return Promise.resolve();
   }
 
   dropCompactedLog(): Promise<number> {

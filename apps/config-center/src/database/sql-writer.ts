@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { Connection, ResultSetHeader } from 'mysql2';
+import { ResultSetHeader } from 'mysql2';
 import { DataSource, EntityManager } from 'typeorm';
+import { AbandonedSessions } from './abandoned-sessions';
 import { formatMysql, mysqlLiteral } from './mysql-literal';
-import { openMysqlWriteConnection } from './mysql-write-connection';
+import { openMysqlWriteConnection, WriteConnection } from './mysql-write-connection';
 import { SqlDialect } from './sql-dialect';
 import { sqliteParameter } from './sql-value';
 import { CommitInDoubt, isConnectionLoss, WritePathState } from './write-path';
@@ -56,18 +57,6 @@ export class EntityManagerSqlWriter implements SqlWriter {
 const formatSql = (sql: string, parameters: readonly unknown[]): string =>
   parameters.length > 0 ? formatMysql(sql, parameters) : sql;
 
-/**
- * One query on mysql2's callback API: its promise wrapper captures a stack trace per query,
- * which cost more than the query's own JavaScript on this path.
- */
-function query<T>(connection: Connection, sql: string, values?: readonly unknown[]): Promise<T> {
-  return new Promise((resolve, reject) =>
-    connection.query(sql, values === undefined ? undefined : [...values], (error, results) =>
-      error ? reject(error) : resolve(results as T),
-    ),
-  );
-}
-
 /** Held-back SQL is sent before it passes this size, well below MySQL's 16 MiB max_allowed_packet. */
 const MAX_PACKET_BYTES = 8 * 1024 * 1024;
 
@@ -85,11 +74,11 @@ class MysqlBatchWriter implements SqlWriter {
   readonly dialect = new SqlDialect('mysql');
   private held: string[] = [];
   private heldBytes = 0;
-  private started = false;
+  started = false;
   /** The COMMIT is on the wire: from here a lost connection leaves the outcome unknown. */
   commitSent = false;
 
-  constructor(private readonly connection: Connection) {}
+  constructor(private readonly connection: WriteConnection) {}
 
   readonly literal = mysqlLiteral;
 
@@ -109,7 +98,7 @@ class MysqlBatchWriter implements SqlWriter {
 
   async select<T>(sql: string, parameters: readonly unknown[]): Promise<T[]> {
     if (this.held.length > 0) await this.send();
-    return query<T[]>(this.connection, sql, parameters);
+    return this.connection.query<T[]>(sql, parameters);
   }
 
   async commit(): Promise<void> {
@@ -121,7 +110,7 @@ class MysqlBatchWriter implements SqlWriter {
 
   async rollback(): Promise<void> {
     this.held = [];
-    if (this.started) await query(this.connection, 'ROLLBACK');
+    if (this.started) await this.connection.query('ROLLBACK');
   }
 
   private hold(statement: string): void {
@@ -137,11 +126,13 @@ class MysqlBatchWriter implements SqlWriter {
     this.held = [];
     this.heldBytes = 0;
     this.started = true;
-    const results = await query<ResultSetHeader | ResultSetHeader[]>(this.connection, text);
+    const results = await this.connection.query<ResultSetHeader | ResultSetHeader[]>(text);
     if (count === 1) return [results as ResultSetHeader];
     return results as ResultSetHeader[];
   }
 }
+
+const LOCK_LOST = 'the data lock is not held (being taken back after its session dropped)';
 
 /**
  * Write transactions for the log and the state machine. On MySQL they run on one dedicated
@@ -157,7 +148,10 @@ class MysqlBatchWriter implements SqlWriter {
  */
 export class SqlTransactions {
   private readonly logger = new Logger('SqlTransactions');
-  private connection?: Promise<Connection>;
+  private connection?: Promise<WriteConnection>;
+  /** The write connection once open, to abandon it when it stops answering. */
+  private open?: WriteConnection;
+  private readonly abandoned = new AbandonedSessions();
   private tail: Promise<unknown> = Promise.resolve();
   readonly writePath = new WritePathState();
   private lockHeld: () => boolean = () => true;
@@ -177,6 +171,9 @@ export class SqlTransactions {
   }
 
   run<T>(work: (writer: SqlWriter) => Promise<T>): Promise<T> {
+    // The lock session alone may drop (its pings time out) while this connection is fine:
+    // another process may take the lock now, so nothing is written until a probe has it back.
+    if (this.writePath.available && !this.lockHeld()) this.writePath.markDown(new Error(LOCK_LOST));
     if (!this.writePath.available) return Promise.reject(this.writePath.unavailable());
     return this.serially(() => this.runNow(work));
   }
@@ -184,38 +181,77 @@ export class SqlTransactions {
   /**
    * One `SELECT 1` on the path writes use (the write connection, opened if it is not), in turn
    * with the transactions; marks the write path up or down. Answers its latency in ms.
+   *
+   * On MySQL its time starts at the call, before it waits behind a transaction: a server that
+   * stops answering without closing the socket (SIGSTOP, a partition) holds that transaction
+   * forever. Past the timeout the path is marked down (writes fail fast with 50301) and a query
+   * still waiting on the write connection is given up as a lost connection: not applied before
+   * its COMMIT, in doubt during it. On SQLite (no server to lose) it starts at its turn.
    */
   probe(timeoutMs: number): Promise<number> {
-    return this.serially(async () => {
-      const started = performance.now();
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([
-          this.engine === 'mysql'
-            ? this.mysqlConnection().then((connection) => query(connection, 'SELECT 1'))
-            : this.dataSource.query('SELECT 1'),
-          new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs);
-          }),
-        ]);
-        if (!this.lockHeld())
-          throw new Error('the data lock is being taken back after the database came back');
-      } catch (error) {
-        this.writePath.markDown(error as Error);
-        throw error;
-      } finally {
-        clearTimeout(timer);
-      }
+    if (this.engine !== 'mysql')
+      return this.serially(() => this.settleProbe(this.probeNow(), timeoutMs));
+    return this.settleProbe(
+      this.serially(() => this.probeNow()),
+      timeoutMs,
+    );
+  }
+
+  private async probeNow(): Promise<number> {
+    const started = performance.now();
+    if (this.engine === 'mysql') {
+      const connection = await this.mysqlConnection();
+      await connection.query('SELECT 1');
+      await this.abandoned.end(connection);
+    } else await this.dataSource.query('SELECT 1');
+    if (!this.lockHeld()) throw new Error(LOCK_LOST);
+    return performance.now() - started;
+  }
+
+  private async settleProbe(check: Promise<number>, timeoutMs: number): Promise<number> {
+    // A check that answers after its timeout is ignored (the next probe decides).
+    check.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const latency = await Promise.race([
+        check,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            const silent = new Error(`no answer in ${timeoutMs} ms`);
+            this.writePath.markDown(silent);
+            this.abandonWaiting(silent);
+            reject(silent);
+          }, timeoutMs);
+        }),
+      ]);
       this.writePath.markUp();
-      return performance.now() - started;
-    });
+      return latency;
+    } catch (error) {
+      this.writePath.markDown(error as Error);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The write connection is given up if a query on it waits for the server. */
+  private abandonWaiting(silent: Error): void {
+    const open = this.open;
+    if (!open?.busy) return;
+    this.logger.warn(
+      `the database did not answer the write connection (${silent.message}); giving it up`,
+    );
+    if (this.open === open) this.open = undefined;
+    this.connection = undefined;
+    this.giveUp(open, silent.message);
   }
 
   async close(): Promise<void> {
     const connection = this.connection;
     this.connection = undefined;
+    this.open = undefined;
     const open = connection ? await connection.catch(() => undefined) : undefined;
-    if (open) await new Promise<void>((resolve) => open.end(() => resolve()));
+    if (open) await new Promise<void>((resolve) => open.raw.end(() => resolve()));
   }
 
   private serially<T>(work: () => Promise<T>): Promise<T> {
@@ -227,7 +263,9 @@ export class SqlTransactions {
   private async runNow<T>(work: (writer: SqlWriter) => Promise<T>): Promise<T> {
     if (this.engine !== 'mysql')
       return this.dataSource.transaction((manager) => work(new EntityManagerSqlWriter(manager)));
-    let connection: Connection;
+    // Queued before the path went down: refused like those that came after.
+    if (!this.writePath.available) throw this.writePath.unavailable();
+    let connection: WriteConnection;
     try {
       connection = await this.mysqlConnection();
     } catch (error) {
@@ -245,21 +283,25 @@ export class SqlTransactions {
         throw error;
       }
       this.writePath.markDown(error as Error);
+      // Lost on this side only (a partition, a timeout): its transaction may still run there.
+      if (writer.started) this.abandoned.add(connection.session);
       void this.drop(connection);
       throw writer.commitSent ? new CommitInDoubt(error as Error) : this.writePath.unavailable();
     }
   }
 
-  private mysqlConnection(): Promise<Connection> {
+  private mysqlConnection(): Promise<WriteConnection> {
     if (!this.connection) {
       const options = this.dataSource.options;
       if (options.type !== 'mysql' || !options.url) throw new Error('MySQL needs a url');
-      const opening = openMysqlWriteConnection(options.url, formatSql).then((connection) => {
-        connection.on('error', (error: Error) => {
+      const opening = openMysqlWriteConnection(options.url, formatSql).then((raw) => {
+        const connection = new WriteConnection(raw);
+        raw.on('error', (error: Error) => {
           this.logger.warn({ err: error }, 'write connection lost; writes wait for a probe');
           this.writePath.markDown(error);
           void this.drop(connection);
         });
+        if (this.connection === opening) this.open = connection;
         return connection;
       });
       this.connection = opening;
@@ -270,9 +312,14 @@ export class SqlTransactions {
     return this.connection;
   }
 
-  private async drop(connection: Connection): Promise<void> {
+  private giveUp(connection: WriteConnection, reason: string): void {
+    if (connection.abandon(reason)) this.abandoned.add(connection.session);
+  }
+
+  private async drop(connection: WriteConnection): Promise<void> {
+    this.giveUp(connection, 'dropped');
+    if (this.open === connection) this.open = undefined;
     if (this.connection && (await this.connection.catch(() => undefined)) === connection)
       this.connection = undefined;
-    connection.destroy();
   }
 }

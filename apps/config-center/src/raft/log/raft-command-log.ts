@@ -62,6 +62,7 @@ export class RaftCommandLog extends CommandLog implements OnModuleInit, OnApplic
   private readonly logger = new Logger('RaftLog');
   private readonly loop: ReadyLoop;
   private ticker?: NodeJS.Timeout;
+  private resumeAttempt?: Promise<unknown>;
 
   constructor(
     private readonly store: RaftLogStore,
@@ -153,15 +154,22 @@ export class RaftCommandLog extends CommandLog implements OnModuleInit, OnApplic
     }
   }
 
-  /** Rebuilds the suspended loop from the database; tries again while the database flaps. */
+  /**
+   * Rebuilds the suspended loop from the database; tries again while the database flaps. One
+   * attempt at a time: a recovery reported while one waits or runs is left to it (its retry).
+   */
   private resumeSoon(delayMs: number): void {
-    setTimeout(() => {
-      if (!this.loop.isSuspended) return;
-      this.loop.resume().catch((error: unknown) => {
-        this.logger.warn({ err: error }, 'raft could not resume yet; trying again');
-        this.resumeSoon(RESUME_RETRY_MS);
-      });
-    }, delayMs).unref();
+    if (this.resumeAttempt) return;
+    this.resumeAttempt = new Promise<void>((resolve) => setTimeout(resolve, delayMs).unref())
+      .then(() => (this.loop.isSuspended ? this.loop.resume() : undefined))
+      .then(
+        () => (this.resumeAttempt = undefined),
+        (error: unknown) => {
+          this.resumeAttempt = undefined;
+          this.logger.warn({ err: error }, 'raft could not resume yet; trying again');
+          this.resumeSoon(RESUME_RETRY_MS);
+        },
+      );
   }
 
   /** Resolves at the next leader change, or after a short pause (at most until `holdUntil`). */

@@ -162,6 +162,72 @@ describe('ReadyLoop', () => {
     expect(leader.applier.applied).toEqual(successor.applier.applied);
   });
 
+  it('on suspend, answers 50301 (not applied) to a proposal never handed to storage or transport, 50003 to one that was', async () => {
+    const outage = new Error('database unreachable');
+    const cluster = new LoopCluster(['a', 'b', 'c'], {
+      seed: 3,
+      recoverable: (error) => error === outage,
+    });
+    cluster.start();
+    const leader = await cluster.electedLeader();
+    await cluster.round();
+    let release!: () => void;
+    leader.store.gate = new Promise((resolve) => (release = resolve));
+    leader.store.failure = outage;
+    leader.store.failWrites = true;
+    const outcomeOf = (name: string) =>
+      leader.loop.propose(create(name)).then(
+        () => 'applied',
+        (error: unknown) => error,
+      );
+    const sent = outcomeOf('sent');
+    // The loop takes the Ready holding 'sent' and waits on the database with it.
+    await new Promise((resolve) => setImmediate(resolve));
+    const neverSent = outcomeOf('never-sent');
+    release();
+    await cluster.settle();
+    expect(leader.loop.isSuspended).toBe(true);
+    expect(await sent).toBeInstanceOf(OutcomeUnknown);
+    const refused = await neverSent;
+    expect(refused).toBeInstanceOf(ServiceUnavailable);
+    expect((refused as ServiceUnavailable).code).toBe(ErrorCode.UNAVAILABLE);
+  });
+
+  it('resumes once when asked again while a resume is under way', async () => {
+    const outage = new Error('database unreachable');
+    const cluster = new LoopCluster(['a', 'b', 'c'], {
+      seed: 3,
+      recoverable: (error) => error === outage,
+    });
+    cluster.start();
+    const leader = await cluster.electedLeader();
+    await cluster.round();
+    leader.store.failure = outage;
+    leader.store.failWrites = true;
+    void leader.loop.propose(create('lost')).catch(() => undefined);
+    await cluster.settle();
+    expect(leader.loop.isSuspended).toBe(true);
+
+    leader.store.failWrites = false;
+    let release!: () => void;
+    leader.store.gate = new Promise((resolve) => (release = resolve));
+    const first = leader.loop.resume();
+    const second = leader.loop.resume();
+    release();
+    await Promise.all([first, second]);
+    expect(leader.store.loads).toBe(1);
+    expect(leader.loop.isSuspended).toBe(false);
+    leader.store.gate = undefined;
+    const survivors = cluster.nodes.filter((node) => node !== leader);
+    await cluster.until(() => survivors.some((node) => node.loop.status().role === 'leader'));
+    const successor = survivors.find((node) => node.loop.status().role === 'leader')!;
+    const next = successor.loop.propose(create('after'));
+    await cluster.until(() =>
+      cluster.nodes.every((node) => node.applier.applied.includes('after')),
+    );
+    await expect(next).resolves.toMatchObject({ ok: true });
+  });
+
   it('fails the linearizable reads a leader change may have lost, retryably', async () => {
     const cluster = new LoopCluster(['a', 'b', 'c'], { seed: 9 });
     cluster.start();

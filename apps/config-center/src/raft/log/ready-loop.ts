@@ -28,6 +28,10 @@ export class ReadyLoop {
   /** The database went away: no tick, no message, no proposal until `resume`. */
   private suspended = false;
   private appliedIndex = 0;
+  /** The last log index of any Ready taken: entries above it never left this process. */
+  private handedOut = 0;
+  /** One resume at a time: a flapping database may ask again while one is under way. */
+  private resuming?: Promise<void>;
   private knownLeader?: string;
   private idle: Array<() => void> = [];
   leaderChanges = 0;
@@ -191,6 +195,8 @@ export class ReadyLoop {
           break;
         }
         const ready = this.node.ready();
+        const last = ready.entries[ready.entries.length - 1];
+        if (last && last.index > this.handedOut) this.handedOut = last.index;
         await this.handle(ready);
         this.node.advance(ready);
         await this.compaction.afterReady(this.appliedIndex);
@@ -280,7 +286,8 @@ export class ReadyLoop {
    * DESIGN 23: the database went away under this loop. A leader hands its leadership to the
    * follower whose log is furthest along (a TimeoutNow, which needs nothing stored here), then
    * the node falls silent: no ticks (no campaign), no answers; the others elect without it.
-   * Writes in flight may still commit through the followers: 50003. New ones get 50301.
+   * Writes whose entry was in a Ready may have been sent and may still commit through the
+   * followers: 50003. Those never handed to storage or transport were not applied: 50301.
    */
   private suspend(error: unknown): void {
     this.suspended = true;
@@ -290,11 +297,12 @@ export class ReadyLoop {
     );
     handOverWithoutStorage(this.node, this.ports.transport, this.logger);
     this.waiters.failProposalsThrough(
-      Number.POSITIVE_INFINITY,
+      this.handedOut,
       new OutcomeUnknown(
         'the database was lost while this write was in flight; it may still apply',
       ),
     );
+    this.waiters.failProposalsThrough(Number.POSITIVE_INFINITY, this.unavailable());
     this.waiters.failReads(this.waiters.readsAsked(), () => this.unavailable());
     this.settings.onSuspended?.(error);
   }
@@ -304,7 +312,12 @@ export class ReadyLoop {
    * starts from them as a follower (what was in memory may be behind or ahead of what the
    * database kept when the connection went), then catches up from the leader.
    */
-  async resume(): Promise<void> {
+  resume(): Promise<void> {
+    this.resuming ??= this.resumeNow().finally(() => (this.resuming = undefined));
+    return this.resuming;
+  }
+
+  private async resumeNow(): Promise<void> {
     if (!this.suspended || this.stopped) return;
     await this.settled();
     await this.ports.store.load();
