@@ -171,12 +171,18 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     this.settlement.applied(batch.appliedIndex, changes.filledIndexes);
     if (!leads) return;
     const prunes = changes.prunes;
-    this.fills = this.fills.then(async () => {
-      await this.fillAll(jobs);
-      for (const prune of prunes) await this.forgetPruned(prune.index, prune.keepLatest);
-      await this.publish(jobs, batch.appliedIndex);
-      this.settlement.settle(batch.appliedIndex);
-    });
+    // Each link catches its own failure: a rejected chain would skip every later fill for good.
+    this.fills = this.fills
+      .then(async () => {
+        await this.fillAll(jobs);
+        for (const prune of prunes) await this.forgetPruned(prune.index, prune.keepLatest);
+        await this.publish(jobs, batch.appliedIndex);
+      })
+      .catch((error: Error) => {
+        for (const job of jobs) this.dirty.add(job.namespace);
+        this.logger.warn(`cache fill of batch ${batch.appliedIndex} failed: ${error.message}`);
+      })
+      .finally(() => this.settlement.settle(batch.appliedIndex));
   }
 
   /**
