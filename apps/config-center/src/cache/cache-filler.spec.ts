@@ -59,6 +59,16 @@ describe('CacheFiller', () => {
     return { filler, view, forgotten, apply: (batch: AppliedBatch) => onApplied(batch) };
   };
 
+  it('forgets every list page when the view is reloaded (a snapshot install skips onApplied)', () => {
+    const { filler, view, forgotten } = setUp(() => null);
+    try {
+      view.load(7, [], []);
+      expect(forgotten).toEqual(['*']);
+    } finally {
+      filler.onApplicationShutdown();
+    }
+  });
+
   it('goes on filling and settling after a fill threw unexpectedly', async () => {
     let calls = 0;
     const { filler, apply } = setUp(() => {

@@ -75,6 +75,11 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     );
     for (const shard of this.shards.all())
       shard.client.on('ready', () => void this.reconcile(shard.node));
+    // A reload (snapshot install, resume after the database came back) skips onApplied for the
+    // entries it covers: no page can be trusted to have seen their changes.
+    this.state.appliedView.onChange((event) => {
+      if (event.kind === 'load') this.reads.forgetAll();
+    });
     this.shards.onMove(() => {
       this.reads.forgetAll();
       void this.reconcile(null);
