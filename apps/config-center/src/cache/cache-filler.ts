@@ -53,8 +53,15 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
   /** Namespace -> the revision this node last saw applied (the hash shows it if filled). */
   private readonly seenRevision = new Map<string, number>();
   private readonly dirty = new Set<string>();
-  /** Config id -> versions up to this one were deleted from Redis by an earlier prune. */
-  private readonly prunedThrough = new Map<number, number>();
+  /** Config id -> versions up to `through` were deleted from Redis by the prune at `index`. */
+  private readonly prunedThrough = new Map<number, { through: number; index: number }>();
+  /**
+   * Config id -> the last entry that kept or let go one of its versions. A version kept at a
+   * prune may be read back into Redis; once let go, the next prune must delete it again, so a
+   * floor set before this entry no longer counts. A reload (snapshot) counts for every config.
+   */
+  private readonly keptChangedAt = new Map<number, number>();
+  private reloadedAt = 0;
   private fills: Promise<void> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
   readonly settlement = new FillSettlement();
@@ -78,7 +85,9 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     // A reload (snapshot install, resume after the database came back) skips onApplied for the
     // entries it covers: no page can be trusted to have seen their changes.
     this.state.appliedView.onChange((event) => {
-      if (event.kind === 'load') this.reads.forgetAll();
+      if (event.kind !== 'load') return;
+      this.reads.forgetAll();
+      this.reloadedAt = event.appliedIndex;
     });
     this.shards.onMove(() => {
       this.reads.forgetAll();
@@ -138,6 +147,13 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     for (const [namespace, keys] of [...changes.configs, ...changes.versionLists])
       for (const key of keys) this.reads.forgetKey(namespace, key);
     if (changes.prunes.length > 0) this.reads.forgetAll();
+    for (const [namespaceName, keys] of changes.versionLists) {
+      const namespace = reader.namespaceByName(namespaceName);
+      for (const key of keys) {
+        const config = namespace && reader.config(namespace.id, key);
+        if (config) this.keptChangedAt.set(config.id, batch.appliedIndex);
+      }
+    }
     const leads = this.log.leads() && this.shards.all().length > 0;
     const jobs: NamespaceFill[] = [];
     for (const [namespaceName, keys] of changes.configs) {
@@ -311,7 +327,7 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
       for (const config of this.state.appliedView.configsOf(namespace.id)) {
         keys.push(cacheKeys.versionList(namespace.name, config.key));
         const through = config.version - keepLatest;
-        const from = this.prunedThrough.get(config.id) ?? 0;
+        const from = this.prunedFloor(config.id);
         for (let version = from + 1; version <= through; version++)
           keys.push(cacheKeys.version(namespace.name, config.key, version));
         if (through > from) floors.push([config.id, through]);
@@ -319,11 +335,19 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
       try {
         for (let i = 0; i < keys.length; i += DELETE_CHUNK)
           await route.client.del(...keys.slice(i, i + DELETE_CHUNK));
-        for (const [configId, through] of floors) this.prunedThrough.set(configId, through);
+        for (const [configId, through] of floors)
+          this.prunedThrough.set(configId, { through, index });
       } catch {
         this.dirty.add(namespace.name);
       }
     }
+  }
+
+  /** Versions up to this one are gone from Redis, unless a keep changed since their prune. */
+  private prunedFloor(configId: number): number {
+    const floor = this.prunedThrough.get(configId);
+    const changedAt = Math.max(this.reloadedAt, this.keptChangedAt.get(configId) ?? 0);
+    return floor && floor.index > changedAt ? floor.through : 0;
   }
 
   private anyShardConnected(): boolean {
