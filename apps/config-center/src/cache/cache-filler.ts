@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import type { ChainableCommander } from 'ioredis';
 import { CacheMetrics } from '../observability/cache-metrics';
 import { AppliedBatch, CommandLog } from '../state/command-log';
+import { NamespaceRecord } from '../state/records';
 import { StateService } from '../state/state.service';
 import { SYSTEM_NAMESPACE } from '../state/system-namespace';
 import { appliedChanges } from './applied-changes';
@@ -62,6 +63,8 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
    */
   private readonly keptChangedAt = new Map<number, number>();
   private reloadedAt = 0;
+  /** Namespace -> a prune whose deletes failed there (Redis away): the repair does them. */
+  private readonly prunesToRepair = new Map<string, { index: number; keepLatest: number }>();
   private fills: Promise<void> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
   readonly settlement = new FillSettlement();
@@ -227,10 +230,17 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
         const replies = (await this.metrics.timed('fill', () => pipeline.exec())) ?? [];
         let reply = 0;
         for (const job of shardJobs) {
-          const [error, result] = replies[reply] ?? [new Error('no reply')];
-          reply += 1 + 2 * job.keys.filter((fill) => fill.version).length;
-          if (error) throw error;
-          if (result === 2) await this.fillNamespace(route, job.namespace);
+          const count = 1 + 2 * job.keys.filter((fill) => fill.version).length;
+          const own = replies.slice(reply, reply + count);
+          reply += count;
+          // Any failed reply counts: a version list that missed its version must be repaired.
+          const error =
+            own.length < count ? new Error('no reply') : own.find(([failed]) => failed)?.[0];
+          if (error) {
+            this.markDirty(job.namespace, error);
+            continue;
+          }
+          if (own[0][1] === 2) await this.fillNamespace(route, job.namespace);
           this.dirty.delete(job.namespace);
         }
       } catch (error) {
@@ -280,6 +290,7 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
           cacheKeys.epochFence(name),
           cacheKeys.namespace(name),
           ...configs.map((config) => cacheKeys.latest(name, config.key)),
+          ...configs.map((config) => cacheKeys.versionList(name, config.key)),
         ],
         [
           namespace.revision,
@@ -293,15 +304,27 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
+  /**
+   * Fills each dirty namespace whole, which drops its version lists. The lists go here as well,
+   * for a fill whose guard went through while a list's extension failed; and a prune that failed
+   * there is done again.
+   */
   private async repairDirty(): Promise<void> {
     if (this.dirty.size === 0 || !this.log.leads()) return;
     const namespaces = [...this.dirty];
     this.dirty.clear();
     for (const name of namespaces) {
       const route = this.shards.route(name);
-      if (!route) continue;
+      const namespace = this.state.reader.namespaceByName(name);
+      if (!route || !namespace) continue;
       try {
         await this.fillNamespace(route, name);
+        const prune = this.prunesToRepair.get(name);
+        if (prune) {
+          await cacheScripts(route.client).ccRaise([cacheKeys.pruned()], [prune.index]);
+          await this.forgetPrunedIn(route, namespace, prune.index, prune.keepLatest);
+        } else await this.deleteKeys(route, this.versionListKeys(namespace));
+        this.prunesToRepair.delete(name);
       } catch {
         this.dirty.add(name);
       }
@@ -322,25 +345,48 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     for (const namespace of reader.namespaces()) {
       const route = this.shards.route(namespace.name);
       if (!route || namespace.name === SYSTEM_NAMESPACE) continue;
-      const keys: string[] = [];
-      const floors: Array<[number, number]> = [];
-      for (const config of this.state.appliedView.configsOf(namespace.id)) {
-        keys.push(cacheKeys.versionList(namespace.name, config.key));
-        const through = config.version - keepLatest;
-        const from = this.prunedFloor(config.id);
-        for (let version = from + 1; version <= through; version++)
-          keys.push(cacheKeys.version(namespace.name, config.key, version));
-        if (through > from) floors.push([config.id, through]);
-      }
       try {
-        for (let i = 0; i < keys.length; i += DELETE_CHUNK)
-          await route.client.del(...keys.slice(i, i + DELETE_CHUNK));
-        for (const [configId, through] of floors)
-          this.prunedThrough.set(configId, { through, index });
+        await this.forgetPrunedIn(route, namespace, index, keepLatest);
       } catch {
+        // The repair does it again: the most recent prune, the fewest versions kept.
+        const earlier = this.prunesToRepair.get(namespace.name);
+        this.prunesToRepair.set(namespace.name, {
+          index: Math.max(index, earlier?.index ?? 0),
+          keepLatest: Math.min(keepLatest, earlier?.keepLatest ?? keepLatest),
+        });
         this.dirty.add(namespace.name);
       }
     }
+  }
+
+  private async forgetPrunedIn(
+    route: ShardRoute,
+    namespace: NamespaceRecord,
+    index: number,
+    keepLatest: number,
+  ): Promise<void> {
+    const keys = this.versionListKeys(namespace);
+    const floors: Array<[number, number]> = [];
+    for (const config of this.state.appliedView.configsOf(namespace.id)) {
+      const through = config.version - keepLatest;
+      const from = this.prunedFloor(config.id);
+      for (let version = from + 1; version <= through; version++)
+        keys.push(cacheKeys.version(namespace.name, config.key, version));
+      if (through > from) floors.push([config.id, through]);
+    }
+    await this.deleteKeys(route, keys);
+    for (const [configId, through] of floors) this.prunedThrough.set(configId, { through, index });
+  }
+
+  private versionListKeys(namespace: NamespaceRecord): string[] {
+    return this.state.appliedView
+      .configsOf(namespace.id)
+      .map((config) => cacheKeys.versionList(namespace.name, config.key));
+  }
+
+  private async deleteKeys(route: ShardRoute, keys: string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += DELETE_CHUNK)
+      await route.client.del(...keys.slice(i, i + DELETE_CHUNK));
   }
 
   /** Versions up to this one are gone from Redis, unless a keep changed since their prune. */

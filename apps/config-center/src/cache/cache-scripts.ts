@@ -42,13 +42,17 @@ return 1
 `;
 
 /**
- * A whole namespace: KEYS[3] the hash, KEYS[4..] every latest key (deleted ones too, so a delete
- * Redis missed goes); ARGV: revision, epoch, TTLs (latest, hash, guard), then field and JSON per key.
+ * A whole namespace: KEYS[3] the hash, then every latest key (deleted ones too, so a delete
+ * Redis missed goes), then each key's version list; ARGV: revision, epoch, TTLs (latest, hash,
+ * guard), then field and JSON per key. The lists go: a fill Redis missed may have missed a
+ * version on them (the next read refills them whole).
  */
 const FILL_NAMESPACE = `${GUARDS}
 redis.call('DEL', KEYS[3])
+local count = (#KEYS - 3) / 2
+for i = 4 + count, #KEYS do redis.call('DEL', KEYS[i]) end
 local live = 0
-for i = 4, #KEYS do
+for i = 4, 3 + count do
   local field = ARGV[6 + (i - 4) * 2]
   local json = ARGV[7 + (i - 4) * 2]
   if json == '' then
