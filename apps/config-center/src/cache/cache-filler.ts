@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import type { ChainableCommander } from 'ioredis';
+import type { ChainableCommander, default as Redis } from 'ioredis';
 import { CacheMetrics } from '../observability/cache-metrics';
 import { AppliedBatch, CommandLog } from '../state/command-log';
 import { NamespaceRecord } from '../state/records';
@@ -65,6 +65,7 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
   private reloadedAt = 0;
   /** Namespace -> a prune whose deletes failed there (Redis away): the repair does them. */
   private readonly prunesToRepair = new Map<string, { index: number; keepLatest: number }>();
+  private readonly watchedClients = new WeakSet<Redis>();
   private fills: Promise<void> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
   readonly settlement = new FillSettlement();
@@ -83,8 +84,7 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     this.state.addVisibilityBarrier((index) =>
       this.anyShardConnected() ? this.settlement.until(index, FILL_WAIT_MS) : Promise.resolve(),
     );
-    for (const shard of this.shards.all())
-      shard.client.on('ready', () => void this.reconcile(shard.node));
+    this.reconcileOnReconnect();
     // A reload (snapshot install, resume after the database came back) skips onApplied for the
     // entries it covers: no page can be trusted to have seen their changes.
     this.state.appliedView.onChange((event) => {
@@ -97,7 +97,10 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
       void this.reconcile(null);
     });
     this.timers = [
-      setInterval(() => void this.repairDirty(), REPAIR_INTERVAL_MS),
+      setInterval(() => {
+        this.reconcileOnReconnect();
+        void this.repairDirty();
+      }, REPAIR_INTERVAL_MS),
       setInterval(() => void this.reconcile(null), RECONCILE_INTERVAL_MS),
     ];
     for (const timer of this.timers) timer.unref();
@@ -394,6 +397,15 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     const floor = this.prunedThrough.get(configId);
     const changedAt = Math.max(this.reloadedAt, this.keptChangedAt.get(configId) ?? 0);
     return floor && floor.index > changedAt ? floor.through : 0;
+  }
+
+  /** Each shard client, also one `cache_routes` added at run time, reconciles on reconnect. */
+  private reconcileOnReconnect(): void {
+    for (const shard of this.shards.all()) {
+      if (this.watchedClients.has(shard.client)) continue;
+      this.watchedClients.add(shard.client);
+      shard.client.on('ready', () => void this.reconcile(shard.node));
+    }
   }
 
   private anyShardConnected(): boolean {
