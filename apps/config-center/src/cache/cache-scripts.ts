@@ -30,13 +30,13 @@ for i = 4, #KEYS do
   local json = ARGV[8 + (i - 4) * 2]
   if json == '' then
     redis.call('DEL', KEYS[i])
-    if incremental then redis.call('HDEL', KEYS[3], field) end
+    redis.call('HDEL', KEYS[3], field)
   else
     redis.call('SET', KEYS[i], json, 'EX', ARGV[4])
-    if incremental then redis.call('HSET', KEYS[3], field, json) end
+    redis.call('HSET', KEYS[3], field, json)
   end
 end
-if incremental then redis.call('EXPIRE', KEYS[3], ARGV[5]) end
+redis.call('EXPIRE', KEYS[3], ARGV[5])
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[6])
 return 1
 `;
@@ -65,13 +65,6 @@ for i = 4, 3 + count do
 end
 if live > 0 then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[5])
-return 1
-`;
-
-/** A deleted namespace: KEYS[3] its hash. ARGV: revision, epoch, guard TTL. */
-const DROP_NAMESPACE = `${GUARDS}
-redis.call('DEL', KEYS[3])
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
 return 1
 `;
 
@@ -125,7 +118,6 @@ return 0
 const SCRIPTS = {
   ccFillChanges: FILL_CHANGES,
   ccFillNamespace: FILL_NAMESPACE,
-  ccDropNamespace: DROP_NAMESPACE,
   ccFillVersion: FILL_VERSION,
   ccFillVersionList: FILL_VERSION_LIST,
   ccExtendVersionList: EXTEND_VERSION_LIST,
