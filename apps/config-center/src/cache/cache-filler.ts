@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import type { ChainableCommander, default as Redis } from 'ioredis';
+import type Redis from 'ioredis';
 import { CacheMetrics } from '../observability/cache-metrics';
 import { AppliedBatch, CommandLog } from '../state/command-log';
 import { NamespaceRecord } from '../state/records';
@@ -7,11 +7,12 @@ import { StateService } from '../state/state.service';
 import { SYSTEM_NAMESPACE } from '../state/system-namespace';
 import { appliedChanges } from './applied-changes';
 import { CACHE_TTL_SECONDS, cacheKeys, INVALIDATION_CHANNEL } from './cache-keys';
-import { cacheScripts, queueScript } from './cache-scripts';
+import { cacheScripts } from './cache-scripts';
 import { latestJson, versionJson } from './cache-values';
 import { CachedVersionReads } from './cached-version-reads';
 import { InvalidationMessage } from './invalidations';
 import { FillSettlement } from './fill-settlement';
+import { KeyFill, NamespaceFill, queueFill } from './fill-jobs';
 import { isConnected } from './redis-client';
 import { RedisShards, ShardRoute } from './redis-shards';
 
@@ -23,23 +24,6 @@ const RECONCILE_INTERVAL_MS = 10_000;
 const DELETE_CHUNK = 1000;
 /** Namespaces whose guards one MGET reads. */
 const RECONCILE_CHUNK = 1000;
-
-interface KeyFill {
-  key: string;
-  /** '' for a deleted key. */
-  json: string;
-  version?: { number: number; json: string; score: number };
-}
-
-interface NamespaceFill {
-  namespace: string;
-  /** The batch's index (a version is filled unless a later prune is known). */
-  index: number;
-  revision: number;
-  /** The revision the hash shows if it took every earlier fill: else it is filled whole. */
-  previous: number;
-  keys: KeyFill[];
-}
 
 /**
  * Fills Redis on apply (DESIGN 22): the node that leads writes the spec's keys for each batch,
@@ -410,45 +394,5 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
 
   private anyShardConnected(): boolean {
     return this.shards.all().some((shard) => isConnected(shard.client));
-  }
-}
-
-/** A namespace's fill, on `pipeline`: its latest keys and hash, then each new version. */
-function queueFill(pipeline: ChainableCommander, route: ShardRoute, job: NamespaceFill): void {
-  const { namespace } = job;
-  const fence = cacheKeys.epochFence(namespace);
-  queueScript(
-    pipeline,
-    'ccFillChanges',
-    [
-      cacheKeys.guard(namespace),
-      fence,
-      cacheKeys.namespace(namespace),
-      ...job.keys.map((fill) => cacheKeys.latest(namespace, fill.key)),
-    ],
-    [
-      job.revision,
-      route.epoch,
-      job.previous,
-      CACHE_TTL_SECONDS.latest,
-      CACHE_TTL_SECONDS.namespace,
-      CACHE_TTL_SECONDS.guard,
-      ...job.keys.flatMap((fill) => [fill.key, fill.json]),
-    ],
-  );
-  for (const fill of job.keys) {
-    if (!fill.version) continue;
-    queueScript(
-      pipeline,
-      'ccFillVersion',
-      [fence, cacheKeys.version(namespace, fill.key, fill.version.number), cacheKeys.pruned()],
-      [route.epoch, fill.version.json, CACHE_TTL_SECONDS.version, job.index],
-    );
-    queueScript(
-      pipeline,
-      'ccExtendVersionList',
-      [fence, cacheKeys.versionList(namespace, fill.key)],
-      [route.epoch, fill.version.score, fill.version.number],
-    );
   }
 }
