@@ -191,6 +191,35 @@ describe('cache on Redis (one node)', () => {
     );
   });
 
+  it('leaves no version list in Redis without a version written while Redis was cut off', async () => {
+    const { api } = server;
+    const { name } = await api.createNamespace();
+    const list = cacheKeys.versionList(name, 'k');
+    ok(await api.createConfig(name, 'k', 'v1'));
+    ok(await api.updateConfig(name, 'k', 'v2'));
+    ok(await api.get('/api/v1/config/versions', { namespace: name, key: 'k' }));
+    await until('the version list', async () => (await direct.zcard(list)) === 2);
+
+    proxy.block();
+    await until(
+      'redis to be seen down',
+      async () => (await health()).components.redis.status === 'unhealthy',
+    );
+    const written = ok(await api.updateConfig(name, 'k', 'v3'));
+    proxy.heal();
+    await until(
+      'redis to catch up',
+      async () => (await latestInRedis(name, 'k'))?.revision === written.revision,
+    );
+    // Complete or absent (the next read refills it), never {1, 2}.
+    const members = await direct.zrange(list, 0, -1);
+    expect(members.length === 0 || members.includes('3')).toBe(true);
+    expect(
+      ok(await api.get('/api/v1/config/versions', { namespace: name, key: 'k' })).list,
+    ).toHaveLength(3);
+    await until('the refilled list', async () => (await direct.zcard(list)) === 3);
+  });
+
   it('refills an emptied Redis after a crash and restart', async () => {
     const { api } = server;
     const name = uniqueName();

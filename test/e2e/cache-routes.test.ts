@@ -186,6 +186,46 @@ describe('cache routes (client-side sharding) on one node', () => {
     expect(health.components.redis_shards.redis_url.in_cache_routes).toBe(false);
   });
 
+  it('closes its connections to a node removed from the routes or re-pointed elsewhere', async () => {
+    const appConnections = async (client: Redis): Promise<number> =>
+      ((await client.client('LIST')) as string)
+        .split('\n')
+        .filter((line) => line.includes('name=cc-cache-')).length;
+    const subscribers = async (client: Redis): Promise<number> =>
+      Number(((await client.pubsub('NUMSUB', 'cc:invalidate')) as [string, number])[1]);
+    await setRoutes({
+      nodes: [
+        { name: 'a', url: redisA.url },
+        { name: 'b', url: redisB.url },
+      ],
+      routes: {},
+    });
+    await waitFor('a subscriber on each node', async () => {
+      return (await subscribers(clientA)) >= 1 && (await subscribers(clientB)) >= 1;
+    });
+    await setRoutes({ nodes: [{ name: 'b', url: redisB.url }], routes: {} });
+    await waitFor(
+      'no connection left on the removed node',
+      async () => {
+        return (await appConnections(clientA)) === 0;
+      },
+      5000,
+    );
+    // Same name, another url: the node listens on the new Redis only.
+    await setRoutes({ nodes: [{ name: 'b', url: redisA.url }], routes: {} });
+    await waitFor(
+      'the subscriber moved with the url',
+      async () => {
+        return (
+          (await appConnections(clientB)) === 0 &&
+          (await subscribers(clientA)) === 1 &&
+          (await subscribers(clientB)) === 0
+        );
+      },
+      5000,
+    );
+  }, 30_000);
+
   it('is documented in the OpenAPI document', async () => {
     const doc = (await api.get('/docs-json')).body;
     expect(doc.paths['/api/v1/admin/cache/routes'].get.parameters).toEqual([

@@ -50,7 +50,13 @@ describe('cache Lua scripts', () => {
   ) => {
     const k = ns(name);
     return scripts.ccFillNamespace(
-      [k.guard, k.fence, k.hash, ...entries.map(([key]) => k.latest(key))],
+      [
+        k.guard,
+        k.fence,
+        k.hash,
+        ...entries.map(([key]) => k.latest(key)),
+        ...entries.map(([key]) => cacheKeys.versionList(name, key)),
+      ],
       [revision, epoch, 3600, 3600, 7200, ...entries.flat()],
     );
   };
@@ -72,6 +78,13 @@ describe('cache Lua scripts', () => {
     // A gap (the hash shows 7, this increment starts from 8): whole fill, nothing written.
     expect(await fillChanges('a', 9, 8, 0, 'k', value(9))).toBe(2);
     expect(await client.get(ns('a').latest('k'))).toBe(value(7, 'w'));
+  });
+
+  it('drops the version lists of a namespace it fills whole (a fill Redis missed may miss on them)', async () => {
+    const list = cacheKeys.versionList('h', 'k');
+    await client.zadd(list, 1000, '1');
+    expect(await fillWhole('h', 2, 0, [['k', value(2)]])).toBe(1);
+    expect(await client.exists(list)).toBe(0);
   });
 
   it('refuses a fill older than what Redis shows (a slow or old leader)', async () => {

@@ -228,4 +228,30 @@ describe('cache sharding on a 3-node cluster with two Redis', () => {
     });
     failed = false;
   });
+
+  it('re-points a node to another url: every node leaves the old Redis and listens on the new one', async () => {
+    failed = true;
+    const connections = async (shard: Redis): Promise<number> =>
+      ((await shard.client('LIST')) as string)
+        .split('\n')
+        .filter((line) => line.includes('name=cc-cache-')).length;
+    const subscribers = async (shard: Redis): Promise<number> =>
+      Number(((await shard.pubsub('NUMSUB', 'cc:invalidate')) as [string, number])[1]);
+    await setRoutes({ nodes: [{ name: 'default', url: redisB.url }], routes: {} });
+    await waitFor('no node connected to the old url, each subscribed on the new one', async () => {
+      return (await connections(shardA)) === 0 && (await subscribers(shardB)) === ids().length;
+    });
+    // A follower's write is settled by the leader's invalidation on the new Redis.
+    const follower = ids().find((id) => id !== leader)!;
+    const ns = uniqueName('repointed');
+    must(await cluster.createNamespace(leader, ns), 'namespace');
+    const written = must(await cluster.createConfig(follower, ns, 'k', 1), 'write on a follower');
+    await waitFor('the new Redis holds the write', async () => {
+      const text = await shardB.get(`config:${ns}:k`);
+      return (
+        text !== null && (JSON.parse(text) as { revision: number }).revision === written.revision
+      );
+    });
+    failed = false;
+  });
 });

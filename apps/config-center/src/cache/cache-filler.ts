@@ -1,16 +1,18 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import type { ChainableCommander } from 'ioredis';
+import type Redis from 'ioredis';
 import { CacheMetrics } from '../observability/cache-metrics';
 import { AppliedBatch, CommandLog } from '../state/command-log';
+import { NamespaceRecord } from '../state/records';
 import { StateService } from '../state/state.service';
 import { SYSTEM_NAMESPACE } from '../state/system-namespace';
 import { appliedChanges } from './applied-changes';
 import { CACHE_TTL_SECONDS, cacheKeys, INVALIDATION_CHANNEL } from './cache-keys';
-import { cacheScripts, queueScript } from './cache-scripts';
+import { cacheScripts } from './cache-scripts';
 import { latestJson, versionJson } from './cache-values';
 import { CachedVersionReads } from './cached-version-reads';
 import { InvalidationMessage } from './invalidations';
 import { FillSettlement } from './fill-settlement';
+import { KeyFill, NamespaceFill, queueFill } from './fill-jobs';
 import { isConnected } from './redis-client';
 import { RedisShards, ShardRoute } from './redis-shards';
 
@@ -22,23 +24,6 @@ const RECONCILE_INTERVAL_MS = 10_000;
 const DELETE_CHUNK = 1000;
 /** Namespaces whose guards one MGET reads. */
 const RECONCILE_CHUNK = 1000;
-
-interface KeyFill {
-  key: string;
-  /** '' for a deleted key. */
-  json: string;
-  version?: { number: number; json: string; score: number };
-}
-
-interface NamespaceFill {
-  namespace: string;
-  /** The batch's index (a version is filled unless a later prune is known). */
-  index: number;
-  revision: number;
-  /** The revision the hash shows if it took every earlier fill: else it is filled whole. */
-  previous: number;
-  keys: KeyFill[];
-}
 
 /**
  * Fills Redis on apply (DESIGN 22): the node that leads writes the spec's keys for each batch,
@@ -53,8 +38,18 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
   /** Namespace -> the revision this node last saw applied (the hash shows it if filled). */
   private readonly seenRevision = new Map<string, number>();
   private readonly dirty = new Set<string>();
-  /** Config id -> versions up to this one were deleted from Redis by an earlier prune. */
-  private readonly prunedThrough = new Map<number, number>();
+  /** Config id -> versions up to `through` were deleted from Redis by the prune at `index`. */
+  private readonly prunedThrough = new Map<number, { through: number; index: number }>();
+  /**
+   * Config id -> the last entry that kept or let go one of its versions. A version kept at a
+   * prune may be read back into Redis; once let go, the next prune must delete it again, so a
+   * floor set before this entry no longer counts. A reload (snapshot) counts for every config.
+   */
+  private readonly keptChangedAt = new Map<number, number>();
+  private reloadedAt = 0;
+  /** Namespace -> a prune whose deletes failed there (Redis away): the repair does them. */
+  private readonly prunesToRepair = new Map<string, { index: number; keepLatest: number }>();
+  private readonly watchedClients = new WeakSet<Redis>();
   private fills: Promise<void> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
   readonly settlement = new FillSettlement();
@@ -73,14 +68,23 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     this.state.addVisibilityBarrier((index) =>
       this.anyShardConnected() ? this.settlement.until(index, FILL_WAIT_MS) : Promise.resolve(),
     );
-    for (const shard of this.shards.all())
-      shard.client.on('ready', () => void this.reconcile(shard.node));
+    this.reconcileOnReconnect();
+    // A reload (snapshot install, resume after the database came back) skips onApplied for the
+    // entries it covers: no page can be trusted to have seen their changes.
+    this.state.appliedView.onChange((event) => {
+      if (event.kind !== 'load') return;
+      this.reads.forgetAll();
+      this.reloadedAt = event.appliedIndex;
+    });
     this.shards.onMove(() => {
       this.reads.forgetAll();
       void this.reconcile(null);
     });
     this.timers = [
-      setInterval(() => void this.repairDirty(), REPAIR_INTERVAL_MS),
+      setInterval(() => {
+        this.reconcileOnReconnect();
+        void this.repairDirty();
+      }, REPAIR_INTERVAL_MS),
       setInterval(() => void this.reconcile(null), RECONCILE_INTERVAL_MS),
     ];
     for (const timer of this.timers) timer.unref();
@@ -133,6 +137,13 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     for (const [namespace, keys] of [...changes.configs, ...changes.versionLists])
       for (const key of keys) this.reads.forgetKey(namespace, key);
     if (changes.prunes.length > 0) this.reads.forgetAll();
+    for (const [namespaceName, keys] of changes.versionLists) {
+      const namespace = reader.namespaceByName(namespaceName);
+      for (const key of keys) {
+        const config = namespace && reader.config(namespace.id, key);
+        if (config) this.keptChangedAt.set(config.id, batch.appliedIndex);
+      }
+    }
     const leads = this.log.leads() && this.shards.all().length > 0;
     const jobs: NamespaceFill[] = [];
     for (const [namespaceName, keys] of changes.configs) {
@@ -171,12 +182,18 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     this.settlement.applied(batch.appliedIndex, changes.filledIndexes);
     if (!leads) return;
     const prunes = changes.prunes;
-    this.fills = this.fills.then(async () => {
-      await this.fillAll(jobs);
-      for (const prune of prunes) await this.forgetPruned(prune.index, prune.keepLatest);
-      await this.publish(jobs, batch.appliedIndex);
-      this.settlement.settle(batch.appliedIndex);
-    });
+    // Each link catches its own failure: a rejected chain would skip every later fill for good.
+    this.fills = this.fills
+      .then(async () => {
+        await this.fillAll(jobs);
+        for (const prune of prunes) await this.forgetPruned(prune.index, prune.keepLatest);
+        await this.publish(jobs, batch.appliedIndex);
+      })
+      .catch((error: Error) => {
+        for (const job of jobs) this.dirty.add(job.namespace);
+        this.logger.warn(`cache fill of batch ${batch.appliedIndex} failed: ${error.message}`);
+      })
+      .finally(() => this.settlement.settle(batch.appliedIndex));
   }
 
   /**
@@ -200,10 +217,17 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
         const replies = (await this.metrics.timed('fill', () => pipeline.exec())) ?? [];
         let reply = 0;
         for (const job of shardJobs) {
-          const [error, result] = replies[reply] ?? [new Error('no reply')];
-          reply += 1 + 2 * job.keys.filter((fill) => fill.version).length;
-          if (error) throw error;
-          if (result === 2) await this.fillNamespace(route, job.namespace);
+          const count = 1 + 2 * job.keys.filter((fill) => fill.version).length;
+          const own = replies.slice(reply, reply + count);
+          reply += count;
+          // Any failed reply counts: a version list that missed its version must be repaired.
+          const error =
+            own.length < count ? new Error('no reply') : own.find(([failed]) => failed)?.[0];
+          if (error) {
+            this.markDirty(job.namespace, error);
+            continue;
+          }
+          if (own[0][1] === 2) await this.fillNamespace(route, job.namespace);
           this.dirty.delete(job.namespace);
         }
       } catch (error) {
@@ -253,6 +277,7 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
           cacheKeys.epochFence(name),
           cacheKeys.namespace(name),
           ...configs.map((config) => cacheKeys.latest(name, config.key)),
+          ...configs.map((config) => cacheKeys.versionList(name, config.key)),
         ],
         [
           namespace.revision,
@@ -266,15 +291,27 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
+  /**
+   * Fills each dirty namespace whole, which drops its version lists. The lists go here as well,
+   * for a fill whose guard went through while a list's extension failed; and a prune that failed
+   * there is done again.
+   */
   private async repairDirty(): Promise<void> {
     if (this.dirty.size === 0 || !this.log.leads()) return;
     const namespaces = [...this.dirty];
     this.dirty.clear();
     for (const name of namespaces) {
       const route = this.shards.route(name);
-      if (!route) continue;
+      const namespace = this.state.reader.namespaceByName(name);
+      if (!route || !namespace) continue;
       try {
         await this.fillNamespace(route, name);
+        const prune = this.prunesToRepair.get(name);
+        if (prune) {
+          await cacheScripts(route.client).ccRaise([cacheKeys.pruned()], [prune.index]);
+          await this.forgetPrunedIn(route, namespace, prune.index, prune.keepLatest);
+        } else await this.deleteKeys(route, this.versionListKeys(namespace));
+        this.prunesToRepair.delete(name);
       } catch {
         this.dirty.add(name);
       }
@@ -295,67 +332,67 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     for (const namespace of reader.namespaces()) {
       const route = this.shards.route(namespace.name);
       if (!route || namespace.name === SYSTEM_NAMESPACE) continue;
-      const keys: string[] = [];
-      const floors: Array<[number, number]> = [];
-      for (const config of this.state.appliedView.configsOf(namespace.id)) {
-        keys.push(cacheKeys.versionList(namespace.name, config.key));
-        const through = config.version - keepLatest;
-        const from = this.prunedThrough.get(config.id) ?? 0;
-        for (let version = from + 1; version <= through; version++)
-          keys.push(cacheKeys.version(namespace.name, config.key, version));
-        if (through > from) floors.push([config.id, through]);
-      }
       try {
-        for (let i = 0; i < keys.length; i += DELETE_CHUNK)
-          await route.client.del(...keys.slice(i, i + DELETE_CHUNK));
-        for (const [configId, through] of floors) this.prunedThrough.set(configId, through);
+        await this.forgetPrunedIn(route, namespace, index, keepLatest);
       } catch {
+        // The repair does it again: the most recent prune, the fewest versions kept.
+        const earlier = this.prunesToRepair.get(namespace.name);
+        this.prunesToRepair.set(namespace.name, {
+          index: Math.max(index, earlier?.index ?? 0),
+          keepLatest: Math.min(keepLatest, earlier?.keepLatest ?? keepLatest),
+        });
         this.dirty.add(namespace.name);
       }
     }
   }
 
+  private async forgetPrunedIn(
+    route: ShardRoute,
+    namespace: NamespaceRecord,
+    index: number,
+    keepLatest: number,
+  ): Promise<void> {
+    const keys = this.versionListKeys(namespace);
+    const floors: Array<[number, number]> = [];
+    for (const config of this.state.appliedView.configsOf(namespace.id)) {
+      const through = config.version - keepLatest;
+      const from = this.prunedFloor(config.id);
+      for (let version = from + 1; version <= through; version++)
+        keys.push(cacheKeys.version(namespace.name, config.key, version));
+      if (through > from) floors.push([config.id, through]);
+    }
+    await this.deleteKeys(route, keys);
+    for (const [configId, through] of floors) this.prunedThrough.set(configId, { through, index });
+  }
+
+  private versionListKeys(namespace: NamespaceRecord): string[] {
+    return this.state.appliedView
+      .configsOf(namespace.id)
+      .map((config) => cacheKeys.versionList(namespace.name, config.key));
+  }
+
+  private async deleteKeys(route: ShardRoute, keys: string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += DELETE_CHUNK)
+      await route.client.del(...keys.slice(i, i + DELETE_CHUNK));
+  }
+
+  /** Versions up to this one are gone from Redis, unless a keep changed since their prune. */
+  private prunedFloor(configId: number): number {
+    const floor = this.prunedThrough.get(configId);
+    const changedAt = Math.max(this.reloadedAt, this.keptChangedAt.get(configId) ?? 0);
+    return floor && floor.index > changedAt ? floor.through : 0;
+  }
+
+  /** Each shard client, also one `cache_routes` added at run time, reconciles on reconnect. */
+  private reconcileOnReconnect(): void {
+    for (const shard of this.shards.all()) {
+      if (this.watchedClients.has(shard.client)) continue;
+      this.watchedClients.add(shard.client);
+      shard.client.on('ready', () => void this.reconcile(shard.node));
+    }
+  }
+
   private anyShardConnected(): boolean {
     return this.shards.all().some((shard) => isConnected(shard.client));
-  }
-}
-
-/** A namespace's fill, on `pipeline`: its latest keys and hash, then each new version. */
-function queueFill(pipeline: ChainableCommander, route: ShardRoute, job: NamespaceFill): void {
-  const { namespace } = job;
-  const fence = cacheKeys.epochFence(namespace);
-  queueScript(
-    pipeline,
-    'ccFillChanges',
-    [
-      cacheKeys.guard(namespace),
-      fence,
-      cacheKeys.namespace(namespace),
-      ...job.keys.map((fill) => cacheKeys.latest(namespace, fill.key)),
-    ],
-    [
-      job.revision,
-      route.epoch,
-      job.previous,
-      CACHE_TTL_SECONDS.latest,
-      CACHE_TTL_SECONDS.namespace,
-      CACHE_TTL_SECONDS.guard,
-      ...job.keys.flatMap((fill) => [fill.key, fill.json]),
-    ],
-  );
-  for (const fill of job.keys) {
-    if (!fill.version) continue;
-    queueScript(
-      pipeline,
-      'ccFillVersion',
-      [fence, cacheKeys.version(namespace, fill.key, fill.version.number), cacheKeys.pruned()],
-      [route.epoch, fill.version.json, CACHE_TTL_SECONDS.version, job.index],
-    );
-    queueScript(
-      pipeline,
-      'ccExtendVersionList',
-      [fence, cacheKeys.versionList(namespace, fill.key)],
-      [route.epoch, fill.version.score, fill.version.number],
-    );
   }
 }

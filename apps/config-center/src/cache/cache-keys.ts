@@ -16,7 +16,6 @@ export const CACHE_TTL_SECONDS = {
   latest: 3600,
   version: 24 * 3600,
   namespace: 3600,
-  versionList: 24 * 3600,
   /** Our own revision guard outlives every spec key it guards. */
   guard: 48 * 3600,
 } as const;

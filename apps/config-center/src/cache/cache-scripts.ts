@@ -30,25 +30,29 @@ for i = 4, #KEYS do
   local json = ARGV[8 + (i - 4) * 2]
   if json == '' then
     redis.call('DEL', KEYS[i])
-    if incremental then redis.call('HDEL', KEYS[3], field) end
+    redis.call('HDEL', KEYS[3], field)
   else
     redis.call('SET', KEYS[i], json, 'EX', ARGV[4])
-    if incremental then redis.call('HSET', KEYS[3], field, json) end
+    redis.call('HSET', KEYS[3], field, json)
   end
 end
-if incremental then redis.call('EXPIRE', KEYS[3], ARGV[5]) end
+redis.call('EXPIRE', KEYS[3], ARGV[5])
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[6])
 return 1
 `;
 
 /**
- * A whole namespace: KEYS[3] the hash, KEYS[4..] every latest key (deleted ones too, so a delete
- * Redis missed goes); ARGV: revision, epoch, TTLs (latest, hash, guard), then field and JSON per key.
+ * A whole namespace: KEYS[3] the hash, then every latest key (deleted ones too, so a delete
+ * Redis missed goes), then each key's version list; ARGV: revision, epoch, TTLs (latest, hash,
+ * guard), then field and JSON per key. The lists go: a fill Redis missed may have missed a
+ * version on them (the next read refills them whole).
  */
 const FILL_NAMESPACE = `${GUARDS}
 redis.call('DEL', KEYS[3])
+local count = (#KEYS - 3) / 2
+for i = 4 + count, #KEYS do redis.call('DEL', KEYS[i]) end
 local live = 0
-for i = 4, #KEYS do
+for i = 4, 3 + count do
   local field = ARGV[6 + (i - 4) * 2]
   local json = ARGV[7 + (i - 4) * 2]
   if json == '' then
@@ -61,13 +65,6 @@ for i = 4, #KEYS do
 end
 if live > 0 then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[5])
-return 1
-`;
-
-/** A deleted namespace: KEYS[3] its hash. ARGV: revision, epoch, guard TTL. */
-const DROP_NAMESPACE = `${GUARDS}
-redis.call('DEL', KEYS[3])
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
 return 1
 `;
 
@@ -121,7 +118,6 @@ return 0
 const SCRIPTS = {
   ccFillChanges: FILL_CHANGES,
   ccFillNamespace: FILL_NAMESPACE,
-  ccDropNamespace: DROP_NAMESPACE,
   ccFillVersion: FILL_VERSION,
   ccFillVersionList: FILL_VERSION_LIST,
   ccExtendVersionList: EXTEND_VERSION_LIST,

@@ -39,7 +39,7 @@ export class CacheWarmup implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   onApplicationBootstrap(): void {
-    if (this.shards.all().length === 0) return;
+    // Even with no shard yet: `cache_routes` may add one, and run() waits for it within its bound.
     void this.run();
     this.timer = setInterval(() => void this.renewHotKeys(), RENEW_HOT_KEYS_MS);
     this.timer.unref();

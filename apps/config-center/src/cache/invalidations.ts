@@ -12,7 +12,7 @@ export interface InvalidationMessage {
   through: number;
 }
 
-const RESUBSCRIBE_CHECK_MS = 5000;
+const RESUBSCRIBE_CHECK_MS = 1000;
 
 /**
  * Every node listens on each shard's invalidation channel (a connection of its own: a subscriber
@@ -24,7 +24,11 @@ const RESUBSCRIBE_CHECK_MS = 5000;
 @Injectable()
 export class InvalidationListener implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Cache');
-  private readonly subscribers = new Map<string, Redis>();
+  /**
+   * Shard client -> this node's subscriber on it. The routed shards keep one client per node
+   * name and url: a node removed, or whose url changed, has another client (or none).
+   */
+  private readonly subscribers = new Map<Redis, Redis>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -34,9 +38,9 @@ export class InvalidationListener implements OnModuleInit, OnApplicationShutdown
   ) {}
 
   onModuleInit(): void {
-    this.subscribeNewShards();
-    // The shard router may add nodes at run time.
-    this.timer = setInterval(() => this.subscribeNewShards(), RESUBSCRIBE_CHECK_MS);
+    this.followShards();
+    // The shard router may add, remove or re-point nodes at run time.
+    this.timer = setInterval(() => this.followShards(), RESUBSCRIBE_CHECK_MS);
     this.timer.unref();
   }
 
@@ -46,9 +50,16 @@ export class InvalidationListener implements OnModuleInit, OnApplicationShutdown
     this.subscribers.clear();
   }
 
-  private subscribeNewShards(): void {
-    for (const shard of this.shards.all()) {
-      if (this.subscribers.has(shard.node)) continue;
+  private followShards(): void {
+    const shards = this.shards.all();
+    const current = new Set(shards.map((shard) => shard.client));
+    for (const [client, subscriber] of this.subscribers)
+      if (!current.has(client)) {
+        subscriber.disconnect();
+        this.subscribers.delete(client);
+      }
+    for (const shard of shards) {
+      if (this.subscribers.has(shard.client)) continue;
       const subscriber = shard.client.duplicate();
       subscriber.on('error', () => undefined);
       let connectedBefore = false;
@@ -60,7 +71,7 @@ export class InvalidationListener implements OnModuleInit, OnApplicationShutdown
         });
       });
       subscriber.on('message', (_channel: string, text: string) => this.received(text));
-      this.subscribers.set(shard.node, subscriber);
+      this.subscribers.set(shard.client, subscriber);
     }
   }
 

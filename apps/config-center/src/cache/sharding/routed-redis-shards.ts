@@ -1,12 +1,12 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { CacheNode, CacheRoutesSettings } from '../../settings/cache-routes-setting';
+import { cacheKeys } from '../cache-keys';
 import { NamespaceMove, RedisShards, ShardRoute } from '../redis-shards';
 import { movesBetween, RouteTable, ShardMove } from './route-table';
 import { nodeIdentity, redactedUrl, ShardClientFactory } from './shard-clients';
 import {
   FENCE_AND_DROP_SCRIPT,
-  fenceKey,
   mutableKeysOf,
   namespaceOfCacheKey,
   SPEC_KEY_PATTERNS,
@@ -254,7 +254,7 @@ export class RoutedRedisShards extends RedisShards implements OnApplicationShutd
     const pipeline = client.pipeline();
     for (const [namespace, always] of ends) {
       const keys = [
-        fenceKey(namespace),
+        cacheKeys.epochFence(namespace),
         ...mutableKeysOf(namespace, this.source.keysOf(namespace)),
       ];
       pipeline.eval(FENCE_AND_DROP_SCRIPT, keys.length, ...keys, String(epoch), always ? '1' : '0');

@@ -1,9 +1,17 @@
-import { encodeKeyPart, fenceKey, mutableKeysOf, namespaceOfCacheKey } from './shard-keys';
+import { cacheKeys } from '../cache-keys';
+import { mutableKeysOf, namespaceOfCacheKey } from './shard-keys';
 
 describe('shard keys', () => {
-  it('percent-encodes % and : in a name, and nothing else', () => {
-    expect(encodeKeyPart('a:b%c/é*')).toBe('a%3Ab%25c/é*');
-    expect(fenceKey('app')).toBe('cc:epoch:app');
+  it('reads back the namespace of every key cache-keys.ts builds, names with % and : too', () => {
+    for (const name of ['app', 'a:b', '100%', '%3A', 'versions', 'é*'])
+      for (const key of [
+        cacheKeys.latest(name, 'k:%3a'),
+        cacheKeys.version(name, 'k', 3),
+        cacheKeys.versionList(name, 'k'),
+        cacheKeys.namespace(name),
+        cacheKeys.guard(name),
+      ])
+        expect(namespaceOfCacheKey(key)).toBe(name);
   });
 
   it('reads the namespace of each spec key shape, even for namespaces named like the schema', () => {

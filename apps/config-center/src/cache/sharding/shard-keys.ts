@@ -1,16 +1,7 @@
-/**
- * The names this module reads in a shard. A name inside a key has `%` and `:` percent-encoded
- * (issue 14: a key may contain `:`, a namespace may be called `versions`), so splitting a spec
- * key on `:` gives its parts back unambiguously.
- */
-export const encodeKeyPart = (name: string): string =>
-  name.replace(/%/g, '%25').replace(/:/g, '%3A');
+import { cacheKeys, decodeKeyPart } from '../cache-keys';
 
-export const decodeKeyPart = (part: string): string =>
-  part.replace(/%3A/gi, ':').replace(/%25/g, '%');
-
-/** The routing fence of a namespace on one shard: fills with a lower epoch are refused there. */
-export const fenceKey = (namespace: string): string => `cc:epoch:${encodeKeyPart(namespace)}`;
+// The keys this module reads in a shard are cache-keys.ts' (one layout, one encoding): a name
+// inside a key has `%` and `:` percent-encoded, so splitting a spec key on `:` is unambiguous.
 
 /**
  * The SCAN patterns that cover every spec key (constant: no name is ever put in a glob, so a
@@ -46,13 +37,12 @@ export function namespaceOfCacheKey(key: string): string | undefined {
  * version list.
  */
 export function mutableKeysOf(namespace: string, keys: readonly string[]): string[] {
-  const ns = encodeKeyPart(namespace);
   return [
-    `cc:rev:${ns}`,
-    `namespace:configs:${ns}`,
+    cacheKeys.guard(namespace),
+    cacheKeys.namespace(namespace),
     ...keys.flatMap((key) => [
-      `config:${ns}:${encodeKeyPart(key)}`,
-      `config:versions:${ns}:${encodeKeyPart(key)}`,
+      cacheKeys.latest(namespace, key),
+      cacheKeys.versionList(namespace, key),
     ]),
   ];
 }

@@ -1,0 +1,66 @@
+import type { ChainableCommander } from 'ioredis';
+import { CACHE_TTL_SECONDS, cacheKeys } from './cache-keys';
+import { queueScript } from './cache-scripts';
+import { ShardRoute } from './redis-shards';
+
+/** What the leader fills for one applied batch (cache-filler.ts). */
+export interface KeyFill {
+  key: string;
+  /** '' for a deleted key. */
+  json: string;
+  version?: { number: number; json: string; score: number };
+}
+
+export interface NamespaceFill {
+  namespace: string;
+  /** The batch's index (a version is filled unless a later prune is known). */
+  index: number;
+  revision: number;
+  /** The revision the hash shows if it took every earlier fill: else it is filled whole. */
+  previous: number;
+  keys: KeyFill[];
+}
+
+/** A namespace's fill, on `pipeline`: its latest keys and hash, then each new version. */
+export function queueFill(
+  pipeline: ChainableCommander,
+  route: ShardRoute,
+  job: NamespaceFill,
+): void {
+  const { namespace } = job;
+  const fence = cacheKeys.epochFence(namespace);
+  queueScript(
+    pipeline,
+    'ccFillChanges',
+    [
+      cacheKeys.guard(namespace),
+      fence,
+      cacheKeys.namespace(namespace),
+      ...job.keys.map((fill) => cacheKeys.latest(namespace, fill.key)),
+    ],
+    [
+      job.revision,
+      route.epoch,
+      job.previous,
+      CACHE_TTL_SECONDS.latest,
+      CACHE_TTL_SECONDS.namespace,
+      CACHE_TTL_SECONDS.guard,
+      ...job.keys.flatMap((fill) => [fill.key, fill.json]),
+    ],
+  );
+  for (const fill of job.keys) {
+    if (!fill.version) continue;
+    queueScript(
+      pipeline,
+      'ccFillVersion',
+      [fence, cacheKeys.version(namespace, fill.key, fill.version.number), cacheKeys.pruned()],
+      [route.epoch, fill.version.json, CACHE_TTL_SECONDS.version, job.index],
+    );
+    queueScript(
+      pipeline,
+      'ccExtendVersionList',
+      [fence, cacheKeys.versionList(namespace, fill.key)],
+      [route.epoch, fill.version.score, fill.version.number],
+    );
+  }
+}
