@@ -1,6 +1,4 @@
-import { runCli } from '../cli';
-import { CliContext } from '../core/cli-context';
-import { FakeApi } from '../test/fake-api';
+import { fakeApiCli } from '../test/fake-api';
 
 /**
  * `ccctl cacherouter` against a fake admin API: the read-modify-write it sends (with the
@@ -8,22 +6,7 @@ import { FakeApi } from '../test/fake-api';
  * commands run against a real node in test/once/cacherouter.test.ts.
  */
 describe('ccctl cacherouter (against a fake API)', () => {
-  const api = new FakeApi();
-  beforeAll(() => api.start());
-  afterAll(() => api.stop());
-  beforeEach(() => api.seen.splice(0));
-
-  async function ccctl(...argv: string[]) {
-    let stdout = '';
-    let stderr = '';
-    const context = new CliContext(
-      { CCCTL_URL: api.url, CCCTL_TOKEN: 'secret-admin' },
-      { write: (text: string) => (stdout += text) },
-      { write: (text: string) => (stderr += text) },
-    );
-    const code = await runCli(argv, context);
-    return { code, stdout, stderr };
-  }
+  const { api, ccctl } = fakeApiCli();
 
   const routes = {
     nodes: [

@@ -1,25 +1,8 @@
-import { runCli } from '../cli';
-import { CliContext } from '../core/cli-context';
-import { FakeApi } from '../test/fake-api';
+import { fakeApiCli } from '../test/fake-api';
 
 /** `ccctl cluster restart-plan` against a fake admin API: read-only, followers first, leader last. */
 describe('ccctl cluster restart-plan', () => {
-  const api = new FakeApi();
-  beforeAll(() => api.start());
-  afterAll(() => api.stop());
-  beforeEach(() => api.seen.splice(0));
-
-  async function ccctl(...argv: string[]) {
-    let stdout = '';
-    let stderr = '';
-    const context = new CliContext(
-      { CCCTL_URL: api.url, CCCTL_TOKEN: 'secret-admin' },
-      { write: (text: string) => (stdout += text) },
-      { write: (text: string) => (stderr += text) },
-    );
-    const code = await runCli(argv, context);
-    return { code, stdout, stderr };
-  }
+  const { api, ccctl } = fakeApiCli();
 
   const member = (id: string, leader = false, reachable = true) => ({
     id,

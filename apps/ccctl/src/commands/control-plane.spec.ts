@@ -1,28 +1,11 @@
-import { runCli } from '../cli';
-import { CliContext } from '../core/cli-context';
-import { FakeApi } from '../test/fake-api';
+import { fakeApiCli } from '../test/fake-api';
 
 /**
  * `auth token`, `settings` and `audit` against a fake of the admin API (the endpoints are being
  * built beside this CLI): what each command sends, and what it prints for the answer.
  */
 describe('ccctl auth, settings and audit (against a fake API)', () => {
-  const api = new FakeApi();
-  beforeAll(() => api.start());
-  afterAll(() => api.stop());
-  beforeEach(() => api.seen.splice(0));
-
-  async function ccctl(...argv: string[]) {
-    let stdout = '';
-    let stderr = '';
-    const context = new CliContext(
-      { CCCTL_URL: api.url, CCCTL_TOKEN: 'secret-admin' },
-      { write: (text: string) => (stdout += text) },
-      { write: (text: string) => (stderr += text) },
-    );
-    const code = await runCli(argv, context);
-    return { code, stdout, stderr };
-  }
+  const { api, ccctl } = fakeApiCli();
 
   const issued = {
     id: 'tok_1',

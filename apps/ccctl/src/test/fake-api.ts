@@ -1,3 +1,5 @@
+import { runCli } from '../cli';
+import { CliContext } from '../core/cli-context';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 
@@ -63,4 +65,30 @@ function readBody(request: IncomingMessage): Promise<string> {
     request.on('data', (chunk: Buffer) => (text += chunk.toString()));
     request.on('end', () => resolve(text));
   });
+}
+
+/**
+ * A FakeApi for one describe block (started before its tests, stopped after, its record of
+ * requests cleared before each) and `ccctl` run in-process against it with an admin token.
+ */
+export function fakeApiCli(): {
+  api: FakeApi;
+  ccctl: (...argv: string[]) => Promise<{ code: number; stdout: string; stderr: string }>;
+} {
+  const api = new FakeApi();
+  beforeAll(() => api.start());
+  afterAll(() => api.stop());
+  beforeEach(() => api.seen.splice(0));
+  const ccctl = async (...argv: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const context = new CliContext(
+      { CCCTL_URL: api.url, CCCTL_TOKEN: 'secret-admin' },
+      { write: (text: string) => (stdout += text) },
+      { write: (text: string) => (stderr += text) },
+    );
+    const code = await runCli(argv, context);
+    return { code, stdout, stderr };
+  };
+  return { api, ccctl };
 }
