@@ -156,8 +156,8 @@ describe('cache routes (client-side sharding) on one node', () => {
     await redisB.crash();
     try {
       const health = ok(await api.get('/api/v1/health'));
-      expect(health.components.redis_shards).toMatchObject({ status: 'degraded' });
-      expect(health.components.redis_shards.nodes[1]).toMatchObject({
+      expect(health.components.redis).toMatchObject({ status: 'degraded' });
+      expect(health.components.redis.nodes[1]).toMatchObject({
         name: 'b',
         status: 'unhealthy',
       });
@@ -169,7 +169,7 @@ describe('cache routes (client-side sharding) on one node', () => {
     }
     await waitFor('b healthy again', async () => {
       const health = ok(await api.get('/api/v1/health'));
-      return health.components.redis_shards.status === 'healthy';
+      return health.components.redis.status === 'healthy';
     });
   });
 
@@ -183,7 +183,7 @@ describe('cache routes (client-side sharding) on one node', () => {
     });
     expect(view.namespace).toMatchObject({ node: 'b', explicit: false });
     const health = ok(await api.get('/api/v1/health'));
-    expect(health.components.redis_shards.redis_url.in_cache_routes).toBe(false);
+    expect(health.components.redis.redis_url.in_cache_routes).toBe(false);
   });
 
   it('closes its connections to a node removed from the routes or re-pointed elsewhere', async () => {

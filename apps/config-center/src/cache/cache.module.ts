@@ -11,7 +11,6 @@ import { CachedVersionReads } from './cached-version-reads';
 import { InvalidationListener } from './invalidations';
 import { ReadCounts } from './read-counts';
 import { ReadHeat } from './read-heat';
-import { RedisHealth } from './redis-health';
 import { RedisShards } from './redis-shards';
 import { CacheRoutesController } from './sharding/cache-routes.controller';
 import { CacheRoutesResource } from './sharding/cache-routes.resource';
@@ -58,7 +57,6 @@ export const redisShardsProviders = [
     ReadHeat,
     { provide: ReadCounts, useExisting: ReadHeat },
     CacheWarmup,
-    RedisHealth,
   ],
   exports: [VersionQueries, VersionReads, VersionLookup, ReadHeat, ReadCounts, RedisShards],
 })

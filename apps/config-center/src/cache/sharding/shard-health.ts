@@ -22,7 +22,8 @@ export interface RedisUrlAgreement {
 }
 
 /**
- * The `redis_shards` health component (not critical: DESIGN 6) with a PING per node, and the
+ * The `redis` health component (DESIGN 16; not critical, DESIGN 6: Redis away makes the node
+ * `degraded`, never `unhealthy`) with a PING per node of `cache_routes`, and the
  * REDIS_URL check: a node whose REDIS_URL is not among `cache_routes`' nodes says so once at
  * start (and again whenever a change of the routes makes them disagree) and in health.
  */
@@ -40,7 +41,7 @@ export class ShardHealth implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     this.health.register({
-      name: 'redis_shards',
+      name: 'redis',
       critical: false,
       check: () => this.check(),
     });
@@ -100,6 +101,7 @@ export class ShardHealth implements OnApplicationBootstrap {
     const agreement = this.agreement();
     return {
       status,
+      configured: nodes.length > 0,
       epoch: this.shards.table.epoch,
       nodes,
       ...(agreement ? { redis_url: agreement } : {}),
