@@ -42,6 +42,8 @@ describe('a watcher on a follower of a 3-node cluster', () => {
       const follower = cluster.voterIds.find((id) => id !== leader)!;
       const ns = uniqueName('watch');
       must(await cluster.http(leader, 'POST', '/api/v1/admin/namespace', { name: ns }), 'ns');
+      // Reads on a follower are serializable: it knows the namespace once it applied its creation.
+      await cluster.waitForApplied([follower]);
       const followerUrl = cluster.node(follower).baseUrl;
       const sse: SseStream = await openSse(
         `${followerUrl}/api/v1/config/stream?namespace=${ns}`,
