@@ -12,7 +12,13 @@ import { latestJson, versionJson } from './cache-values';
 import { CachedVersionReads } from './cached-version-reads';
 import { InvalidationMessage } from './invalidations';
 import { FillSettlement } from './fill-settlement';
-import { KeyFill, NamespaceFill, queueFill } from './fill-jobs';
+import {
+  KeyFill,
+  NamespaceFill,
+  queueFill,
+  queueVersionPagesReset,
+  versionPagesKeys,
+} from './fill-jobs';
 import { isConnected } from './redis-client';
 import { RedisShards, ShardRoute } from './redis-shards';
 
@@ -182,15 +188,17 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     this.settlement.applied(batch.appliedIndex, changes.filledIndexes);
     if (!leads) return;
     const prunes = changes.prunes;
+    const pageResets = changedVersionLists(changes.configs, changes.versionLists);
     // Each link catches its own failure: a rejected chain would skip every later fill for good.
     this.fills = this.fills
       .then(async () => {
-        await this.fillAll(jobs);
+        await this.fillAll(jobs, pageResets, batch.appliedIndex);
         for (const prune of prunes) await this.forgetPruned(prune.index, prune.keepLatest);
         await this.publish(jobs, batch.appliedIndex);
       })
       .catch((error: Error) => {
         for (const job of jobs) this.dirty.add(job.namespace);
+        for (const namespace of pageResets.keys()) this.dirty.add(namespace);
         this.logger.warn(`cache fill of batch ${batch.appliedIndex} failed: ${error.message}`);
       })
       .finally(() => this.settlement.settle(batch.appliedIndex));
@@ -198,21 +206,30 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * One pipeline per shard for the whole batch (one round trip): each namespace's changes, then
-   * its new versions. A namespace whose hash cannot take the increment is then filled whole.
+   * its new versions, then the version-list pages of every key whose list changed at `index`. A
+   * namespace whose hash cannot take the increment is then filled whole.
    */
-  private async fillAll(jobs: NamespaceFill[]): Promise<void> {
-    const byShard = new Map<ShardRoute, NamespaceFill[]>();
-    for (const job of jobs) {
-      const route = this.shards.route(job.namespace);
-      if (!route) continue;
-      const shardJobs = byShard.get(route) ?? [];
-      shardJobs.push(job);
-      byShard.set(route, shardJobs);
-    }
-    for (const [route, shardJobs] of byShard) {
+  private async fillAll(
+    jobs: NamespaceFill[],
+    pageResets: Map<string, Set<string>>,
+    index: number,
+  ): Promise<void> {
+    const byShard = new Map<ShardRoute, { jobs: NamespaceFill[]; resets: string[] }>();
+    const shardOf = (namespace: string) => {
+      const route = this.shards.route(namespace);
+      if (!route) return undefined;
+      const work = byShard.get(route) ?? { jobs: [], resets: [] };
+      byShard.set(route, work);
+      return work;
+    };
+    for (const job of jobs) shardOf(job.namespace)?.jobs.push(job);
+    for (const namespace of pageResets.keys()) shardOf(namespace)?.resets.push(namespace);
+    for (const [route, { jobs: shardJobs, resets }] of byShard) {
       cacheScripts(route.client);
       const pipeline = route.client.pipeline();
       for (const job of shardJobs) queueFill(pipeline, route, job);
+      for (const namespace of resets)
+        queueVersionPagesReset(pipeline, route, namespace, pageResets.get(namespace)!, index);
       try {
         const replies = (await this.metrics.timed('fill', () => pipeline.exec())) ?? [];
         let reply = 0;
@@ -230,8 +247,14 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
           if (own[0][1] === 2) await this.fillNamespace(route, job.namespace);
           this.dirty.delete(job.namespace);
         }
+        // A page reset that failed leaves old pages: the repair resets the whole namespace.
+        for (const [i, namespace] of resets.entries()) {
+          const [error] = replies[reply + i] ?? [new Error('no reply')];
+          if (error) this.markDirty(namespace, error);
+        }
       } catch (error) {
         for (const job of shardJobs) this.markDirty(job.namespace, error as Error);
+        for (const namespace of resets) this.markDirty(namespace, error as Error);
       }
     }
   }
@@ -265,11 +288,16 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** The whole namespace as the view shows it now (its latest keys, deleted ones too, and hash). */
+  /**
+   * The whole namespace as the view shows it now (its latest keys, deleted ones too, and hash);
+   * its version-list pages go, refusing any page read before this node's applied index (a repair:
+   * a reset of them may have been missed).
+   */
   private async fillNamespace(route: ShardRoute, name: string): Promise<void> {
     const namespace = this.state.reader.namespaceByName(name);
     if (!namespace) return;
     const configs = this.state.appliedView.configsOf(namespace.id);
+    const appliedIndex = this.state.reader.appliedIndex;
     await this.metrics.timed('fill_namespace', () =>
       cacheScripts(route.client).ccFillNamespace(
         [
@@ -289,6 +317,26 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
         ],
       ),
     );
+    await this.resetVersionPages(route, name, configs, appliedIndex);
+  }
+
+  private async resetVersionPages(
+    route: ShardRoute,
+    name: string,
+    configs: ReadonlyArray<{ key: string }>,
+    index: number,
+  ): Promise<void> {
+    for (let i = 0; i < configs.length; i += DELETE_CHUNK)
+      await cacheScripts(route.client).ccResetVersionPages(
+        [
+          cacheKeys.epochFence(name),
+          ...versionPagesKeys(
+            name,
+            configs.slice(i, i + DELETE_CHUNK).map((config) => config.key),
+          ),
+        ],
+        [route.epoch, index, CACHE_TTL_SECONDS.versionPages],
+      );
   }
 
   /**
@@ -362,6 +410,12 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
       if (through > from) floors.push([config.id, through]);
     }
     await this.deleteKeys(route, keys);
+    await this.resetVersionPages(
+      route,
+      namespace.name,
+      this.state.appliedView.configsOf(namespace.id),
+      index,
+    );
     for (const [configId, through] of floors) this.prunedThrough.set(configId, { through, index });
   }
 
@@ -395,4 +449,17 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
   private anyShardConnected(): boolean {
     return this.shards.all().some((shard) => isConnected(shard.client));
   }
+}
+
+/** Keys (not of `_system`) whose version list changed: a new version, or one kept or let go. */
+function changedVersionLists(...maps: Array<Map<string, Set<string>>>): Map<string, Set<string>> {
+  const changed = new Map<string, Set<string>>();
+  for (const map of maps)
+    for (const [namespace, keys] of map) {
+      if (namespace === SYSTEM_NAMESPACE) continue;
+      const all = changed.get(namespace) ?? new Set<string>();
+      for (const key of keys) all.add(key);
+      changed.set(namespace, all);
+    }
+  return changed;
 }

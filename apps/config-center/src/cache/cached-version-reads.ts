@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../env/app-config';
-import { ConfigVersionRow } from '../database/entities';
 import { CacheMetrics } from '../observability/cache-metrics';
 import { VersionQueries } from '../version/version-queries';
-import { StoredVersion, VersionAt, VersionReads } from '../version/version-reads';
+import { StoredVersion, VersionAt, VersionListRow, VersionReads } from '../version/version-reads';
 import { CACHE_TTL_SECONDS, cacheKeys } from './cache-keys';
 import { cacheScripts } from './cache-scripts';
 import { versionJson } from './cache-values';
@@ -11,6 +10,12 @@ import { isConnected } from './redis-client';
 import { MISS_LOCK_TTL_MS, MissLock } from './redis-lock';
 import { RedisShards, ShardRoute } from './redis-shards';
 import { BoundedMemoryCache, SingleFlight } from './single-flight';
+import {
+  parseVersionPage,
+  versionPageField,
+  versionPageJson,
+  versionPageSizes,
+} from './version-pages';
 
 /** Memory for historical versions and version-list pages: bounded by count and bytes. */
 const MEMORY_ENTRIES = 10_000;
@@ -69,22 +74,24 @@ export class CachedVersionReads extends VersionReads {
     return found;
   }
 
+  /** From the same page in Redis as `listVersions` when it is there, else from the database. */
   versionSizes(at: VersionAt, page: number, pageSize: number): Promise<number[]> {
-    return this.page(at, listSlot(at, 'sizes', page, pageSize), () =>
-      this.queries.versionSizes(at.configId, page, pageSize),
-    );
+    return this.page(at, listSlot(at, 'sizes', page, pageSize), async () => {
+      const cached = await this.pageFromRedis(at, page, pageSize);
+      if (cached) return versionPageSizes(cached[0]);
+      return this.queries.versionSizes(at.configId, page, pageSize);
+    });
   }
 
-  listVersions(
-    at: VersionAt,
-    page: number,
-    pageSize: number,
-  ): Promise<[ConfigVersionRow[], number]> {
+  listVersions(at: VersionAt, page: number, pageSize: number): Promise<[VersionListRow[], number]> {
     return this.page(at, listSlot(at, 'rows', page, pageSize), async () => {
-      const rows = await this.queries.listVersions(at.configId, page, pageSize);
+      const cached = await this.pageFromRedis(at, page, pageSize);
+      if (cached) return cached;
+      const [rows, total] = await this.queries.listVersions(at.configId, page, pageSize);
       // The spec's sorted set, for readers outside the cluster: checked on a miss only.
       void this.fillVersionList(at);
-      return rows;
+      await this.fillPage(at, page, pageSize, rows, total);
+      return [rows, total];
     });
   }
 
@@ -201,6 +208,61 @@ export class CachedVersionReads extends VersionReads {
             cacheKeys.pruned(),
           ],
           [route.epoch, json, CACHE_TTL_SECONDS.version, at.readIndex],
+        ),
+      )
+      .catch(() => undefined);
+  }
+
+  private async pageFromRedis(
+    at: VersionAt,
+    page: number,
+    pageSize: number,
+  ): Promise<[VersionListRow[], number] | null> {
+    const route = this.shards.route(at.namespace);
+    if (!route || !isConnected(route.client)) return null;
+    try {
+      const text = await this.metrics.timed('get', () =>
+        route.client.hget(
+          cacheKeys.versionPages(at.namespace, at.key),
+          versionPageField(page, pageSize),
+        ),
+      );
+      this.metrics.lookup('redis', text !== null);
+      return text === null ? null : parseVersionPage(text);
+    } catch (error) {
+      this.logger.debug(`redis skipped for a version page: ${(error as Error).message}`);
+      return null;
+    }
+  }
+
+  /**
+   * Refused in Redis when the list changed after the read began (`since`), a prune came after
+   * it, or the namespace moved: the database may have answered from before that.
+   */
+  private async fillPage(
+    at: VersionAt,
+    page: number,
+    pageSize: number,
+    rows: readonly VersionListRow[],
+    total: number,
+  ): Promise<void> {
+    const route = this.shards.route(at.namespace);
+    if (!route || !isConnected(route.client)) return;
+    await this.metrics
+      .timed('fill_version_page', () =>
+        cacheScripts(route.client).ccFillVersionPage(
+          [
+            cacheKeys.epochFence(at.namespace),
+            cacheKeys.versionPages(at.namespace, at.key),
+            cacheKeys.pruned(),
+          ],
+          [
+            route.epoch,
+            at.readIndex,
+            versionPageField(page, pageSize),
+            versionPageJson(rows, total),
+            CACHE_TTL_SECONDS.versionPages,
+          ],
         ),
       )
       .catch(() => undefined);

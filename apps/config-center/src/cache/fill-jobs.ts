@@ -64,3 +64,26 @@ export function queueFill(
     );
   }
 }
+
+/**
+ * The version lists of `keys` changed at log index `index` (a write, a keep, a rollback): their
+ * pages go, leaving `since` behind, so a page read before the change is refused (one reply).
+ */
+export function queueVersionPagesReset(
+  pipeline: ChainableCommander,
+  route: ShardRoute,
+  namespace: string,
+  keys: Iterable<string>,
+  index: number,
+): void {
+  queueScript(
+    pipeline,
+    'ccResetVersionPages',
+    [cacheKeys.epochFence(namespace), ...versionPagesKeys(namespace, keys)],
+    [route.epoch, index, CACHE_TTL_SECONDS.versionPages],
+  );
+}
+
+export function versionPagesKeys(namespace: string, keys: Iterable<string>): string[] {
+  return [...keys].map((key) => cacheKeys.versionPages(namespace, key));
+}
