@@ -5,7 +5,7 @@ import { AppliedBatch, CommandLog } from '../state/command-log';
 import { NamespaceRecord } from '../state/records';
 import { StateService } from '../state/state.service';
 import { SYSTEM_NAMESPACE } from '../state/system-namespace';
-import { appliedChanges } from './applied-changes';
+import { appliedChanges, changedVersionLists } from './applied-changes';
 import { CACHE_TTL_SECONDS, cacheKeys, INVALIDATION_CHANNEL } from './cache-keys';
 import { cacheScripts } from './cache-scripts';
 import { latestJson, versionJson } from './cache-values';
@@ -17,7 +17,7 @@ import {
   NamespaceFill,
   queueFill,
   queueVersionPagesReset,
-  versionPagesKeys,
+  resetVersionPages,
 } from './fill-jobs';
 import { isConnected } from './redis-client';
 import { RedisShards, ShardRoute } from './redis-shards';
@@ -75,11 +75,14 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
       this.anyShardConnected() ? this.settlement.until(index, FILL_WAIT_MS) : Promise.resolve(),
     );
     this.reconcileOnReconnect();
+    // The state loaded at start (its load event may have come before this listener): no version
+    // page in Redis read before it is trusted, the changes before it are not tracked here.
+    this.reads.forgetAll(this.state.reader.appliedIndex);
     // A reload (snapshot install, resume after the database came back) skips onApplied for the
     // entries it covers: no page can be trusted to have seen their changes.
     this.state.appliedView.onChange((event) => {
       if (event.kind !== 'load') return;
-      this.reads.forgetAll();
+      this.reads.forgetAll(event.appliedIndex);
       this.reloadedAt = event.appliedIndex;
     });
     this.shards.onMove(() => {
@@ -141,8 +144,8 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     const changes = appliedChanges(batch);
     const reader = this.state.reader;
     for (const [namespace, keys] of [...changes.configs, ...changes.versionLists])
-      for (const key of keys) this.reads.forgetKey(namespace, key);
-    if (changes.prunes.length > 0) this.reads.forgetAll();
+      for (const key of keys) this.reads.forgetKey(namespace, key, batch.appliedIndex);
+    if (changes.prunes.length > 0) this.reads.forgetAll(batch.appliedIndex);
     for (const [namespaceName, keys] of changes.versionLists) {
       const namespace = reader.namespaceByName(namespaceName);
       for (const key of keys) {
@@ -188,7 +191,7 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     this.settlement.applied(batch.appliedIndex, changes.filledIndexes);
     if (!leads) return;
     const prunes = changes.prunes;
-    const pageResets = changedVersionLists(changes.configs, changes.versionLists);
+    const pageResets = changedVersionLists(changes);
     // Each link catches its own failure: a rejected chain would skip every later fill for good.
     this.fills = this.fills
       .then(async () => {
@@ -317,26 +320,7 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
         ],
       ),
     );
-    await this.resetVersionPages(route, name, configs, appliedIndex);
-  }
-
-  private async resetVersionPages(
-    route: ShardRoute,
-    name: string,
-    configs: ReadonlyArray<{ key: string }>,
-    index: number,
-  ): Promise<void> {
-    for (let i = 0; i < configs.length; i += DELETE_CHUNK)
-      await cacheScripts(route.client).ccResetVersionPages(
-        [
-          cacheKeys.epochFence(name),
-          ...versionPagesKeys(
-            name,
-            configs.slice(i, i + DELETE_CHUNK).map((config) => config.key),
-          ),
-        ],
-        [route.epoch, index, CACHE_TTL_SECONDS.versionPages],
-      );
+    await resetVersionPages(route, name, configs, appliedIndex);
   }
 
   /**
@@ -410,7 +394,7 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
       if (through > from) floors.push([config.id, through]);
     }
     await this.deleteKeys(route, keys);
-    await this.resetVersionPages(
+    await resetVersionPages(
       route,
       namespace.name,
       this.state.appliedView.configsOf(namespace.id),
@@ -449,17 +433,4 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
   private anyShardConnected(): boolean {
     return this.shards.all().some((shard) => isConnected(shard.client));
   }
-}
-
-/** Keys (not of `_system`) whose version list changed: a new version, or one kept or let go. */
-function changedVersionLists(...maps: Array<Map<string, Set<string>>>): Map<string, Set<string>> {
-  const changed = new Map<string, Set<string>>();
-  for (const map of maps)
-    for (const [namespace, keys] of map) {
-      if (namespace === SYSTEM_NAMESPACE) continue;
-      const all = changed.get(namespace) ?? new Set<string>();
-      for (const key of keys) all.add(key);
-      changed.set(namespace, all);
-    }
-  return changed;
 }

@@ -12,6 +12,7 @@ import { RedisShards, ShardRoute } from './redis-shards';
 import { BoundedMemoryCache, SingleFlight } from './single-flight';
 import {
   parseVersionPage,
+  VersionPage,
   versionPageField,
   versionPageJson,
   versionPageSizes,
@@ -45,6 +46,13 @@ export class CachedVersionReads extends VersionReads {
   private readonly pageFlights = new SingleFlight<unknown>();
   /** Grows with every change forgotten: a load that began before one is not kept. */
   private generation = 0;
+  /**
+   * Key -> the log index of the last change to its version list this node applied, and the last
+   * prune or reload for all keys: a page in Redis read before them is not answered, even while
+   * the leader's reset of it is late or failed (Redis away).
+   */
+  private readonly listChangedAt = new Map<string, number>();
+  private pagesFloor = 0;
   /** Key -> its cached page slots, so a write drops its key's pages without a scan. */
   private readonly pageSlots = new Map<string, Set<string>>();
 
@@ -78,7 +86,7 @@ export class CachedVersionReads extends VersionReads {
   versionSizes(at: VersionAt, page: number, pageSize: number): Promise<number[]> {
     return this.page(at, listSlot(at, 'sizes', page, pageSize), async () => {
       const cached = await this.pageFromRedis(at, page, pageSize);
-      if (cached) return versionPageSizes(cached[0]);
+      if (cached) return versionPageSizes(cached.rows);
       return this.queries.versionSizes(at.configId, page, pageSize);
     });
   }
@@ -86,7 +94,7 @@ export class CachedVersionReads extends VersionReads {
   listVersions(at: VersionAt, page: number, pageSize: number): Promise<[VersionListRow[], number]> {
     return this.page(at, listSlot(at, 'rows', page, pageSize), async () => {
       const cached = await this.pageFromRedis(at, page, pageSize);
-      if (cached) return cached;
+      if (cached) return [cached.rows, cached.total];
       const [rows, total] = await this.queries.listVersions(at.configId, page, pageSize);
       // The spec's sorted set, for readers outside the cluster: checked on a miss only.
       void this.fillVersionList(at);
@@ -95,10 +103,15 @@ export class CachedVersionReads extends VersionReads {
     });
   }
 
-  /** A config changed (any node's apply): its list pages are out of date. */
-  forgetKey(namespace: string, key: string): void {
+  /**
+   * A config changed (any node's apply, at log index `changedAt`): its list pages are out of
+   * date, here and in Redis until the leader's reset lands.
+   */
+  forgetKey(namespace: string, key: string, changedAt?: number): void {
     this.generation += 1;
     const slot = keySlot(namespace, key);
+    if (changedAt !== undefined)
+      this.listChangedAt.set(slot, Math.max(changedAt, this.listChangedAt.get(slot) ?? 0));
     for (const page of this.pageSlots.get(slot) ?? []) this.pages.delete(page);
     this.pageSlots.delete(slot);
   }
@@ -108,12 +121,23 @@ export class CachedVersionReads extends VersionReads {
       for (const key of keys) this.forgetKey(namespace, key);
   }
 
-  /** Versions were pruned, or what came from Redis can no longer be trusted. */
-  forgetAll(): void {
+  /**
+   * Versions were pruned, or what came from Redis can no longer be trusted; with `changedAt`
+   * (a prune, a reload) no Redis page read before that log index is trusted either.
+   */
+  forgetAll(changedAt?: number): void {
     this.generation += 1;
+    if (changedAt !== undefined && changedAt > this.pagesFloor) {
+      this.pagesFloor = changedAt;
+      this.listChangedAt.clear();
+    }
     this.versions.clear();
     this.pages.clear();
     this.pageSlots.clear();
+  }
+
+  private pagesTrustedFrom(at: VersionAt): number {
+    return Math.max(this.pagesFloor, this.listChangedAt.get(keySlot(at.namespace, at.key)) ?? 0);
   }
 
   private async page<T>(at: VersionAt, slot: string, load: () => Promise<T>): Promise<T> {
@@ -217,7 +241,7 @@ export class CachedVersionReads extends VersionReads {
     at: VersionAt,
     page: number,
     pageSize: number,
-  ): Promise<[VersionListRow[], number] | null> {
+  ): Promise<VersionPage | null> {
     const route = this.shards.route(at.namespace);
     if (!route || !isConnected(route.client)) return null;
     try {
@@ -227,8 +251,11 @@ export class CachedVersionReads extends VersionReads {
           versionPageField(page, pageSize),
         ),
       );
-      this.metrics.lookup('redis', text !== null);
-      return text === null ? null : parseVersionPage(text);
+      // Older than a change this node applied: the leader's reset of it is not done yet.
+      const found = text === null ? null : parseVersionPage(text);
+      const trusted = found !== null && found.readIndex >= this.pagesTrustedFrom(at);
+      this.metrics.lookup('redis', trusted);
+      return trusted ? found : null;
     } catch (error) {
       this.logger.debug(`redis skipped for a version page: ${(error as Error).message}`);
       return null;
@@ -260,7 +287,7 @@ export class CachedVersionReads extends VersionReads {
             route.epoch,
             at.readIndex,
             versionPageField(page, pageSize),
-            versionPageJson(rows, total),
+            versionPageJson(rows, total, at.readIndex),
             CACHE_TTL_SECONDS.versionPages,
           ],
         ),

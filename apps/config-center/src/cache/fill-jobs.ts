@@ -1,6 +1,6 @@
 import type { ChainableCommander } from 'ioredis';
 import { CACHE_TTL_SECONDS, cacheKeys } from './cache-keys';
-import { queueScript } from './cache-scripts';
+import { cacheScripts, queueScript } from './cache-scripts';
 import { ShardRoute } from './redis-shards';
 
 /** What the leader fills for one applied batch (cache-filler.ts). */
@@ -86,4 +86,27 @@ export function queueVersionPagesReset(
 
 export function versionPagesKeys(namespace: string, keys: Iterable<string>): string[] {
   return [...keys].map((key) => cacheKeys.versionPages(namespace, key));
+}
+
+/** Chunk of keys one reset script takes (a repair or a prune resets a whole namespace). */
+const RESET_CHUNK = 1000;
+
+/** The version-list pages of these configs go, leaving `since` = `index` (a repair, a prune). */
+export async function resetVersionPages(
+  route: ShardRoute,
+  namespace: string,
+  configs: ReadonlyArray<{ key: string }>,
+  index: number,
+): Promise<void> {
+  for (let i = 0; i < configs.length; i += RESET_CHUNK)
+    await cacheScripts(route.client).ccResetVersionPages(
+      [
+        cacheKeys.epochFence(namespace),
+        ...versionPagesKeys(
+          namespace,
+          configs.slice(i, i + RESET_CHUNK).map((config) => config.key),
+        ),
+      ],
+      [route.epoch, index, CACHE_TTL_SECONDS.versionPages],
+    );
 }

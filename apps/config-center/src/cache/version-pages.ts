@@ -12,8 +12,22 @@ interface StoredRow {
   kept: number;
 }
 
-/** A version-list page as Redis holds it: the rows the API answers, and the list's total. */
-export function versionPageJson(rows: readonly VersionListRow[], total: number): string {
+/** A page read back: its rows, the list's total, and the log index its read began at. */
+export interface VersionPage {
+  rows: VersionListRow[];
+  total: number;
+  readIndex: number;
+}
+
+/**
+ * A version-list page as Redis holds it: the rows the API answers, the list's total, and the log
+ * index its read began at (a node that applied a later change of the list does not trust it).
+ */
+export function versionPageJson(
+  rows: readonly VersionListRow[],
+  total: number,
+  readIndex: number,
+): string {
   const stored: StoredRow[] = rows.map((row) => ({
     version: row.version,
     value: row.value,
@@ -22,13 +36,13 @@ export function versionPageJson(rows: readonly VersionListRow[], total: number):
     revision: row.revision,
     kept: row.kept,
   }));
-  return JSON.stringify({ rows: stored, total });
+  return JSON.stringify({ rows: stored, total, read_index: readIndex });
 }
 
-export function parseVersionPage(text: string): [VersionListRow[], number] {
-  const { rows, total } = JSON.parse(text) as { rows: StoredRow[]; total: number };
-  return [
-    rows.map((row) => ({
+export function parseVersionPage(text: string): VersionPage {
+  const stored = JSON.parse(text) as { rows: StoredRow[]; total: number; read_index: number };
+  return {
+    rows: stored.rows.map((row) => ({
       version: row.version,
       value: row.value,
       createdBy: row.created_by,
@@ -36,8 +50,9 @@ export function parseVersionPage(text: string): [VersionListRow[], number] {
       revision: row.revision,
       kept: row.kept,
     })),
-    total,
-  ];
+    total: stored.total,
+    readIndex: stored.read_index,
+  };
 }
 
 /** What the database's OCTET_LENGTH answers for each value on the page (the stored UTF-8). */
