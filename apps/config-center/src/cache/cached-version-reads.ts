@@ -33,7 +33,8 @@ const listSlot = (at: VersionAt, what: string, page: number, pageSize: number) =
 /**
  * Historical reads, memory -> Redis -> database (DESIGN 5, 22). A version never changes once
  * written (DESIGN 13), so memory keeps it until pruned; list pages are dropped on every change
- * of their config (cache-filler.ts calls `forgetKey` on each node's apply). A miss loads once
+ * of their config (cache-filler.ts calls `forgetKey` on each node's apply); in Redis the leader
+ * resets them (`cc:vpages:{ns}:{key}`, since-guarded fills). A miss loads once
  * per process (single flight) and once per cluster (the spec's lock in Redis). Redis that does
  * not answer is skipped: the database answers, a little slower.
  */
