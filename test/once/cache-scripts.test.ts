@@ -160,6 +160,43 @@ describe('cache Lua scripts', () => {
     expect(await client.ttl(list)).toBe(-1);
   });
 
+  it('fills a version-list page only if its read began at or after the last change of the list and the last prune', async () => {
+    const pages = cacheKeys.versionPages('p', 'k:1');
+    const fence = cacheKeys.epochFence('p');
+    const page = (text: string) => JSON.stringify({ rows: [{ value: text }], total: 1 });
+    const fillPage = (readIndex: number, json: string, epoch = 0) =>
+      scripts.ccFillVersionPage(
+        [fence, pages, cacheKeys.pruned()],
+        [epoch, readIndex, '1:20', json, 3600],
+      );
+    const reset = (index: number, epoch = 0) =>
+      scripts.ccResetVersionPages([fence, pages], [epoch, index, 3600]);
+    // Far above what other tests raised `cc:pruned` to.
+    await scripts.ccRaise([cacheKeys.pruned()], [1000]);
+    expect(await fillPage(1000, page('a'))).toBe(1);
+    expect(await client.hget(pages, '1:20')).toBe(page('a'));
+    expect(await client.ttl(pages)).toBeGreaterThan(3590);
+    // A write at 1005: the pages go, `since` stays; a read that began at 1004 raced it.
+    expect(await reset(1005)).toBe(1);
+    expect(await client.hgetall(pages)).toEqual({ since: '1005' });
+    expect(await fillPage(1004, page('old'))).toBe(0);
+    expect(await client.hget(pages, '1:20')).toBeNull();
+    expect(await fillPage(1005, page('b'))).toBe(1);
+    // `since` never goes down (a repair with an older index).
+    expect(await reset(1001)).toBe(1);
+    expect(await client.hgetall(pages)).toEqual({ since: '1005' });
+    // A prune at 1010: a read that began before it is refused, even with no change of the list.
+    await scripts.ccRaise([cacheKeys.pruned()], [1010]);
+    expect(await fillPage(1008, page('c'))).toBe(0);
+    expect(await fillPage(1010, page('d'))).toBe(1);
+    // A namespace moved on (fence 3): neither a fill nor a reset of an older epoch lands.
+    await client.set(fence, '3');
+    expect(await fillPage(1020, page('e'), 2)).toBe(-1);
+    expect(await reset(1020, 2)).toBe(-1);
+    expect(await client.hgetall(pages)).toEqual({ since: '1005', '1:20': page('d') });
+    await client.del(fence, pages);
+  });
+
   it('releases the miss lock only with its owner token', async () => {
     const first = await MissLock.acquire(client, 'g', 'k');
     expect(first).not.toBeNull();

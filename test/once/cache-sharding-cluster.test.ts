@@ -81,7 +81,7 @@ describe('cache sharding on a 3-node cluster with two Redis', () => {
   /** Every spec key (and guard) of `namespace` on a shard. */
   async function keysOf(shard: Redis, namespace: string): Promise<string[]> {
     const found: string[] = [];
-    for (const pattern of ['config:*', 'namespace:configs:*', 'cc:rev:*']) {
+    for (const pattern of ['config:*', 'namespace:configs:*', 'cc:rev:*', 'cc:vpages:*']) {
       let cursor = '0';
       do {
         const [next, keys] = await shard.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);

@@ -1,6 +1,6 @@
 import { AppliedBatch } from '../state/command-log';
 import { Command } from '../state/commands';
-import { appliedChanges } from './applied-changes';
+import { appliedChanges, changedVersionLists } from './applied-changes';
 
 const meta = { at: 1, operator: 'test' };
 const entry = (index: number, command: Command, ok = true): AppliedBatch['commands'][number] => ({
@@ -61,6 +61,13 @@ describe('appliedChanges', () => {
       ]),
     );
     expect(changes.versionLists).toEqual(new Map([['app', new Set(['a:b'])]]));
+    // The keys whose version-list pages go: written or kept, never `_system`'s.
+    expect(changedVersionLists(changes)).toEqual(
+      new Map([
+        ['app', new Set(['a:b', 'c'])],
+        ['versions', new Set(['键'])],
+      ]),
+    );
     // `_system` is never mirrored in Redis (admins only): nothing to wait for at 14.
     expect(changes.filledIndexes).toEqual([10, 11]);
     expect(changes.prunes).toEqual([]);

@@ -38,6 +38,15 @@ export function appliedChanges(batch: AppliedBatch): AppliedChanges {
   return changes;
 }
 
+/** Keys (not of `_system`) whose version list changed: a new version, or one kept or let go. */
+export function changedVersionLists(changes: AppliedChanges): Map<string, Set<string>> {
+  const changed = new Map<string, Set<string>>();
+  for (const map of [changes.configs, changes.versionLists])
+    for (const [namespace, keys] of map)
+      if (namespace !== SYSTEM_NAMESPACE) for (const key of keys) add(changed, namespace, key);
+  return changed;
+}
+
 function writtenKeys(command: Command): Array<[string, string]> {
   switch (command.type) {
     case 'WriteConfig':

@@ -40,6 +40,7 @@ describe('CacheFiller', () => {
         namespaceByName: (name: string) => ({ id: 1, name, revision: 1 }),
         config: () => undefined,
         namespaces: () => [],
+        appliedIndex: 3,
       },
       appliedView: view,
     } as unknown as StateService;
@@ -51,7 +52,7 @@ describe('CacheFiller', () => {
     } as unknown as RedisShards;
     const reads = {
       forgetKey: (namespace: string, key: string) => forgotten.push(`${namespace}/${key}`),
-      forgetAll: () => forgotten.push('*'),
+      forgetAll: (changedAt?: number) => forgotten.push(`*@${changedAt}`),
     } as unknown as CachedVersionReads;
     const metrics = { timed: (_: string, work: () => Promise<unknown>) => work() };
     const filler = new CacheFiller(log, state, shards, reads, metrics as CacheMetrics);
@@ -62,8 +63,11 @@ describe('CacheFiller', () => {
   it('forgets every list page when the view is reloaded (a snapshot install skips onApplied)', () => {
     const { filler, view, forgotten } = setUp(() => null);
     try {
+      // At start, no Redis page read before the loaded state is trusted (changes before it are
+      // not tracked); a reload raises that floor.
+      expect(forgotten).toEqual(['*@3']);
       view.load(7, [], []);
-      expect(forgotten).toEqual(['*']);
+      expect(forgotten).toEqual(['*@3', '*@7']);
     } finally {
       filler.onApplicationShutdown();
     }

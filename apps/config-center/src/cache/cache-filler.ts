@@ -5,14 +5,20 @@ import { AppliedBatch, CommandLog } from '../state/command-log';
 import { NamespaceRecord } from '../state/records';
 import { StateService } from '../state/state.service';
 import { SYSTEM_NAMESPACE } from '../state/system-namespace';
-import { appliedChanges } from './applied-changes';
+import { appliedChanges, changedVersionLists } from './applied-changes';
 import { CACHE_TTL_SECONDS, cacheKeys, INVALIDATION_CHANNEL } from './cache-keys';
 import { cacheScripts } from './cache-scripts';
 import { latestJson, versionJson } from './cache-values';
 import { CachedVersionReads } from './cached-version-reads';
 import { InvalidationMessage } from './invalidations';
 import { FillSettlement } from './fill-settlement';
-import { KeyFill, NamespaceFill, queueFill } from './fill-jobs';
+import {
+  KeyFill,
+  NamespaceFill,
+  queueFill,
+  queueVersionPagesReset,
+  resetVersionPages,
+} from './fill-jobs';
 import { isConnected } from './redis-client';
 import { RedisShards, ShardRoute } from './redis-shards';
 
@@ -69,11 +75,14 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
       this.anyShardConnected() ? this.settlement.until(index, FILL_WAIT_MS) : Promise.resolve(),
     );
     this.reconcileOnReconnect();
+    // The state loaded at start (its load event may have come before this listener): no version
+    // page in Redis read before it is trusted, the changes before it are not tracked here.
+    this.reads.forgetAll(this.state.reader.appliedIndex);
     // A reload (snapshot install, resume after the database came back) skips onApplied for the
     // entries it covers: no page can be trusted to have seen their changes.
     this.state.appliedView.onChange((event) => {
       if (event.kind !== 'load') return;
-      this.reads.forgetAll();
+      this.reads.forgetAll(event.appliedIndex);
       this.reloadedAt = event.appliedIndex;
     });
     this.shards.onMove(() => {
@@ -135,8 +144,8 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     const changes = appliedChanges(batch);
     const reader = this.state.reader;
     for (const [namespace, keys] of [...changes.configs, ...changes.versionLists])
-      for (const key of keys) this.reads.forgetKey(namespace, key);
-    if (changes.prunes.length > 0) this.reads.forgetAll();
+      for (const key of keys) this.reads.forgetKey(namespace, key, batch.appliedIndex);
+    if (changes.prunes.length > 0) this.reads.forgetAll(batch.appliedIndex);
     for (const [namespaceName, keys] of changes.versionLists) {
       const namespace = reader.namespaceByName(namespaceName);
       for (const key of keys) {
@@ -182,15 +191,17 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     this.settlement.applied(batch.appliedIndex, changes.filledIndexes);
     if (!leads) return;
     const prunes = changes.prunes;
+    const pageResets = changedVersionLists(changes);
     // Each link catches its own failure: a rejected chain would skip every later fill for good.
     this.fills = this.fills
       .then(async () => {
-        await this.fillAll(jobs);
+        await this.fillAll(jobs, pageResets, batch.appliedIndex);
         for (const prune of prunes) await this.forgetPruned(prune.index, prune.keepLatest);
         await this.publish(jobs, batch.appliedIndex);
       })
       .catch((error: Error) => {
         for (const job of jobs) this.dirty.add(job.namespace);
+        for (const namespace of pageResets.keys()) this.dirty.add(namespace);
         this.logger.warn(`cache fill of batch ${batch.appliedIndex} failed: ${error.message}`);
       })
       .finally(() => this.settlement.settle(batch.appliedIndex));
@@ -198,21 +209,30 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * One pipeline per shard for the whole batch (one round trip): each namespace's changes, then
-   * its new versions. A namespace whose hash cannot take the increment is then filled whole.
+   * its new versions, then the version-list pages of every key whose list changed at `index`. A
+   * namespace whose hash cannot take the increment is then filled whole.
    */
-  private async fillAll(jobs: NamespaceFill[]): Promise<void> {
-    const byShard = new Map<ShardRoute, NamespaceFill[]>();
-    for (const job of jobs) {
-      const route = this.shards.route(job.namespace);
-      if (!route) continue;
-      const shardJobs = byShard.get(route) ?? [];
-      shardJobs.push(job);
-      byShard.set(route, shardJobs);
-    }
-    for (const [route, shardJobs] of byShard) {
+  private async fillAll(
+    jobs: NamespaceFill[],
+    pageResets: Map<string, Set<string>>,
+    index: number,
+  ): Promise<void> {
+    const byShard = new Map<ShardRoute, { jobs: NamespaceFill[]; resets: string[] }>();
+    const shardOf = (namespace: string) => {
+      const route = this.shards.route(namespace);
+      if (!route) return undefined;
+      const work = byShard.get(route) ?? { jobs: [], resets: [] };
+      byShard.set(route, work);
+      return work;
+    };
+    for (const job of jobs) shardOf(job.namespace)?.jobs.push(job);
+    for (const namespace of pageResets.keys()) shardOf(namespace)?.resets.push(namespace);
+    for (const [route, { jobs: shardJobs, resets }] of byShard) {
       cacheScripts(route.client);
       const pipeline = route.client.pipeline();
       for (const job of shardJobs) queueFill(pipeline, route, job);
+      for (const namespace of resets)
+        queueVersionPagesReset(pipeline, route, namespace, pageResets.get(namespace)!, index);
       try {
         const replies = (await this.metrics.timed('fill', () => pipeline.exec())) ?? [];
         let reply = 0;
@@ -230,8 +250,14 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
           if (own[0][1] === 2) await this.fillNamespace(route, job.namespace);
           this.dirty.delete(job.namespace);
         }
+        // A page reset that failed leaves old pages: the repair resets the whole namespace.
+        for (const [i, namespace] of resets.entries()) {
+          const [error] = replies[reply + i] ?? [new Error('no reply')];
+          if (error) this.markDirty(namespace, error);
+        }
       } catch (error) {
         for (const job of shardJobs) this.markDirty(job.namespace, error as Error);
+        for (const namespace of resets) this.markDirty(namespace, error as Error);
       }
     }
   }
@@ -265,11 +291,16 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** The whole namespace as the view shows it now (its latest keys, deleted ones too, and hash). */
+  /**
+   * The whole namespace as the view shows it now (its latest keys, deleted ones too, and hash);
+   * its version-list pages go, refusing any page read before this node's applied index (a repair:
+   * a reset of them may have been missed).
+   */
   private async fillNamespace(route: ShardRoute, name: string): Promise<void> {
     const namespace = this.state.reader.namespaceByName(name);
     if (!namespace) return;
     const configs = this.state.appliedView.configsOf(namespace.id);
+    const appliedIndex = this.state.reader.appliedIndex;
     await this.metrics.timed('fill_namespace', () =>
       cacheScripts(route.client).ccFillNamespace(
         [
@@ -289,6 +320,7 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
         ],
       ),
     );
+    await resetVersionPages(route, name, configs, appliedIndex);
   }
 
   /**
@@ -362,6 +394,12 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
       if (through > from) floors.push([config.id, through]);
     }
     await this.deleteKeys(route, keys);
+    await resetVersionPages(
+      route,
+      namespace.name,
+      this.state.appliedView.configsOf(namespace.id),
+      index,
+    );
     for (const [configId, through] of floors) this.prunedThrough.set(configId, { through, index });
   }
 

@@ -16,6 +16,8 @@ export const CACHE_TTL_SECONDS = {
   latest: 3600,
   version: 24 * 3600,
   namespace: 3600,
+  /** Our pages of a key's version list (rows with `kept` and `created_by`, which the spec's set lacks). */
+  versionPages: 3600,
   /** Our own revision guard outlives every spec key it guards. */
   guard: 48 * 3600,
 } as const;
@@ -45,6 +47,12 @@ export const cacheKeys = {
    * database before it may no longer exist: its fill is refused (cache-aside, DESIGN 18).
    */
   pruned: () => 'cc:pruned',
+  /**
+   * Ours: hash of a key's version-list pages, field `{page}:{size}` -> `{rows, total}`, plus field
+   * `since`, the log index of the last change to the list: a page read before it is refused.
+   */
+  versionPages: (namespace: string, key: string) =>
+    `cc:vpages:${encodeKeyPart(namespace)}:${encodeKeyPart(key)}`,
   /** The routing fence the shard router sets on a move (redis-shards.ts). */
   epochFence: (namespace: string) => `cc:epoch:${encodeKeyPart(namespace)}`,
 } as const;

@@ -102,6 +102,36 @@ redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 return 1
 `;
 
+/**
+ * A page of a key's version list read from the database: KEYS fence, the pages hash, `cc:pruned`;
+ * ARGV epoch, the log index the read began at, field, JSON, TTL. Refused when the list changed
+ * after that index (`since`) or a prune came after it: the page might miss the change.
+ */
+const FILL_VERSION_PAGE = `
+if tonumber(ARGV[1]) < tonumber(redis.call('GET', KEYS[1]) or '0') then return -1 end
+if tonumber(redis.call('GET', KEYS[3]) or '0') > tonumber(ARGV[2]) then return 0 end
+if tonumber(redis.call('HGET', KEYS[2], 'since') or '0') > tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
+redis.call('EXPIRE', KEYS[2], ARGV[5])
+return 1
+`;
+
+/**
+ * The version lists of KEYS[2..] changed at log index ARGV[2]: each pages hash is replaced by one
+ * holding only `since` (never lowered), so no page read before the change can come back. KEYS[1]
+ * the fence, ARGV[1] the epoch, ARGV[3] the TTL.
+ */
+const RESET_VERSION_PAGES = `
+if tonumber(ARGV[1]) < tonumber(redis.call('GET', KEYS[1]) or '0') then return -1 end
+for i = 2, #KEYS do
+  local since = math.max(tonumber(redis.call('HGET', KEYS[i], 'since') or '0'), tonumber(ARGV[2]))
+  redis.call('DEL', KEYS[i])
+  redis.call('HSET', KEYS[i], 'since', since)
+  redis.call('EXPIRE', KEYS[i], ARGV[3])
+end
+return 1
+`;
+
 /** KEYS[1] := ARGV[1] unless it holds a larger number already. */
 const RAISE = `
 if tonumber(redis.call('GET', KEYS[1]) or '0') >= tonumber(ARGV[1]) then return 0 end
@@ -121,6 +151,8 @@ const SCRIPTS = {
   ccFillVersion: FILL_VERSION,
   ccFillVersionList: FILL_VERSION_LIST,
   ccExtendVersionList: EXTEND_VERSION_LIST,
+  ccFillVersionPage: FILL_VERSION_PAGE,
+  ccResetVersionPages: RESET_VERSION_PAGES,
   ccReleaseLock: RELEASE_LOCK,
   ccRaise: RAISE,
 } as const;

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../env/app-config';
-import { ConfigVersionRow } from '../database/entities';
 import { CacheMetrics } from '../observability/cache-metrics';
 import { VersionQueries } from '../version/version-queries';
-import { StoredVersion, VersionAt, VersionReads } from '../version/version-reads';
+import { StoredVersion, VersionAt, VersionListRow, VersionReads } from '../version/version-reads';
 import { CACHE_TTL_SECONDS, cacheKeys } from './cache-keys';
 import { cacheScripts } from './cache-scripts';
 import { versionJson } from './cache-values';
@@ -11,6 +10,13 @@ import { isConnected } from './redis-client';
 import { MISS_LOCK_TTL_MS, MissLock } from './redis-lock';
 import { RedisShards, ShardRoute } from './redis-shards';
 import { BoundedMemoryCache, SingleFlight } from './single-flight';
+import {
+  parseVersionPage,
+  VersionPage,
+  versionPageField,
+  versionPageJson,
+  versionPageSizes,
+} from './version-pages';
 
 /** Memory for historical versions and version-list pages: bounded by count and bytes. */
 const MEMORY_ENTRIES = 10_000;
@@ -27,7 +33,8 @@ const listSlot = (at: VersionAt, what: string, page: number, pageSize: number) =
 /**
  * Historical reads, memory -> Redis -> database (DESIGN 5, 22). A version never changes once
  * written (DESIGN 13), so memory keeps it until pruned; list pages are dropped on every change
- * of their config (cache-filler.ts calls `forgetKey` on each node's apply). A miss loads once
+ * of their config (cache-filler.ts calls `forgetKey` on each node's apply); in Redis the leader
+ * resets them (`cc:vpages:{ns}:{key}`, since-guarded fills). A miss loads once
  * per process (single flight) and once per cluster (the spec's lock in Redis). Redis that does
  * not answer is skipped: the database answers, a little slower.
  */
@@ -40,6 +47,13 @@ export class CachedVersionReads extends VersionReads {
   private readonly pageFlights = new SingleFlight<unknown>();
   /** Grows with every change forgotten: a load that began before one is not kept. */
   private generation = 0;
+  /**
+   * Key -> the log index of the last change to its version list this node applied, and the last
+   * prune or reload for all keys: a page in Redis read before them is not answered, even while
+   * the leader's reset of it is late or failed (Redis away).
+   */
+  private readonly listChangedAt = new Map<string, number>();
+  private pagesFloor = 0;
   /** Key -> its cached page slots, so a write drops its key's pages without a scan. */
   private readonly pageSlots = new Map<string, Set<string>>();
 
@@ -69,29 +83,36 @@ export class CachedVersionReads extends VersionReads {
     return found;
   }
 
+  /** From the same page in Redis as `listVersions` when it is there, else from the database. */
   versionSizes(at: VersionAt, page: number, pageSize: number): Promise<number[]> {
-    return this.page(at, listSlot(at, 'sizes', page, pageSize), () =>
-      this.queries.versionSizes(at.configId, page, pageSize),
-    );
-  }
-
-  listVersions(
-    at: VersionAt,
-    page: number,
-    pageSize: number,
-  ): Promise<[ConfigVersionRow[], number]> {
-    return this.page(at, listSlot(at, 'rows', page, pageSize), async () => {
-      const rows = await this.queries.listVersions(at.configId, page, pageSize);
-      // The spec's sorted set, for readers outside the cluster: checked on a miss only.
-      void this.fillVersionList(at);
-      return rows;
+    return this.page(at, listSlot(at, 'sizes', page, pageSize), async () => {
+      const cached = await this.pageFromRedis(at, page, pageSize);
+      if (cached) return versionPageSizes(cached.rows);
+      return this.queries.versionSizes(at.configId, page, pageSize);
     });
   }
 
-  /** A config changed (any node's apply): its list pages are out of date. */
-  forgetKey(namespace: string, key: string): void {
+  listVersions(at: VersionAt, page: number, pageSize: number): Promise<[VersionListRow[], number]> {
+    return this.page(at, listSlot(at, 'rows', page, pageSize), async () => {
+      const cached = await this.pageFromRedis(at, page, pageSize);
+      if (cached) return [cached.rows, cached.total];
+      const [rows, total] = await this.queries.listVersions(at.configId, page, pageSize);
+      // The spec's sorted set, for readers outside the cluster: checked on a miss only.
+      void this.fillVersionList(at);
+      await this.fillPage(at, page, pageSize, rows, total);
+      return [rows, total];
+    });
+  }
+
+  /**
+   * A config changed (any node's apply, at log index `changedAt`): its list pages are out of
+   * date, here and in Redis until the leader's reset lands.
+   */
+  forgetKey(namespace: string, key: string, changedAt?: number): void {
     this.generation += 1;
     const slot = keySlot(namespace, key);
+    if (changedAt !== undefined)
+      this.listChangedAt.set(slot, Math.max(changedAt, this.listChangedAt.get(slot) ?? 0));
     for (const page of this.pageSlots.get(slot) ?? []) this.pages.delete(page);
     this.pageSlots.delete(slot);
   }
@@ -101,12 +122,23 @@ export class CachedVersionReads extends VersionReads {
       for (const key of keys) this.forgetKey(namespace, key);
   }
 
-  /** Versions were pruned, or what came from Redis can no longer be trusted. */
-  forgetAll(): void {
+  /**
+   * Versions were pruned, or what came from Redis can no longer be trusted; with `changedAt`
+   * (a prune, a reload) no Redis page read before that log index is trusted either.
+   */
+  forgetAll(changedAt?: number): void {
     this.generation += 1;
+    if (changedAt !== undefined && changedAt > this.pagesFloor) {
+      this.pagesFloor = changedAt;
+      this.listChangedAt.clear();
+    }
     this.versions.clear();
     this.pages.clear();
     this.pageSlots.clear();
+  }
+
+  private pagesTrustedFrom(at: VersionAt): number {
+    return Math.max(this.pagesFloor, this.listChangedAt.get(keySlot(at.namespace, at.key)) ?? 0);
   }
 
   private async page<T>(at: VersionAt, slot: string, load: () => Promise<T>): Promise<T> {
@@ -201,6 +233,64 @@ export class CachedVersionReads extends VersionReads {
             cacheKeys.pruned(),
           ],
           [route.epoch, json, CACHE_TTL_SECONDS.version, at.readIndex],
+        ),
+      )
+      .catch(() => undefined);
+  }
+
+  private async pageFromRedis(
+    at: VersionAt,
+    page: number,
+    pageSize: number,
+  ): Promise<VersionPage | null> {
+    const route = this.shards.route(at.namespace);
+    if (!route || !isConnected(route.client)) return null;
+    try {
+      const text = await this.metrics.timed('get', () =>
+        route.client.hget(
+          cacheKeys.versionPages(at.namespace, at.key),
+          versionPageField(page, pageSize),
+        ),
+      );
+      // Older than a change this node applied: the leader's reset of it is not done yet.
+      const found = text === null ? null : parseVersionPage(text);
+      const trusted = found !== null && found.readIndex >= this.pagesTrustedFrom(at);
+      this.metrics.lookup('redis', trusted);
+      return trusted ? found : null;
+    } catch (error) {
+      this.logger.debug(`redis skipped for a version page: ${(error as Error).message}`);
+      return null;
+    }
+  }
+
+  /**
+   * Refused in Redis when the list changed after the read began (`since`), a prune came after
+   * it, or the namespace moved: the database may have answered from before that.
+   */
+  private async fillPage(
+    at: VersionAt,
+    page: number,
+    pageSize: number,
+    rows: readonly VersionListRow[],
+    total: number,
+  ): Promise<void> {
+    const route = this.shards.route(at.namespace);
+    if (!route || !isConnected(route.client)) return;
+    await this.metrics
+      .timed('fill_version_page', () =>
+        cacheScripts(route.client).ccFillVersionPage(
+          [
+            cacheKeys.epochFence(at.namespace),
+            cacheKeys.versionPages(at.namespace, at.key),
+            cacheKeys.pruned(),
+          ],
+          [
+            route.epoch,
+            at.readIndex,
+            versionPageField(page, pageSize),
+            versionPageJson(rows, total, at.readIndex),
+            CACHE_TTL_SECONDS.versionPages,
+          ],
         ),
       )
       .catch(() => undefined);

@@ -1,6 +1,6 @@
 import type { ChainableCommander } from 'ioredis';
 import { CACHE_TTL_SECONDS, cacheKeys } from './cache-keys';
-import { queueScript } from './cache-scripts';
+import { cacheScripts, queueScript } from './cache-scripts';
 import { ShardRoute } from './redis-shards';
 
 /** What the leader fills for one applied batch (cache-filler.ts). */
@@ -63,4 +63,50 @@ export function queueFill(
       [route.epoch, fill.version.score, fill.version.number],
     );
   }
+}
+
+/**
+ * The version lists of `keys` changed at log index `index` (a write, a keep, a rollback): their
+ * pages go, leaving `since` behind, so a page read before the change is refused (one reply).
+ */
+export function queueVersionPagesReset(
+  pipeline: ChainableCommander,
+  route: ShardRoute,
+  namespace: string,
+  keys: Iterable<string>,
+  index: number,
+): void {
+  queueScript(
+    pipeline,
+    'ccResetVersionPages',
+    [cacheKeys.epochFence(namespace), ...versionPagesKeys(namespace, keys)],
+    [route.epoch, index, CACHE_TTL_SECONDS.versionPages],
+  );
+}
+
+export function versionPagesKeys(namespace: string, keys: Iterable<string>): string[] {
+  return [...keys].map((key) => cacheKeys.versionPages(namespace, key));
+}
+
+/** Chunk of keys one reset script takes (a repair or a prune resets a whole namespace). */
+const RESET_CHUNK = 1000;
+
+/** The version-list pages of these configs go, leaving `since` = `index` (a repair, a prune). */
+export async function resetVersionPages(
+  route: ShardRoute,
+  namespace: string,
+  configs: ReadonlyArray<{ key: string }>,
+  index: number,
+): Promise<void> {
+  for (let i = 0; i < configs.length; i += RESET_CHUNK)
+    await cacheScripts(route.client).ccResetVersionPages(
+      [
+        cacheKeys.epochFence(namespace),
+        ...versionPagesKeys(
+          namespace,
+          configs.slice(i, i + RESET_CHUNK).map((config) => config.key),
+        ),
+      ],
+      [route.epoch, index, CACHE_TTL_SECONDS.versionPages],
+    );
 }

@@ -35,6 +35,12 @@ export interface StoredVersion {
   createdAt: string;
 }
 
+/** One row of a version-list page: what the API answers of each version. */
+export type VersionListRow = Pick<
+  ConfigVersionRow,
+  'version' | 'value' | 'createdBy' | 'createdAt' | 'revision' | 'kept'
+>;
+
 /** A historical version of one config (the node's cache, or nothing on a read worker). */
 export abstract class VersionLookup {
   abstract findVersion(at: VersionAt, version: number): Promise<StoredVersion | null>;
@@ -48,5 +54,5 @@ export abstract class VersionReads extends VersionLookup {
     at: VersionAt,
     page: number,
     pageSize: number,
-  ): Promise<[ConfigVersionRow[], number]>;
+  ): Promise<[VersionListRow[], number]>;
 }

@@ -10,6 +10,7 @@ describe('shard keys', () => {
         cacheKeys.versionList(name, 'k'),
         cacheKeys.namespace(name),
         cacheKeys.guard(name),
+        cacheKeys.versionPages(name, 'k:%3a'),
       ])
         expect(namespaceOfCacheKey(key)).toBe(name);
   });
@@ -28,6 +29,8 @@ describe('shard keys', () => {
   it('keeps the cache’s revision guard with its keys; ignores fences, locks and keys that are not the spec’s', () => {
     expect(namespaceOfCacheKey('cc:epoch:app')).toBeUndefined();
     expect(namespaceOfCacheKey('cc:rev:app')).toBe('app');
+    expect(namespaceOfCacheKey('cc:vpages:app:db')).toBe('app');
+    expect(namespaceOfCacheKey('cc:vpages:app')).toBeUndefined();
     expect(namespaceOfCacheKey('lock:config:app:db')).toBeUndefined();
     expect(namespaceOfCacheKey('config:app')).toBeUndefined();
     expect(namespaceOfCacheKey('session:42')).toBeUndefined();
@@ -40,7 +43,8 @@ describe('shard keys', () => {
       'namespace:configs:app',
       'config:app:db%3Ahost',
       'config:versions:app:db%3Ahost',
+      'cc:vpages:app:db%3Ahost',
     ]);
-    expect(keys.map(namespaceOfCacheKey)).toEqual(['app', 'app', 'app', 'app']);
+    expect(keys.map(namespaceOfCacheKey)).toEqual(['app', 'app', 'app', 'app', 'app']);
   });
 });

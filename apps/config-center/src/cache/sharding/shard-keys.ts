@@ -7,21 +7,28 @@ import { cacheKeys, decodeKeyPart } from '../cache-keys';
  * The SCAN patterns that cover every spec key (constant: no name is ever put in a glob, so a
  * name with `*`, `?` or `[` cannot widen a match).
  */
-export const SPEC_KEY_PATTERNS = ['config:*', 'namespace:configs:*', 'cc:rev:*'] as const;
+export const SPEC_KEY_PATTERNS = [
+  'config:*',
+  'namespace:configs:*',
+  'cc:rev:*',
+  'cc:vpages:*',
+] as const;
 
 /**
  * The namespace a spec key belongs to, or undefined for anything else (fences, locks, keys of
  * other applications). By the number of parts: `config:{ns}:{key}` (3),
  * `config:versions:{ns}:{key}` (4), `config:version:{ns}:{key}:{v}` (5),
- * `namespace:configs:{ns}` (3), and the cache's guard `cc:rev:{ns}` — `config:versions:{key}`
- * is namespace `versions`' key.
+ * `namespace:configs:{ns}` (3), the cache's guard `cc:rev:{ns}` and its version-list pages
+ * `cc:vpages:{ns}:{key}` — `config:versions:{key}` is namespace `versions`' key.
  */
 export function namespaceOfCacheKey(key: string): string | undefined {
   const parts = key.split(':');
   // The cache's revision guard goes with the keys it guards: once they are gone, the filler
   // must see the namespace as missing here, not as up to date.
-  if (parts[0] === 'cc')
-    return parts.length === 3 && parts[1] === 'rev' ? decodeKeyPart(parts[2]) : undefined;
+  if (parts[0] === 'cc') {
+    if (parts.length === 3 && parts[1] === 'rev') return decodeKeyPart(parts[2]);
+    return parts.length === 4 && parts[1] === 'vpages' ? decodeKeyPart(parts[2]) : undefined;
+  }
   if (parts[0] === 'namespace')
     return parts.length === 3 && parts[1] === 'configs' ? decodeKeyPart(parts[2]) : undefined;
   if (parts[0] !== 'config') return undefined;
@@ -33,8 +40,8 @@ export function namespaceOfCacheKey(key: string): string | undefined {
 
 /**
  * The keys of a namespace whose value changes with writes (the historical versions never do):
- * the cache's revision guard, the namespace hash, and per config key its latest value and its
- * version list.
+ * the cache's revision guard, the namespace hash, and per config key its latest value, its
+ * version list and our pages of that list.
  */
 export function mutableKeysOf(namespace: string, keys: readonly string[]): string[] {
   return [
@@ -43,6 +50,7 @@ export function mutableKeysOf(namespace: string, keys: readonly string[]): strin
     ...keys.flatMap((key) => [
       cacheKeys.latest(namespace, key),
       cacheKeys.versionList(namespace, key),
+      cacheKeys.versionPages(namespace, key),
     ]),
   ];
 }
