@@ -2,7 +2,6 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import type Redis from 'ioredis';
 import { CacheMetrics } from '../observability/cache-metrics';
 import { AppliedBatch, CommandLog } from '../state/command-log';
-import { NamespaceRecord } from '../state/records';
 import { StateService } from '../state/state.service';
 import { SYSTEM_NAMESPACE } from '../state/system-namespace';
 import { appliedChanges, changedVersionLists } from './applied-changes';
@@ -20,6 +19,7 @@ import {
   resetVersionPages,
 } from './fill-jobs';
 import { isConnected } from './redis-client';
+import { deleteKeys, deletePruned, PruneFloors, versionListKeys } from './prune-floors';
 import { RedisShards, ShardRoute } from './redis-shards';
 
 /** A write's acknowledgement waits this long for its fill, then goes on (issue 14 item 1). */
@@ -27,7 +27,6 @@ export const FILL_WAIT_MS = 100;
 /** How often the leader retries namespaces whose fill failed, and compares every namespace. */
 const REPAIR_INTERVAL_MS = 1000;
 const RECONCILE_INTERVAL_MS = 10_000;
-const DELETE_CHUNK = 1000;
 /** Namespaces whose guards one MGET reads. */
 const RECONCILE_CHUNK = 1000;
 
@@ -44,15 +43,7 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
   /** Namespace -> the revision this node last saw applied (the hash shows it if filled). */
   private readonly seenRevision = new Map<string, number>();
   private readonly dirty = new Set<string>();
-  /** Config id -> versions up to `through` were deleted from Redis by the prune at `index`. */
-  private readonly prunedThrough = new Map<number, { through: number; index: number }>();
-  /**
-   * Config id -> the last entry that kept or let go one of its versions. A version kept at a
-   * prune may be read back into Redis; once let go, the next prune must delete it again, so a
-   * floor set before this entry no longer counts. A reload (snapshot) counts for every config.
-   */
-  private readonly keptChangedAt = new Map<number, number>();
-  private reloadedAt = 0;
+  private readonly pruneFloors = new PruneFloors();
   /** Namespace -> a prune whose deletes failed there (Redis away): the repair does them. */
   private readonly prunesToRepair = new Map<string, { index: number; keepLatest: number }>();
   private readonly watchedClients = new WeakSet<Redis>();
@@ -83,7 +74,7 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     this.state.appliedView.onChange((event) => {
       if (event.kind !== 'load') return;
       this.reads.forgetAll(event.appliedIndex);
-      this.reloadedAt = event.appliedIndex;
+      this.pruneFloors.reloaded(event.appliedIndex);
     });
     this.shards.onMove(() => {
       this.reads.forgetAll();
@@ -150,7 +141,7 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
       const namespace = reader.namespaceByName(namespaceName);
       for (const key of keys) {
         const config = namespace && reader.config(namespace.id, key);
-        if (config) this.keptChangedAt.set(config.id, batch.appliedIndex);
+        if (config) this.pruneFloors.keptChanged(config.id, batch.appliedIndex);
       }
     }
     const leads = this.log.leads() && this.shards.all().length > 0;
@@ -339,10 +330,11 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
       try {
         await this.fillNamespace(route, name);
         const prune = this.prunesToRepair.get(name);
+        const configs = this.state.appliedView.configsOf(namespace.id);
         if (prune) {
           await cacheScripts(route.client).ccRaise([cacheKeys.pruned()], [prune.index]);
-          await this.forgetPrunedIn(route, namespace, prune.index, prune.keepLatest);
-        } else await this.deleteKeys(route, this.versionListKeys(namespace));
+          await deletePruned(route, name, configs, prune, this.pruneFloors);
+        } else await deleteKeys(route, versionListKeys(name, configs));
         this.prunesToRepair.delete(name);
       } catch {
         this.dirty.add(name);
@@ -365,7 +357,13 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
       const route = this.shards.route(namespace.name);
       if (!route || namespace.name === SYSTEM_NAMESPACE) continue;
       try {
-        await this.forgetPrunedIn(route, namespace, index, keepLatest);
+        await deletePruned(
+          route,
+          namespace.name,
+          this.state.appliedView.configsOf(namespace.id),
+          { index, keepLatest },
+          this.pruneFloors,
+        );
       } catch {
         // The repair does it again: the most recent prune, the fewest versions kept.
         const earlier = this.prunesToRepair.get(namespace.name);
@@ -376,49 +374,6 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
         this.dirty.add(namespace.name);
       }
     }
-  }
-
-  private async forgetPrunedIn(
-    route: ShardRoute,
-    namespace: NamespaceRecord,
-    index: number,
-    keepLatest: number,
-  ): Promise<void> {
-    const keys = this.versionListKeys(namespace);
-    const floors: Array<[number, number]> = [];
-    for (const config of this.state.appliedView.configsOf(namespace.id)) {
-      const through = config.version - keepLatest;
-      const from = this.prunedFloor(config.id);
-      for (let version = from + 1; version <= through; version++)
-        keys.push(cacheKeys.version(namespace.name, config.key, version));
-      if (through > from) floors.push([config.id, through]);
-    }
-    await this.deleteKeys(route, keys);
-    await resetVersionPages(
-      route,
-      namespace.name,
-      this.state.appliedView.configsOf(namespace.id),
-      index,
-    );
-    for (const [configId, through] of floors) this.prunedThrough.set(configId, { through, index });
-  }
-
-  private versionListKeys(namespace: NamespaceRecord): string[] {
-    return this.state.appliedView
-      .configsOf(namespace.id)
-      .map((config) => cacheKeys.versionList(namespace.name, config.key));
-  }
-
-  private async deleteKeys(route: ShardRoute, keys: string[]): Promise<void> {
-    for (let i = 0; i < keys.length; i += DELETE_CHUNK)
-      await route.client.del(...keys.slice(i, i + DELETE_CHUNK));
-  }
-
-  /** Versions up to this one are gone from Redis, unless a keep changed since their prune. */
-  private prunedFloor(configId: number): number {
-    const floor = this.prunedThrough.get(configId);
-    const changedAt = Math.max(this.reloadedAt, this.keptChangedAt.get(configId) ?? 0);
-    return floor && floor.index > changedAt ? floor.through : 0;
   }
 
   /** Each shard client, also one `cache_routes` added at run time, reconciles on reconnect. */
