@@ -1,10 +1,14 @@
 import Redis from 'ioredis';
 import { cacheKeys } from '../../apps/config-center/src/cache/cache-keys';
 import { ok } from '../support/api';
-import { TestApp, removeSuiteDatabase, startApp, uniqueName } from '../support/app';
+import { TestApp, uniqueName } from '../support/app';
 import { LinkProxy } from '../support/cluster/link-proxy';
 import { parseSamples, sampleValue } from '../support/prometheus';
-import { RedisProcess, startRedisProcess } from '../support/redis-process';
+import { CachedNode, startCachedNode } from '../support/cache-node';
+import { RedisProcess } from '../support/redis-process';
+
+// A cut and a heal wait out a health probe, a reconnect backoff (up to 2 s) and a repair (1 s).
+jest.setTimeout(30_000);
 
 const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 10_000) => {
   const deadline = Date.now() + timeoutMs;
@@ -25,26 +29,13 @@ describe('cache on Redis (one node)', () => {
   let server: TestApp;
   let direct: Redis;
 
+  let node: CachedNode;
   beforeAll(async () => {
-    redis = await startRedisProcess();
-    proxy = new LinkProxy('node', 'redis', redis.port);
-    await proxy.listen();
-    direct = new Redis(redis.url, { maxRetriesPerRequest: 1 });
-    direct.on('error', () => undefined);
-    server = await startApp({ REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
-    // The node is ready without Redis; these tests start once it is connected.
-    await until(
-      'redis connected',
-      async () => (await health()).components.redis.status === 'healthy',
-    );
+    node = await startCachedNode({}, { viaProxy: true });
+    ({ redis, server, direct } = node);
+    proxy = node.proxy!;
   });
-  afterAll(async () => {
-    await server.close();
-    direct.disconnect();
-    await proxy.close();
-    await redis.stop();
-    removeSuiteDatabase();
-  });
+  afterAll(() => node?.close());
 
   const metrics = async () => parseSamples((await server.api.get('/api/v1/metrics')).text);
   const health = async () => (await server.api.get('/api/v1/health')).body.data;

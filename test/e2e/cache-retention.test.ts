@@ -1,10 +1,13 @@
 import Redis from 'ioredis';
 import { cacheKeys } from '../../apps/config-center/src/cache/cache-keys';
 import { fails, ok } from '../support/api';
-import { TestApp, removeSuiteDatabase, startApp } from '../support/app';
+import { TestApp } from '../support/app';
 import { waitFor } from '../support/cluster/harness';
 import { LinkProxy } from '../support/cluster/link-proxy';
-import { RedisProcess, startRedisProcess } from '../support/redis-process';
+import { CachedNode, startCachedNode } from '../support/cache-node';
+
+// Redis cuts, reconnects and repairs take seconds on a loaded machine.
+jest.setTimeout(30_000);
 
 /**
  * Retention with the Redis cache (review finding 2): a version a prune spared because it was
@@ -12,30 +15,20 @@ import { RedisProcess, startRedisProcess } from '../support/redis-process';
  * no age rule; a redis-server of the suite's own.
  */
 describe('cache and version retention', () => {
-  let redis: RedisProcess;
   let proxy: LinkProxy;
   let server: TestApp;
   let direct: Redis;
 
+  let node: CachedNode;
   beforeAll(async () => {
-    redis = await startRedisProcess();
-    proxy = new LinkProxy('node', 'redis', redis.port);
-    await proxy.listen();
-    direct = new Redis(redis.url);
-    server = await startApp({
-      REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
-      VERSION_RETENTION_KEEP_LATEST: '1',
-      VERSION_RETENTION_KEEP_DAYS: '0',
-    });
-    await waitFor('redis connected', async () => (await redisStatus()) === 'healthy');
+    node = await startCachedNode(
+      { VERSION_RETENTION_KEEP_LATEST: '1', VERSION_RETENTION_KEEP_DAYS: '0' },
+      { viaProxy: true },
+    );
+    ({ server, direct } = node);
+    proxy = node.proxy!;
   });
-  afterAll(async () => {
-    await server.close();
-    direct.disconnect();
-    await proxy.close();
-    await redis.stop();
-    removeSuiteDatabase();
-  });
+  afterAll(() => node?.close());
 
   const redisStatus = async (): Promise<string> =>
     (await server.api.get('/api/v1/health')).body.data.components.redis.status;

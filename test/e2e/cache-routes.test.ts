@@ -4,6 +4,9 @@ import { TestApp, removeSuiteDatabase, startApp, uniqueName } from '../support/a
 import { waitFor } from '../support/cluster/harness';
 import { RedisProcess, startRedisProcess } from '../support/redis-process';
 
+// Redis cuts, reconnects and repairs take seconds on a loaded machine.
+jest.setTimeout(30_000);
+
 const SYSTEM = '_system';
 
 /**

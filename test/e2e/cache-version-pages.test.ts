@@ -1,10 +1,13 @@
 import Redis from 'ioredis';
 import { cacheKeys } from '../../apps/config-center/src/cache/cache-keys';
 import { ok } from '../support/api';
-import { TestApp, removeSuiteDatabase, startApp } from '../support/app';
+import { TestApp } from '../support/app';
 import { waitFor } from '../support/cluster/harness';
 import { parseSamples, sampleValue } from '../support/prometheus';
-import { RedisProcess, startRedisProcess } from '../support/redis-process';
+import { CachedNode, startCachedNode } from '../support/cache-node';
+
+// Redis cuts, reconnects and repairs take seconds on a loaded machine.
+jest.setTimeout(30_000);
 
 interface VersionsPage {
   list: Array<{ version: number; value: unknown; kept: boolean; created_by: string | null }>;
@@ -17,31 +20,19 @@ interface VersionsPage {
  * a write, a keep or a prune. Keep latest 2, no age rule; a redis-server of the suite's own.
  */
 describe('version-list pages in Redis (one node, memory off)', () => {
-  let redis: RedisProcess;
   let server: TestApp;
   let direct: Redis;
 
+  let node: CachedNode;
   beforeAll(async () => {
-    redis = await startRedisProcess();
-    direct = new Redis(redis.url);
-    server = await startApp({
-      REDIS_URL: redis.url,
+    node = await startCachedNode({
       CACHE_LOCAL_MAX_BYTES: '0',
       VERSION_RETENTION_KEEP_LATEST: '2',
       VERSION_RETENTION_KEEP_DAYS: '0',
     });
-    await waitFor(
-      'redis connected',
-      async () =>
-        (await server.api.get('/api/v1/health')).body.data.components.redis.status === 'healthy',
-    );
+    ({ server, direct } = node);
   });
-  afterAll(async () => {
-    await server.close();
-    direct.disconnect();
-    await redis.stop();
-    removeSuiteDatabase();
-  });
+  afterAll(() => node?.close());
 
   const metrics = async () => parseSamples((await server.api.get('/api/v1/metrics')).text);
   const versions = async (name: string, query: Record<string, unknown> = {}) =>

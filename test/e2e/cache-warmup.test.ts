@@ -8,6 +8,9 @@ import { freePort } from '../support/node-process';
 import { parseSamples, sampleValue } from '../support/prometheus';
 import { RedisProcess, startRedisProcess } from '../support/redis-process';
 
+// Redis cuts, reconnects and repairs take seconds on a loaded machine.
+jest.setTimeout(30_000);
+
 /**
  * Start-up with Redis (issue 14 item 1, warm-up; item 3): readiness never waits on Redis, and
  * after a restart the `_system` `cache_warmup` namespaces and the hottest keys are warm.
