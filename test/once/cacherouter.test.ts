@@ -155,9 +155,11 @@ describe('ccctl cacherouter against a real node', () => {
   it('after a restart with another REDIS_URL: says so in the log and health, and cache_routes wins', async () => {
     await node!.stop();
     await start(redisB.url);
-    expect(node!.output()).toMatch(
-      /REDIS_URL redis:\/\/127\.0\.0\.1:\d+ disagrees with _system\/cache_routes \(nodes: default=redis:\/\/127\.0\.0\.1:\d+\): cache_routes wins/,
-    );
+    const disagreement =
+      /REDIS_URL redis:\/\/127\.0\.0\.1:\d+ disagrees with _system\/cache_routes \(nodes: default=redis:\/\/127\.0\.0\.1:\d+\): cache_routes wins/;
+    // Logged at start; the line may reach this process a moment after the node answers ready.
+    await waitFor('the disagreement in the log', async () => disagreement.test(node!.output()));
+    expect(node!.output()).toMatch(disagreement);
     const run = await ccctl('cacherouter', 'nodes', '--json');
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/^warning: this node's REDIS_URL .* is not in cache_routes/);

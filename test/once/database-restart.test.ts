@@ -41,6 +41,10 @@ describe('a single node through a restart of its MariaDB', () => {
     await takeDown();
     const downAt = Date.now();
     await sleep(1500);
+    // The writers' requests in flight at the stop settle first; then they send while it is away.
+    const sendDeadline = Date.now() + 10_000;
+    while (!load.writes.some((w) => w.sentAt >= downAt) && Date.now() < sendDeadline)
+      await sleep(100);
 
     // Away: reads from memory, health degraded, writes refused at once with a retry time.
     const read = await call(node, 'GET', '/api/v1/config/get?namespace=dbr&key=seed');
