@@ -1,9 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { ResultSetHeader } from 'mysql2';
+import { Connection, ResultSetHeader } from 'mysql2';
 import { DataSource, EntityManager } from 'typeorm';
-import { AbandonedSessions } from './abandoned-sessions';
 import { formatMysql, mysqlLiteral } from './mysql-literal';
-import { openMysqlWriteConnection, WriteConnection } from './mysql-write-connection';
+import { openMysqlWriteConnection } from './mysql-write-connection';
 import { SqlDialect } from './sql-dialect';
 import { sqliteParameter } from './sql-value';
 import { CommitInDoubt, isConnectionLoss, WritePathState } from './write-path';
@@ -57,6 +56,18 @@ export class EntityManagerSqlWriter implements SqlWriter {
 const formatSql = (sql: string, parameters: readonly unknown[]): string =>
   parameters.length > 0 ? formatMysql(sql, parameters) : sql;
 
+/**
+ * One query on mysql2's callback API: its promise wrapper captures a stack trace per query,
+ * which cost more than the query's own JavaScript on this path.
+ */
+function query<T>(connection: Connection, sql: string, values?: readonly unknown[]): Promise<T> {
+  return new Promise((resolve, reject) =>
+    connection.query(sql, values === undefined ? undefined : [...values], (error, results) =>
+      error ? reject(error) : resolve(results as T),
+    ),
+  );
+}
+
 /** Held-back SQL is sent before it passes this size, well below MySQL's 16 MiB max_allowed_packet. */
 const MAX_PACKET_BYTES = 8 * 1024 * 1024;
 
@@ -74,11 +85,11 @@ class MysqlBatchWriter implements SqlWriter {
   readonly dialect = new SqlDialect('mysql');
   private held: string[] = [];
   private heldBytes = 0;
-  started = false;
+  private started = false;
   /** The COMMIT is on the wire: from here a lost connection leaves the outcome unknown. */
   commitSent = false;
 
-  constructor(private readonly connection: WriteConnection) {}
+  constructor(private readonly connection: Connection) {}
 
   readonly literal = mysqlLiteral;
 
@@ -98,7 +109,7 @@ class MysqlBatchWriter implements SqlWriter {
 
   async select<T>(sql: string, parameters: readonly unknown[]): Promise<T[]> {
     if (this.held.length > 0) await this.send();
-    return this.connection.query<T[]>(sql, parameters);
+    return query<T[]>(this.connection, sql, parameters);
   }
 
   async commit(): Promise<void> {
@@ -110,7 +121,7 @@ class MysqlBatchWriter implements SqlWriter {
 
   async rollback(): Promise<void> {
     this.held = [];
-    if (this.started) await this.connection.query('ROLLBACK');
+    if (this.started) await query(this.connection, 'ROLLBACK');
   }
 
   private hold(statement: string): void {
@@ -126,7 +137,7 @@ class MysqlBatchWriter implements SqlWriter {
     this.held = [];
     this.heldBytes = 0;
     this.started = true;
-    const results = await this.connection.query<ResultSetHeader | ResultSetHeader[]>(text);
+    const results = await query<ResultSetHeader | ResultSetHeader[]>(this.connection, text);
     if (count === 1) return [results as ResultSetHeader];
     return results as ResultSetHeader[];
   }
@@ -148,10 +159,7 @@ const LOCK_LOST = 'the data lock is not held (being taken back after its session
  */
 export class SqlTransactions {
   private readonly logger = new Logger('SqlTransactions');
-  private connection?: Promise<WriteConnection>;
-  /** The write connection once open, to abandon it when it stops answering. */
-  private open?: WriteConnection;
-  private readonly abandoned = new AbandonedSessions();
+  private connection?: Promise<Connection>;
   private tail: Promise<unknown> = Promise.resolve();
   readonly writePath = new WritePathState();
   private lockHeld: () => boolean = () => true;
@@ -181,77 +189,37 @@ export class SqlTransactions {
   /**
    * One `SELECT 1` on the path writes use (the write connection, opened if it is not), in turn
    * with the transactions; marks the write path up or down. Answers its latency in ms.
-   *
-   * On MySQL its time starts at the call, before it waits behind a transaction: a server that
-   * stops answering without closing the socket (SIGSTOP, a partition) holds that transaction
-   * forever. Past the timeout the path is marked down (writes fail fast with 50301) and a query
-   * still waiting on the write connection is given up as a lost connection: not applied before
-   * its COMMIT, in doubt during it. On SQLite (no server to lose) it starts at its turn.
    */
   probe(timeoutMs: number): Promise<number> {
-    if (this.engine !== 'mysql')
-      return this.serially(() => this.settleProbe(this.probeNow(), timeoutMs));
-    return this.settleProbe(
-      this.serially(() => this.probeNow()),
-      timeoutMs,
-    );
-  }
-
-  private async probeNow(): Promise<number> {
-    const started = performance.now();
-    if (this.engine === 'mysql') {
-      const connection = await this.mysqlConnection();
-      await connection.query('SELECT 1');
-      await this.abandoned.end(connection);
-    } else await this.dataSource.query('SELECT 1');
-    if (!this.lockHeld()) throw new Error(LOCK_LOST);
-    return performance.now() - started;
-  }
-
-  private async settleProbe(check: Promise<number>, timeoutMs: number): Promise<number> {
-    // A check that answers after its timeout is ignored (the next probe decides).
-    check.catch(() => undefined);
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const latency = await Promise.race([
-        check,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            const silent = new Error(`no answer in ${timeoutMs} ms`);
-            this.writePath.markDown(silent);
-            this.abandonWaiting(silent);
-            reject(silent);
-          }, timeoutMs);
-        }),
-      ]);
+    return this.serially(async () => {
+      const started = performance.now();
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          this.engine === 'mysql'
+            ? this.mysqlConnection().then((connection) => query(connection, 'SELECT 1'))
+            : this.dataSource.query('SELECT 1'),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs);
+          }),
+        ]);
+        if (!this.lockHeld()) throw new Error(LOCK_LOST);
+      } catch (error) {
+        this.writePath.markDown(error as Error);
+        throw error;
+      } finally {
+        clearTimeout(timer);
+      }
       this.writePath.markUp();
-      return latency;
-    } catch (error) {
-      this.writePath.markDown(error as Error);
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** The write connection is given up if a query on it waits for the server. */
-  private abandonWaiting(silent: Error): void {
-    const open = this.open;
-    if (!open?.busy) return;
-    this.logger.warn(
-      `the database did not answer the write connection (${silent.message}); giving it up`,
-    );
-    if (this.open === open) this.open = undefined;
-    this.connection = undefined;
-    this.giveUp(open, silent.message);
+      return performance.now() - started;
+    });
   }
 
   async close(): Promise<void> {
     const connection = this.connection;
     this.connection = undefined;
-    this.open = undefined;
     const open = connection ? await connection.catch(() => undefined) : undefined;
-    if (open) await new Promise<void>((resolve) => open.raw.end(() => resolve()));
+    if (open) await new Promise<void>((resolve) => open.end(() => resolve()));
   }
 
   private serially<T>(work: () => Promise<T>): Promise<T> {
@@ -263,9 +231,7 @@ export class SqlTransactions {
   private async runNow<T>(work: (writer: SqlWriter) => Promise<T>): Promise<T> {
     if (this.engine !== 'mysql')
       return this.dataSource.transaction((manager) => work(new EntityManagerSqlWriter(manager)));
-    // Queued before the path went down: refused like those that came after.
-    if (!this.writePath.available) throw this.writePath.unavailable();
-    let connection: WriteConnection;
+    let connection: Connection;
     try {
       connection = await this.mysqlConnection();
     } catch (error) {
@@ -283,25 +249,21 @@ export class SqlTransactions {
         throw error;
       }
       this.writePath.markDown(error as Error);
-      // Lost on this side only (a partition, a timeout): its transaction may still run there.
-      if (writer.started) this.abandoned.add(connection.session);
       void this.drop(connection);
       throw writer.commitSent ? new CommitInDoubt(error as Error) : this.writePath.unavailable();
     }
   }
 
-  private mysqlConnection(): Promise<WriteConnection> {
+  private mysqlConnection(): Promise<Connection> {
     if (!this.connection) {
       const options = this.dataSource.options;
       if (options.type !== 'mysql' || !options.url) throw new Error('MySQL needs a url');
-      const opening = openMysqlWriteConnection(options.url, formatSql).then((raw) => {
-        const connection = new WriteConnection(raw);
-        raw.on('error', (error: Error) => {
+      const opening = openMysqlWriteConnection(options.url, formatSql).then((connection) => {
+        connection.on('error', (error: Error) => {
           this.logger.warn({ err: error }, 'write connection lost; writes wait for a probe');
           this.writePath.markDown(error);
           void this.drop(connection);
         });
-        if (this.connection === opening) this.open = connection;
         return connection;
       });
       this.connection = opening;
@@ -312,14 +274,9 @@ export class SqlTransactions {
     return this.connection;
   }
 
-  private giveUp(connection: WriteConnection, reason: string): void {
-    if (connection.abandon(reason)) this.abandoned.add(connection.session);
-  }
-
-  private async drop(connection: WriteConnection): Promise<void> {
-    this.giveUp(connection, 'dropped');
-    if (this.open === connection) this.open = undefined;
+  private async drop(connection: Connection): Promise<void> {
     if (this.connection && (await this.connection.catch(() => undefined)) === connection)
       this.connection = undefined;
+    connection.destroy();
   }
 }
