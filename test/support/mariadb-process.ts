@@ -21,10 +21,6 @@ export interface MariadbProcess {
   crash(): Promise<void>;
   /** A clean stop: `mariadb-admin shutdown`, waited for. */
   stop(): Promise<void>;
-  /** SIGSTOP: it stops answering without closing a connection (a hung server, a partition). */
-  pause(): void;
-  /** SIGCONT after `pause`. */
-  resume(): void;
   /** Starts it again on the same port and datadir. */
   start(): Promise<void>;
   /** Stops it and removes the datadir. */
@@ -124,12 +120,6 @@ export async function startMariadbProcess(): Promise<MariadbProcess> {
     crash,
     stop,
     start,
-    pause: () => {
-      child?.kill('SIGSTOP');
-    },
-    resume: () => {
-      child?.kill('SIGCONT');
-    },
     destroy: async () => {
       await crash();
       rmSync(dir, { recursive: true, force: true });
