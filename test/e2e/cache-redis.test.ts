@@ -70,6 +70,7 @@ describe('cache on Redis (one node)', () => {
       version: 2,
       created_at: latest.updated_at,
       revision: updated.revision,
+      log_index: expect.any(Number),
     });
     expect(await direct.ttl(cacheKeys.version(name, key, 2))).toBeGreaterThan(86_000);
     // The version list is filled on its first read (no TTL: spec 3.4.1), then kept current.

@@ -57,6 +57,36 @@ describe('cache and version retention', () => {
     fails(await api.getConfig(name, 'k', 1), 40403);
   });
 
+  it('never answers a version pruned by an acknowledged cleanup while Redis lags behind', async () => {
+    const { api } = server;
+    const { name } = await api.createNamespace();
+    ok(await api.createConfig(name, 'k', 'v1'));
+    ok(await api.updateConfig(name, 'k', 'v2'));
+    await waitFor(
+      'version 1 filled in redis',
+      async () => (await direct.exists(cacheKeys.version(name, 'k', 1))) === 1,
+    );
+    // 300 ms a round trip: the prune's deletes in Redis land well after its acknowledgement
+    // (which waits ~100 ms for them), and a read right after it reaches Redis first.
+    proxy.delay(150);
+    try {
+      ok(await api.post('/api/v1/admin/config/versions/cleanup'));
+      fails(await api.getConfig(name, 'k', 1), 40403);
+      expect(ok(await api.getConfig(name, 'k', 2)).value).toBe('v2');
+    } finally {
+      proxy.delay(0);
+    }
+    await waitFor(
+      'version 1 gone from redis',
+      async () => (await direct.exists(cacheKeys.version(name, 'k', 1))) === 0,
+      3000,
+    );
+    // The retained version, read again after the prune, is filled anew and trusted from then on.
+    const filled = JSON.parse((await direct.get(cacheKeys.version(name, 'k', 2)))!);
+    expect(filled).toMatchObject({ value: 'v2', version: 2 });
+    expect(ok(await api.getConfig(name, 'k', 2)).value).toBe('v2');
+  });
+
   it('deletes from Redis what a prune made while Redis was cut off removed', async () => {
     const { api } = server;
     const { name } = await api.createNamespace();

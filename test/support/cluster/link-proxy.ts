@@ -4,11 +4,13 @@ import { AddressInfo, Server, Socket, createConnection, createServer } from 'nod
  * A TCP proxy for ONE directed peer link (node i -> node j): node i's RAFT_PEERS names this
  * proxy as node j's address, so everything i sends to j (Raft messages, forwarded writes) goes
  * through it. `block()` destroys the open connections and refuses new ones (a partition);
- * `heal()` lets traffic through again.
+ * `heal()` lets traffic through again. `delay(ms)` holds every chunk, both ways, that long
+ * (a slow link; the order of the bytes is kept).
  */
 export class LinkProxy {
   private server?: Server;
   private blocked = false;
+  private delayMs = 0;
   private readonly sockets = new Set<Socket>();
   port = 0;
   /** Connections taken so far (a long-lived stream is one; a reconnect is another). */
@@ -53,6 +55,10 @@ export class LinkProxy {
     this.blocked = false;
   }
 
+  delay(ms: number): void {
+    this.delayMs = ms;
+  }
+
   async close(): Promise<void> {
     this.block();
     const server = this.server;
@@ -79,7 +85,33 @@ export class LinkProxy {
     upstream.on('error', teardown);
     client.on('close', teardown);
     upstream.on('close', teardown);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    this.forward(client, upstream);
+    this.forward(upstream, client);
+  }
+
+  /** Chunks leave in the order they came, each no sooner than `delayMs` after it came. */
+  private forward(from: Socket, to: Socket): void {
+    const queue: Array<{ due: number; chunk: Buffer }> = [];
+    let timer: NodeJS.Timeout | undefined;
+    let ended = false;
+    const drain = () => {
+      timer = undefined;
+      while (queue.length > 0 && queue[0].due <= Date.now()) to.write(queue.shift()!.chunk);
+      if (queue.length > 0) timer = setTimeout(drain, queue[0].due - Date.now());
+      else if (ended) to.end();
+    };
+    from.on('data', (chunk: Buffer) => {
+      if (this.delayMs === 0 && queue.length === 0) {
+        to.write(chunk);
+        return;
+      }
+      queue.push({ due: Date.now() + this.delayMs, chunk });
+      if (!timer) timer = setTimeout(drain, Math.max(0, queue[0].due - Date.now()));
+    });
+    from.on('end', () => {
+      ended = true;
+      if (queue.length === 0) to.end();
+    });
+    from.on('close', () => clearTimeout(timer));
   }
 }

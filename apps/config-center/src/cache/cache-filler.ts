@@ -166,7 +166,7 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
           json: latestJson(config),
           version: {
             number: config.version,
-            json: versionJson(config.valueText, { ...config, createdAt }),
+            json: versionJson(config.valueText, { ...config, createdAt }, batch.appliedIndex),
             score: config.updatedAt,
           },
         });

@@ -14,13 +14,20 @@ export function latestJson(config: ConfigRecord): string {
   );
 }
 
-/** A historical version: `{value, version, created_at, revision}`. */
+/**
+ * A historical version: `{value, version, created_at, revision, log_index}`. `log_index` is the
+ * log index the value was read at: a node does not trust it from before a prune it applied
+ * (cached-version-reads.ts), since the leader's deletes of pruned versions may still be on their
+ * way, or lost with Redis.
+ */
 export function versionJson(
   valueText: string,
   version: { version: number; revision: number; createdAt: string },
+  logIndex: number,
 ): string {
   return (
     `{"value":${valueText},"version":${version.version},` +
-    `"created_at":${JSON.stringify(version.createdAt)},"revision":${version.revision}}`
+    `"created_at":${JSON.stringify(version.createdAt)},"revision":${version.revision},` +
+    `"log_index":${logIndex}}`
   );
 }

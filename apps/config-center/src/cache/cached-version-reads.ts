@@ -54,6 +54,13 @@ export class CachedVersionReads extends VersionReads {
    */
   private readonly listChangedAt = new Map<string, number>();
   private pagesFloor = 0;
+  /**
+   * No historical version in Redis read before this log index (the last prune, reload or start
+   * here) is trusted: the prune's deletes in Redis may not have landed when its write was
+   * acknowledged (the acknowledgement waits at most ~100 ms for them), or were lost with Redis.
+   * Such a version is read again from the database and filled anew.
+   */
+  private versionsFloor = 0;
   /** Key -> its cached page slots, so a write drops its key's pages without a scan. */
   private readonly pageSlots = new Map<string, Set<string>>();
 
@@ -76,7 +83,10 @@ export class CachedVersionReads extends VersionReads {
     this.metrics.lookup('local', local !== undefined);
     if (local) return local;
     const generation = this.generation;
-    const found = await this.versionFlights.run(slot, () => this.loadVersion(at, version));
+    // A read that began after a prune never joins a load that began before it.
+    const found = await this.versionFlights.run(`${slot}@${generation}`, () =>
+      this.loadVersion(at, version),
+    );
     // A prune while it loaded may have removed it: then it is not kept.
     if (found && generation === this.generation)
       this.versions.set(slot, found, approximateBytes(found));
@@ -132,6 +142,7 @@ export class CachedVersionReads extends VersionReads {
       this.pagesFloor = changedAt;
       this.listChangedAt.clear();
     }
+    if (changedAt !== undefined) this.versionsFloor = Math.max(this.versionsFloor, changedAt);
     this.versions.clear();
     this.pages.clear();
     this.pageSlots.clear();
@@ -146,7 +157,7 @@ export class CachedVersionReads extends VersionReads {
     this.metrics.lookup('local', local !== undefined);
     if (local !== undefined) return local;
     const generation = this.generation;
-    const loaded = (await this.pageFlights.run(slot, load)) as T;
+    const loaded = (await this.pageFlights.run(`${slot}@${generation}`, load)) as T;
     // A change applied while it loaded may be missing from it: answered, not kept.
     if (generation === this.generation) {
       this.pages.set(slot, loaded, approximateBytes(loaded));
@@ -195,14 +206,19 @@ export class CachedVersionReads extends VersionReads {
     count = true,
   ): Promise<StoredVersion | null> {
     const text = await this.metrics.timed('get', () => route.client.get(key));
-    if (count) this.metrics.lookup('redis', text !== null);
-    if (text === null) return null;
-    const parsed = JSON.parse(text) as {
-      value: unknown;
-      version: number;
-      revision: number;
-      created_at: string;
-    };
+    const parsed =
+      text === null
+        ? null
+        : (JSON.parse(text) as {
+            value: unknown;
+            version: number;
+            revision: number;
+            created_at: string;
+            log_index?: number;
+          });
+    const trusted = parsed !== null && (parsed.log_index ?? 0) >= this.versionsFloor;
+    if (count) this.metrics.lookup('redis', trusted);
+    if (!trusted) return null;
     return {
       value: parsed.value,
       version: parsed.version,
@@ -223,7 +239,7 @@ export class CachedVersionReads extends VersionReads {
   }
 
   private async fill(route: ShardRoute, at: VersionAt, found: StoredVersion): Promise<void> {
-    const json = versionJson(JSON.stringify(found.value), found);
+    const json = versionJson(JSON.stringify(found.value), found, at.readIndex);
     await this.metrics
       .timed('fill_version', () =>
         cacheScripts(route.client).ccFillVersion(
