@@ -59,4 +59,43 @@ describe('writes forwarded by a follower', () => {
       throw error;
     }
   });
+
+  it('a write under an Idempotency-Key whose forward lost its answer is sent again, applied once', async () => {
+    try {
+      const leader = await cluster.waitForLeader({ all: true });
+      const follower = cluster.nodes.map((n) => n.id).find((id) => id !== leader)!;
+      const ns = uniqueName('fwd-key');
+      must(await cluster.createNamespace(leader, ns), 'namespace');
+      const link = cluster.proxy(follower, leader);
+      const lostBefore = link.answersLost;
+      link.loseAnswers('POST /internal/raft/propose', 1);
+      const answer = await cluster.http(
+        follower,
+        'POST',
+        '/api/v1/admin/config',
+        { namespace: ns, key: 'k', value: 'once' },
+        10_000,
+        { 'idempotency-key': `${ns}-1` },
+      );
+      expect(link.answersLost - lostBefore).toBe(1);
+      expect(answer.body).toMatchObject({ code: 0, data: { version: 1 } });
+      // Applied once: one version, one history row.
+      const history = await cluster.http(
+        leader,
+        'GET',
+        `/api/v1/admin/config/history?${new URLSearchParams({ namespace: ns, key: 'k' })}`,
+      );
+      expect(history.body?.data?.pagination?.total).toBe(1);
+
+      // Without a key the follower cannot know, and says so.
+      link.loseAnswers('POST /internal/raft/propose', 1);
+      const unkeyed = await cluster.createConfig(follower, ns, 'unkeyed', 'maybe');
+      expect(unkeyed.body?.code).toBe(50003);
+      expect(unkeyed.body?.error?.details).toEqual({ outcome: 'unknown' });
+    } catch (error) {
+      failed = true;
+      (error as Error).message += `\n${cluster.dump(2000)}`;
+      throw error;
+    }
+  });
 });

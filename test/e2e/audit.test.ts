@@ -199,7 +199,11 @@ describe('audit', () => {
 
   it('filters by action, client, outcome and time, and pages newest first', async () => {
     const { name } = await admin.createNamespace();
+    // Times are kept to the millisecond: `before` must fall strictly between the two.
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
+    await pause();
     const before = new Date().toISOString();
+    await pause();
     ok(await admin.createConfig(name, 'k0', 0));
     ok(await admin.createConfig(name, 'k1', 0));
     for (let value = 1; value <= 3; value++)

@@ -5,12 +5,17 @@ import { AddressInfo, Server, Socket, createConnection, createServer } from 'nod
  * proxy as node j's address, so everything i sends to j (Raft messages, forwarded writes) goes
  * through it. `block()` destroys the open connections and refuses new ones (a partition);
  * `heal()` lets traffic through again. `delay(ms)` holds every chunk, both ways, that long
- * (a slow link; the order of the bytes is kept).
+ * (a slow link; the order of the bytes is kept). `loseAnswers(request, n)` lets the next `n`
+ * requests that start with `request` through and cuts their connections when the answer comes
+ * back (the target did the work; the sender never learns the outcome).
  */
 export class LinkProxy {
   private server?: Server;
   private blocked = false;
   private delayMs = 0;
+  private answersToLose: { request: string; left: number } | undefined;
+  /** Answers cut so far by `loseAnswers`. */
+  answersLost = 0;
   private readonly sockets = new Set<Socket>();
   port = 0;
   /** Connections taken so far (a long-lived stream is one; a reconnect is another). */
@@ -59,6 +64,10 @@ export class LinkProxy {
     this.delayMs = ms;
   }
 
+  loseAnswers(request: string, count: number): void {
+    this.answersToLose = { request, left: count };
+  }
+
   async close(): Promise<void> {
     this.block();
     const server = this.server;
@@ -85,12 +94,30 @@ export class LinkProxy {
     upstream.on('error', teardown);
     client.on('close', teardown);
     upstream.on('close', teardown);
+    let loseAnswer = false;
+    client.on('data', (chunk: Buffer) => {
+      const lose = this.answersToLose;
+      if (
+        !loseAnswer &&
+        lose &&
+        lose.left > 0 &&
+        chunk.toString('latin1').startsWith(lose.request)
+      ) {
+        lose.left -= 1;
+        loseAnswer = true;
+      }
+    });
+    upstream.on('data', () => {
+      if (!loseAnswer) return;
+      this.answersLost += 1;
+      teardown();
+    });
     this.forward(client, upstream);
-    this.forward(upstream, client);
+    this.forward(upstream, client, () => loseAnswer);
   }
 
   /** Chunks leave in the order they came, each no sooner than `delayMs` after it came. */
-  private forward(from: Socket, to: Socket): void {
+  private forward(from: Socket, to: Socket, cut: () => boolean = () => false): void {
     const queue: Array<{ due: number; chunk: Buffer }> = [];
     let timer: NodeJS.Timeout | undefined;
     let ended = false;
@@ -101,6 +128,7 @@ export class LinkProxy {
       else if (ended) to.end();
     };
     from.on('data', (chunk: Buffer) => {
+      if (cut()) return;
       if (this.delayMs === 0 && queue.length === 0) {
         to.write(chunk);
         return;

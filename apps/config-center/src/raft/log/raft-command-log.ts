@@ -39,6 +39,16 @@ function isNotApplied(error: unknown): boolean {
   );
 }
 
+function isOutcomeUnknown(error: unknown): boolean {
+  return (
+    error instanceof AppError &&
+    error.code === ErrorCode.RAFT_FAILED &&
+    typeof error.details === 'object' &&
+    error.details !== null &&
+    Reflect.get(error.details, 'outcome') === 'unknown'
+  );
+}
+
 /** sysexits EX_TEMPFAIL: the storage failed; a supervisor restarts the node. */
 const EXIT_STORAGE_FAILED = 75;
 const RESUME_RETRY_MS = 1_000;
@@ -147,8 +157,12 @@ export class RaftCommandLog extends CommandLog implements OnModuleInit, OnApplic
         );
       } catch (error) {
         // Not applied (the leader moved on, or its port is closed as it stops): once more, to
-        // whoever leads next, while the hold lasts.
-        if (!isNotApplied(error) || Date.now() >= holdUntil) throw error;
+        // whoever leads next, while the hold lasts. So too a write under an Idempotency-Key
+        // whose outcome is unknown (a stopping leader closed the connection it came on): the
+        // state machine answers a repeat with the first outcome, so sending it again is safe.
+        const retriable =
+          isNotApplied(error) || (isOutcomeUnknown(error) && command.idempotency !== undefined);
+        if (!retriable || Date.now() >= holdUntil) throw error;
         await this.nextLeader(holdUntil);
       }
     }
