@@ -1,7 +1,14 @@
 import Redis from 'ioredis';
 import { cacheKeys } from '../../apps/config-center/src/cache/cache-keys';
 import { cacheScripts, CacheScripts } from '../../apps/config-center/src/cache/cache-scripts';
+import {
+  REFILL_PART_KEYS,
+  refillNamespace,
+} from '../../apps/config-center/src/cache/namespace-refill';
 import { MissLock } from '../../apps/config-center/src/cache/redis-lock';
+import { CacheMetrics } from '../../apps/config-center/src/observability/cache-metrics';
+import { ConfigRecord } from '../../apps/config-center/src/state/records';
+import { Counter, Histogram } from 'prom-client';
 import { RedisProcess, startRedisProcess } from '../support/redis-process';
 
 /** The cache's Lua on a real redis-server of the test's own: revision guards, fences, locks. */
@@ -195,6 +202,95 @@ describe('cache Lua scripts', () => {
     expect(await reset(1020, 2)).toBe(-1);
     expect(await client.hgetall(pages)).toEqual({ since: '1005', '1:20': page('d') });
     await client.del(fence, pages);
+  });
+
+  describe('a namespace too large for one script, refilled in parts', () => {
+    const durations = new Histogram({
+      name: 'refill_test_duration',
+      help: 'x',
+      labelNames: ['cache_type', 'operation'],
+      registers: [],
+    });
+    const counter = (name: string) =>
+      new Counter({ name, help: 'x', labelNames: ['cache_type', 'hit', 'query'], registers: [] });
+    const metrics = new CacheMetrics(counter('refill_hits'), durations, counter('refill_queries'));
+    const route = () => ({ node: 'default', client, epoch: 0 });
+    const partsRun = async () =>
+      (await durations.get()).values.find(
+        (sample) =>
+          sample.metricName === 'refill_test_duration_count' &&
+          sample.labels.operation === 'fill_namespace_part',
+      )?.value ?? 0;
+    const configs = (count: number, revision: number): ConfigRecord[] =>
+      Array.from({ length: count }, (_, i) => ({
+        id: i + 1,
+        namespaceId: 1,
+        key: `k${i}`,
+        value: `v${revision}`,
+        valueText: JSON.stringify(`v${revision}`),
+        version: 1,
+        description: null,
+        status: 1,
+        createdBy: null,
+        updatedBy: null,
+        revision,
+        createRevision: 1,
+        deleted: i % 10 === 9,
+        createdAt: 0,
+        updatedAt: 0,
+      }));
+    const staging = async (name: string) =>
+      client.keys(`cc:refill:${name}:*`).then((keys) => keys.length);
+
+    it('writes every latest key and the whole hash, then the guard, leaving no staging hash', async () => {
+      const count = 2 * REFILL_PART_KEYS + 500;
+      const before = await partsRun();
+      await client.hset(ns('big').hash, 'stale-field', 'x');
+      await refillNamespace(route(), 'big', 40, configs(count, 40), metrics);
+      expect((await partsRun()) - before).toBe(3);
+      const hash = await client.hgetall(ns('big').hash);
+      expect(Object.keys(hash)).toHaveLength(count - count / 10);
+      expect(hash['stale-field']).toBeUndefined();
+      expect(JSON.parse(hash.k0)).toMatchObject({ value: 'v40', revision: 40 });
+      expect(await client.get(ns('big').latest('k9'))).toBeNull();
+      expect(JSON.parse((await client.get(ns('big').latest('k2400')))!).value).toBe('v40');
+      expect(await client.get(ns('big').guard)).toBe('40');
+      expect(await client.ttl(ns('big').hash)).toBeGreaterThan(3500);
+      expect(await staging('big')).toBe(0);
+
+      // Older than what Redis shows: nothing moves.
+      await refillNamespace(route(), 'big', 39, configs(count, 39), metrics);
+      expect(JSON.parse((await client.hget(ns('big').hash, 'k0'))!).value).toBe('v40');
+      expect(await client.get(ns('big').guard)).toBe('40');
+      expect(await staging('big')).toBe(0);
+    });
+
+    it('stops a refill overtaken by a later fill, and refuses a staging hash that is not whole', async () => {
+      const k = ns('parts');
+      const keysOf = (key: string) => [k.latest(key), cacheKeys.versionList('parts', key)];
+      const part = (stage: string, revision: number, key: string) =>
+        scripts.ccFillNamespacePart(
+          [k.guard, k.fence, stage, ...keysOf(key)],
+          [revision, 0, 3600, 300, key, value(revision)],
+        );
+      const commit = (stage: string, revision: number, live: number) =>
+        scripts.ccCommitNamespace(
+          [k.guard, k.fence, stage, k.hash],
+          [revision, 0, 3600, 7200, live],
+        );
+      expect(await part('cc:refill:parts:a', 10, 'x')).toBe(1);
+      await client.set(k.guard, '11');
+      expect(await part('cc:refill:parts:a', 10, 'y')).toBe(0);
+      expect(await commit('cc:refill:parts:a', 10, 2)).toBe(0);
+      expect(await client.get(k.guard)).toBe('11');
+
+      expect(await part('cc:refill:parts:b', 12, 'x')).toBe(1);
+      await client.del('cc:refill:parts:b');
+      expect(await commit('cc:refill:parts:b', 12, 1)).toBe(3);
+      expect(await client.get(k.guard)).toBe('11');
+      expect(await client.exists(k.hash)).toBe(0);
+      await client.del('cc:refill:parts:a');
+    });
   });
 
   it('releases the miss lock only with its owner token', async () => {

@@ -5,7 +5,7 @@ import { AppliedBatch, CommandLog } from '../state/command-log';
 import { StateService } from '../state/state.service';
 import { SYSTEM_NAMESPACE } from '../state/system-namespace';
 import { appliedChanges, changedVersionLists } from './applied-changes';
-import { CACHE_TTL_SECONDS, cacheKeys, INVALIDATION_CHANNEL } from './cache-keys';
+import { cacheKeys, INVALIDATION_CHANNEL } from './cache-keys';
 import { cacheScripts } from './cache-scripts';
 import { latestJson, versionJson } from './cache-values';
 import { CachedVersionReads } from './cached-version-reads';
@@ -19,6 +19,7 @@ import {
   resetVersionPages,
 } from './fill-jobs';
 import { isConnected } from './redis-client';
+import { refillNamespace } from './namespace-refill';
 import { deleteKeys, deletePruned, PruneFloors, versionListKeys } from './prune-floors';
 import { RedisShards, ShardRoute } from './redis-shards';
 
@@ -292,25 +293,7 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
     if (!namespace) return;
     const configs = this.state.appliedView.configsOf(namespace.id);
     const appliedIndex = this.state.reader.appliedIndex;
-    await this.metrics.timed('fill_namespace', () =>
-      cacheScripts(route.client).ccFillNamespace(
-        [
-          cacheKeys.guard(name),
-          cacheKeys.epochFence(name),
-          cacheKeys.namespace(name),
-          ...configs.map((config) => cacheKeys.latest(name, config.key)),
-          ...configs.map((config) => cacheKeys.versionList(name, config.key)),
-        ],
-        [
-          namespace.revision,
-          route.epoch,
-          CACHE_TTL_SECONDS.latest,
-          CACHE_TTL_SECONDS.namespace,
-          CACHE_TTL_SECONDS.guard,
-          ...configs.flatMap((config) => [config.key, config.deleted ? '' : latestJson(config)]),
-        ],
-      ),
-    );
+    await refillNamespace(route, name, namespace.revision, configs, this.metrics);
     await resetVersionPages(route, name, configs, appliedIndex);
   }
 

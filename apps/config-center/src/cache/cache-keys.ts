@@ -53,6 +53,9 @@ export const cacheKeys = {
    */
   versionPages: (namespace: string, key: string) =>
     `cc:vpages:${encodeKeyPart(namespace)}:${encodeKeyPart(key)}`,
+  /** Ours: the namespace hash being rebuilt by one refill in parts (namespace-refill.ts). */
+  refillStaging: (namespace: string, refill: string) =>
+    `cc:refill:${encodeKeyPart(namespace)}:${encodeKeyPart(refill)}`,
   /** The routing fence the shard router sets on a move (redis-shards.ts). */
   epochFence: (namespace: string) => `cc:epoch:${encodeKeyPart(namespace)}`,
 } as const;

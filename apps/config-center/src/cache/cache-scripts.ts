@@ -69,6 +69,47 @@ return 1
 `;
 
 /**
+ * One part of a namespace too large for one script (namespace-refill.ts): KEYS[3] a staging hash
+ * of this refill's own, then latest keys and version lists as FILL_NAMESPACE; ARGV revision,
+ * epoch, TTLs (latest, staging), then field and JSON per key. The latest keys are written at
+ * once (each is right at this revision while the guard is below it); the hash is built aside.
+ */
+const FILL_NAMESPACE_PART = `${GUARDS}
+local count = (#KEYS - 3) / 2
+for i = 4 + count, #KEYS do redis.call('DEL', KEYS[i]) end
+for i = 4, 3 + count do
+  local field = ARGV[5 + (i - 4) * 2]
+  local json = ARGV[6 + (i - 4) * 2]
+  if json == '' then
+    redis.call('DEL', KEYS[i])
+  else
+    redis.call('SET', KEYS[i], json, 'EX', ARGV[3])
+    redis.call('HSET', KEYS[3], field, json)
+  end
+end
+if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
+return 1
+`;
+
+/**
+ * The end of a refill in parts: KEYS[3] the staging hash, KEYS[4] the namespace's hash; ARGV
+ * revision, epoch, TTLs (hash, guard), the number of live keys the parts wrote. The staging hash
+ * becomes the namespace's hash and the guard moves to the revision; 3 when the staging hash is
+ * not whole (it expired): nothing is changed, the refill is done again.
+ */
+const COMMIT_NAMESPACE = `${GUARDS}
+if redis.call('HLEN', KEYS[3]) ~= tonumber(ARGV[5]) then return 3 end
+if tonumber(ARGV[5]) == 0 then
+  redis.call('DEL', KEYS[4])
+else
+  redis.call('RENAME', KEYS[3], KEYS[4])
+  redis.call('EXPIRE', KEYS[4], ARGV[3])
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[4])
+return 1
+`;
+
+/**
  * A historical version: KEYS fence, the key, `cc:pruned`; ARGV epoch, JSON, TTL, the log index
  * the read began at. A version never changes once written (DESIGN 13), but a prune may remove it:
  * a fill read before the last prune is refused.
@@ -148,6 +189,8 @@ return 0
 const SCRIPTS = {
   ccFillChanges: FILL_CHANGES,
   ccFillNamespace: FILL_NAMESPACE,
+  ccFillNamespacePart: FILL_NAMESPACE_PART,
+  ccCommitNamespace: COMMIT_NAMESPACE,
   ccFillVersion: FILL_VERSION,
   ccFillVersionList: FILL_VERSION_LIST,
   ccExtendVersionList: EXTEND_VERSION_LIST,

@@ -11,6 +11,7 @@ describe('shard keys', () => {
         cacheKeys.namespace(name),
         cacheKeys.guard(name),
         cacheKeys.versionPages(name, 'k:%3a'),
+        cacheKeys.refillStaging(name, 'a:b'),
       ])
         expect(namespaceOfCacheKey(key)).toBe(name);
   });

@@ -12,6 +12,7 @@ export const SPEC_KEY_PATTERNS = [
   'namespace:configs:*',
   'cc:rev:*',
   'cc:vpages:*',
+  'cc:refill:*',
 ] as const;
 
 /**
@@ -19,7 +20,8 @@ export const SPEC_KEY_PATTERNS = [
  * other applications). By the number of parts: `config:{ns}:{key}` (3),
  * `config:versions:{ns}:{key}` (4), `config:version:{ns}:{key}:{v}` (5),
  * `namespace:configs:{ns}` (3), the cache's guard `cc:rev:{ns}` and its version-list pages
- * `cc:vpages:{ns}:{key}` — `config:versions:{key}` is namespace `versions`' key.
+ * `cc:vpages:{ns}:{key}`, and a refill's staging hash `cc:refill:{ns}:{id}` —
+ * `config:versions:{key}` is namespace `versions`' key.
  */
 export function namespaceOfCacheKey(key: string): string | undefined {
   const parts = key.split(':');
@@ -27,7 +29,9 @@ export function namespaceOfCacheKey(key: string): string | undefined {
   // must see the namespace as missing here, not as up to date.
   if (parts[0] === 'cc') {
     if (parts.length === 3 && parts[1] === 'rev') return decodeKeyPart(parts[2]);
-    return parts.length === 4 && parts[1] === 'vpages' ? decodeKeyPart(parts[2]) : undefined;
+    return parts.length === 4 && (parts[1] === 'vpages' || parts[1] === 'refill')
+      ? decodeKeyPart(parts[2])
+      : undefined;
   }
   if (parts[0] === 'namespace')
     return parts.length === 3 && parts[1] === 'configs' ? decodeKeyPart(parts[2]) : undefined;
