@@ -43,7 +43,13 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Cache');
   /** Namespace -> the revision this node last saw applied (the hash shows it if filled). */
   private readonly seenRevision = new Map<string, number>();
-  private readonly dirty = new Set<string>();
+  /**
+   * Namespace -> the number of the mark that made it dirty. A whole refill clears marks made
+   * before it read the namespace, so the repair does not refill it once more (and drop the
+   * version lists that reads put back meanwhile).
+   */
+  private readonly dirty = new Map<string, number>();
+  private marks = 0;
   private readonly pruneFloors = new PruneFloors();
   /** Namespace -> a prune whose deletes failed there (Redis away): the repair does them. */
   private readonly prunesToRepair = new Map<string, { index: number; keepLatest: number }>();
@@ -192,8 +198,8 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
         await this.publish(jobs, batch.appliedIndex);
       })
       .catch((error: Error) => {
-        for (const job of jobs) this.dirty.add(job.namespace);
-        for (const namespace of pageResets.keys()) this.dirty.add(namespace);
+        for (const job of jobs) this.mark(job.namespace);
+        for (const namespace of pageResets.keys()) this.mark(namespace);
         this.logger.warn(`cache fill of batch ${batch.appliedIndex} failed: ${error.message}`);
       })
       .finally(() => this.settlement.settle(batch.appliedIndex));
@@ -257,7 +263,11 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
   private markDirty(namespace: string, error: Error): void {
     if (!this.dirty.has(namespace))
       this.logger.warn(`cache fill of ${namespace} failed: ${error.message}`);
-    this.dirty.add(namespace);
+    this.mark(namespace);
+  }
+
+  private mark(namespace: string): void {
+    this.dirty.set(namespace, ++this.marks);
   }
 
   /**
@@ -288,13 +298,17 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
    * its version-list pages go, refusing any page read before this node's applied index (a repair:
    * a reset of them may have been missed).
    */
-  private async fillNamespace(route: ShardRoute, name: string): Promise<void> {
+  /** True when Redis took it whole (not when it shows this revision or a later one already). */
+  private async fillNamespace(route: ShardRoute, name: string): Promise<boolean> {
     const namespace = this.state.reader.namespaceByName(name);
-    if (!namespace) return;
+    if (!namespace) return false;
+    const marksBefore = this.marks;
     const configs = this.state.appliedView.configsOf(namespace.id);
     const appliedIndex = this.state.reader.appliedIndex;
-    await refillNamespace(route, name, namespace.revision, configs, this.metrics);
+    const refilled = await refillNamespace(route, name, namespace.revision, configs, this.metrics);
     await resetVersionPages(route, name, configs, appliedIndex);
+    if (refilled && (this.dirty.get(name) ?? Infinity) <= marksBefore) this.dirty.delete(name);
+    return refilled;
   }
 
   /**
@@ -303,24 +317,25 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
    * there is done again.
    */
   private async repairDirty(): Promise<void> {
-    if (this.dirty.size === 0 || !this.log.leads()) return;
-    const namespaces = [...this.dirty];
+    if ((this.dirty.size === 0 && this.prunesToRepair.size === 0) || !this.log.leads()) return;
+    const refill = new Set(this.dirty.keys());
     this.dirty.clear();
-    for (const name of namespaces) {
+    for (const name of new Set([...refill, ...this.prunesToRepair.keys()])) {
       const route = this.shards.route(name);
       const namespace = this.state.reader.namespaceByName(name);
       if (!route || !namespace) continue;
       try {
-        await this.fillNamespace(route, name);
+        const refilled = refill.has(name) && (await this.fillNamespace(route, name));
         const prune = this.prunesToRepair.get(name);
         const configs = this.state.appliedView.configsOf(namespace.id);
         if (prune) {
           await cacheScripts(route.client).ccRaise([cacheKeys.pruned()], [prune.index]);
           await deletePruned(route, name, configs, prune, this.pruneFloors);
-        } else await deleteKeys(route, versionListKeys(name, configs));
+        } else if (refill.has(name) && !refilled)
+          await deleteKeys(route, versionListKeys(name, configs));
         this.prunesToRepair.delete(name);
       } catch {
-        this.dirty.add(name);
+        this.mark(name);
       }
     }
   }
@@ -354,7 +369,7 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
           index: Math.max(index, earlier?.index ?? 0),
           keepLatest: Math.min(keepLatest, earlier?.keepLatest ?? keepLatest),
         });
-        this.dirty.add(namespace.name);
+        this.mark(namespace.name);
       }
     }
   }

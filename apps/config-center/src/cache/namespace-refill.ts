@@ -40,8 +40,8 @@ export function refillParts(configs: readonly ConfigRecord[]): Array<Array<[stri
  * A namespace's latest keys and hash, whole, at `revision` (DESIGN 18). One script when it fits
  * in one part; else the latest keys part by part (each refused once Redis shows a later
  * revision) and the hash built aside, put in place with the guard by one last script. A refill
- * overtaken by a later one, or fenced by a move, stops without a trace; one whose staging hash
- * expired throws (the caller marks the namespace for repair).
+ * overtaken by a later one, or fenced by a move, stops without a trace and answers false; one
+ * whose staging hash expired throws (the caller marks the namespace for repair).
  */
 export async function refillNamespace(
   route: ShardRoute,
@@ -49,7 +49,7 @@ export async function refillNamespace(
   revision: number,
   configs: readonly ConfigRecord[],
   metrics: CacheMetrics,
-): Promise<void> {
+): Promise<boolean> {
   const scripts = cacheScripts(route.client);
   const parts = refillParts(configs);
   const guards = [cacheKeys.guard(namespace), cacheKeys.epochFence(namespace)];
@@ -60,13 +60,13 @@ export async function refillNamespace(
   ];
   if (parts.length <= 1) {
     const part = parts[0] ?? [];
-    await metrics.timed('fill_namespace', () =>
+    const result = await metrics.timed('fill_namespace', () =>
       scripts.ccFillNamespace(
         [...guards, cacheKeys.namespace(namespace), ...keysOf(part)],
         [revision, route.epoch, ttls.latest, ttls.namespace, ttls.guard, ...part.flat()],
       ),
     );
-    return;
+    return result === 1;
   }
   const staging = cacheKeys.refillStaging(namespace, randomUUID());
   try {
@@ -78,7 +78,7 @@ export async function refillNamespace(
           [revision, route.epoch, ttls.latest, STAGING_TTL_SECONDS, ...part.flat()],
         ),
       );
-      if (result !== 1) return;
+      if (result !== 1) return false;
       live += part.filter(([, json]) => json !== '').length;
     }
     const committed = await metrics.timed('fill_namespace_commit', () =>
@@ -89,6 +89,7 @@ export async function refillNamespace(
     );
     if (committed === 3)
       throw new Error(`the refill of ${namespace} in ${parts.length} parts took too long`);
+    return committed === 1;
   } finally {
     await route.client.del(staging).catch(() => undefined);
   }
