@@ -294,6 +294,19 @@ describe('watching configs', () => {
     await sse.ended;
   });
 
+  it('ends a stream on a rotated token’s old secret when its grace period ends, with no other change', async () => {
+    const ns = (await admin.createNamespace()).name;
+    const token = await reader([ns]);
+    const sse = await stream(`namespace=${ns}`, { authorization: token.authorization });
+    await sse.until((frames) => frames.length >= 1);
+    ok(await admin.post(`/api/v1/admin/tokens/${token.id}/rotate`, { grace_seconds: 1 }));
+    const rotatedAt = Date.now();
+    const frames = await sse.until((all) => all.some((frame) => frame.event === 'error'), 5_000);
+    expect(frames[frames.length - 1].data).toMatchObject({ code: 40101 });
+    expect(Date.now() - rotatedAt).toBeGreaterThanOrEqual(900);
+    await sse.ended;
+  });
+
   it('resyncs every stream with a snapshot when the node installs a snapshot', async () => {
     const ns = (await admin.createNamespace()).name;
     ok(await admin.createConfig(ns, 'a', 1));

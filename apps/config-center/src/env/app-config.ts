@@ -64,6 +64,8 @@ export interface HttpLimits {
 export interface WatchLimits {
   /** Watchers (streams and pending long polls) per process; beyond: 50301. */
   maxWatchers: number;
+  /** Watchers of one client (token client id) per process; beyond: 42902. */
+  maxWatchersPerClient: number;
   /** Recent events kept per process for resuming watchers, by count and by JSON bytes. */
   historyEvents: number;
   historyBytes: number;
@@ -274,6 +276,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     expensiveReadSlots: integer('EXPENSIVE_READS_MAX', 4, 1, 1024),
     watch: {
       maxWatchers: integer('WATCH_MAX_WATCHERS', 10_000, 1, 1_000_000),
+      maxWatchersPerClient: integer('WATCH_MAX_WATCHERS_PER_CLIENT', 1_000, 1, 1_000_000),
       historyEvents: integer('WATCH_HISTORY_EVENTS', 10_000, 1, 10_000_000),
       historyBytes: integer('WATCH_HISTORY_BYTES', 64 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
       streamBufferBytes: integer(

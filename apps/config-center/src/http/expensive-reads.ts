@@ -33,6 +33,13 @@ export class ExpensiveReads {
   }
 
   enter(response: ServerResponse): void {
+    const release = this.hold();
+    response.once('finish', release);
+    response.once('close', release);
+  }
+
+  /** Takes a slot until the returned release is called (once or more); ServerBusy when none. */
+  hold(): () => void {
     if (this.inUse >= this.slots) {
       throw new ServerBusy(EXPENSIVE_RETRY_AFTER_SECONDS, undefined, {
         expensive_requests_in_progress: this.inUse,
@@ -41,13 +48,11 @@ export class ExpensiveReads {
     }
     this.inUse++;
     let released = false;
-    const release = (): void => {
+    return (): void => {
       if (released) return;
       released = true;
       this.inUse--;
     };
-    response.once('finish', release);
-    response.once('close', release);
   }
 }
 

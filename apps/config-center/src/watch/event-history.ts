@@ -4,6 +4,9 @@ import { WatchEvent } from './watch-event';
 export interface HistoryEntry {
   readonly event: WatchEvent;
   readonly json: string;
+  /** `json`'s bytes and its SSE frame, encoded on first use for every watcher that sends it. */
+  bytes?: Buffer;
+  sse?: Buffer;
 }
 
 /**

@@ -5,8 +5,8 @@ import { Command, CommandOutcome } from '../state/commands';
 import { NamespaceRecord } from '../state/records';
 import { StateView } from '../state/state-view';
 import { EventHistory } from './event-history';
-import { eventsOfBatch, WatchSnapshot } from './watch-event';
-import { WatchFrame, WatchHub, WatchSink } from './watch-hub';
+import { eventsOfBatch } from './watch-event';
+import { SharedSnapshot, WatchFrame, WatchHub, WatchSink } from './watch-hub';
 
 const ADMIN = 'Bearer unit-test-admin-token-0123456789';
 const namespace: NamespaceRecord = {
@@ -49,12 +49,12 @@ function put(
 class RecordingSink implements WatchSink {
   readonly kind = 'sse';
   readonly frames: WatchFrame[] = [];
-  readonly snapshots: WatchSnapshot[] = [];
+  readonly snapshots: SharedSnapshot[] = [];
   readonly errors: AppError[] = [];
   events(frames: WatchFrame[]): void {
     this.frames.push(...frames);
   }
-  snapshot(snapshot: WatchSnapshot): void {
+  snapshot(snapshot: SharedSnapshot): void {
     this.snapshots.push(snapshot);
   }
   fail(error: AppError): void {
@@ -62,11 +62,12 @@ class RecordingSink implements WatchSink {
   }
 }
 
-function setup(historyEvents = 100) {
+function setup(historyEvents = 100, maxWatchersPerClient = 2) {
   const view = new StateView();
   view.load(1, [namespace], []);
   const hub = new WatchHub(view, new TokenAuthenticator(view, ADMIN.slice(7)), {
     maxWatchers: 2,
+    maxWatchersPerClient,
     historyEvents,
     historyBytes: 1 << 20,
   });
@@ -157,6 +158,29 @@ describe('WatchHub', () => {
     const change = { namespace: 'app', key: 'k', op: 'create' as const, version: 1, value: 1 };
     hub.publish([{ revision: 41, changes: [change] }], 41);
     expect(sink.frames.map((frame) => frame.revision)).toEqual([41]);
+  });
+
+  it('refuses a client past its own bound with 42902, and takes it again once one of its watchers left', () => {
+    const { hub, filter } = setup(100, 1);
+    const first = hub.attach(new RecordingSink(), { filter, revision: 1 }, ADMIN);
+    expect(() => hub.attach(new RecordingSink(), { filter, revision: 1 }, ADMIN)).toThrow(
+      expect.objectContaining({ code: 42902 }),
+    );
+    expect(hub.count('sse')).toBe(1);
+    hub.detach(first);
+    hub.attach(new RecordingSink(), { filter, revision: 1 }, ADMIN);
+    expect(hub.count('sse')).toBe(1);
+  });
+
+  it('serializes a snapshot once per filter and revision, shared by every watcher that needs it', () => {
+    const { hub, filter } = setup();
+    const first = new RecordingSink();
+    const second = new RecordingSink();
+    hub.attach(first, { filter, revision: undefined }, ADMIN);
+    hub.attach(second, { filter, revision: undefined }, ADMIN);
+    expect(first.snapshots[0].built).toBe(true);
+    expect(second.snapshots[0].built).toBe(false);
+    expect(second.snapshots[0].json).toBe(first.snapshots[0].json);
   });
 
   it('ends watchers with the reason when their namespace is disabled, and all with 50301 on stop', () => {

@@ -1,9 +1,9 @@
-import { AppError, ServiceUnavailable } from '@cc/common';
+import { AppError, ErrorCode, ServiceUnavailable } from '@cc/common';
 import { TokenAuthenticator } from '../auth/token-authenticator';
 import { enabledNamespace } from '../namespace/namespace-lookup';
 import { StateReader } from '../state/state-view';
 import { EventHistory, HistoryEntry } from './event-history';
-import { WatchEvent, WatchSnapshot } from './watch-event';
+import { WatchEvent } from './watch-event';
 import { filteredJson, snapshotOf, WatchFilter, WatchRequest } from './watch-filter';
 
 export type WatcherKind = 'sse' | 'poll';
@@ -14,13 +14,29 @@ export interface WatchFrame {
   json: string;
   /** Its SSE bytes, encoded once for every stream that shares the frame (watch-transports.ts). */
   sse?: Buffer;
+  /** The history entry whose whole JSON this is: its bytes are encoded once on it, for all. */
+  entry?: HistoryEntry;
 }
+
+/**
+ * A snapshot serialized once per filter and revision for every watcher that needs it; `built`
+ * is true for the watcher whose request built it (a large one takes an expensive-read slot).
+ */
+export interface SharedSnapshot {
+  revision: number;
+  json: Buffer;
+  built: boolean;
+}
+
+/** Snapshots kept for the current revision, by filter, at most this many bytes together. */
+const SNAPSHOT_CACHE_BYTES = 64 * 1024 * 1024;
 
 /** Where a watcher's events go: an SSE stream or a pending long poll (watch-transports.ts). */
 export interface WatchSink {
   readonly kind: WatcherKind;
   events(frames: WatchFrame[]): void;
-  snapshot(snapshot: WatchSnapshot): void;
+  /** May throw (no expensive-read slot for a large one): the watcher is then ended. */
+  snapshot(snapshot: SharedSnapshot): void;
   /** Ends the watcher with `error` (its token or a namespace is no longer good, the node stops). */
   fail(error: AppError): void;
 }
@@ -28,6 +44,8 @@ export interface WatchSink {
 /** Bounds of one process's watchers (env/app-config.ts). */
 export interface WatchSettings {
   maxWatchers: number;
+  /** Watchers of one client (a token's client id) in this process; beyond: 42902. */
+  maxWatchersPerClient: number;
   historyEvents: number;
   historyBytes: number;
 }
@@ -51,6 +69,8 @@ export interface Watcher {
   readonly sink: WatchSink;
   readonly filter: WatchFilter;
   readonly authorization: string | undefined;
+  /** Whose watcher it is (a token's client id), for the per-client bound. */
+  readonly clientId: string;
   /** The last revision this watcher has (events at or below it are not sent again). */
   position: number;
   expiry?: NodeJS.Timeout;
@@ -65,8 +85,10 @@ export class WatchHub {
   private readonly history: EventHistory;
   private readonly watchers = new Set<Watcher>();
   private readonly counts: Record<WatcherKind, number> = { sse: 0, poll: 0 };
+  private readonly perClient = new Map<string, number>();
   private lastRevision: number;
   private stopped = false;
+  private snapshots = { revision: -1, bytes: 0, byFilter: new Map<string, Buffer>() };
 
   constructor(
     private readonly reader: StateReader,
@@ -108,25 +130,44 @@ export class WatchHub {
         `this process serves its maximum of ${this.settings.maxWatchers} watchers; retry on another node`,
         { max_watchers: this.settings.maxWatchers },
       );
+    // One client cannot take every slot of the process from the others.
+    const clientId = this.authenticator.authenticate(authorization).clientId;
+    const ofClient = this.perClient.get(clientId) ?? 0;
+    if (ofClient >= this.settings.maxWatchersPerClient)
+      throw new AppError(
+        ErrorCode.CLIENT_QUOTA_EXCEEDED,
+        `client ${clientId} has its maximum of ${this.settings.maxWatchersPerClient} watchers on this process; close some, or retry on another node`,
+        { max_watchers_per_client: this.settings.maxWatchersPerClient },
+      );
     const watcher: Watcher = {
       sink,
       filter: request.filter,
       authorization,
+      clientId,
       position: request.revision ?? -1,
     };
     this.watchers.add(watcher);
+    this.perClient.set(clientId, ofClient + 1);
     this.counts[sink.kind]++;
     this.metrics.watchers(sink.kind, this.counts[sink.kind]);
     this.scheduleExpiry(watcher);
-    if (request.revision === undefined || !this.history.covers(request.revision))
-      this.sendSnapshot(watcher);
-    else this.send(watcher, this.history.after(request.revision), new Map());
+    try {
+      if (request.revision === undefined || !this.history.covers(request.revision))
+        this.sendSnapshot(watcher);
+      else this.send(watcher, this.history.after(request.revision), new Map());
+    } catch (error) {
+      this.detach(watcher);
+      throw error;
+    }
     return watcher;
   }
 
   detach(watcher: Watcher): void {
     if (!this.watchers.delete(watcher)) return;
     clearTimeout(watcher.expiry);
+    const ofClient = (this.perClient.get(watcher.clientId) ?? 1) - 1;
+    if (ofClient > 0) this.perClient.set(watcher.clientId, ofClient);
+    else this.perClient.delete(watcher.clientId);
     this.counts[watcher.sink.kind]--;
     this.metrics.watchers(watcher.sink.kind, this.counts[watcher.sink.kind]);
   }
@@ -149,12 +190,19 @@ export class WatchHub {
     this.lastRevision = appliedIndex;
     this.history.reset(appliedIndex);
     this.revalidate();
-    for (const watcher of [...this.watchers]) this.sendSnapshot(watcher);
+    for (const watcher of [...this.watchers]) {
+      try {
+        this.sendSnapshot(watcher);
+      } catch (error) {
+        this.end(watcher, error as AppError);
+      }
+    }
   }
 
   /** Tokens or namespaces changed: watchers that may no longer watch end with the reason. */
   revalidate(): void {
-    for (const watcher of [...this.watchers]) this.check(watcher);
+    // A rotation's grace period may have begun: the expiry timer follows the new deadline.
+    for (const watcher of [...this.watchers]) if (this.check(watcher)) this.scheduleExpiry(watcher);
   }
 
   /** The process stops: every watcher ends with 50301 (its client goes to another node). */
@@ -211,9 +259,20 @@ export class WatchHub {
   }
 
   private sendSnapshot(watcher: Watcher): void {
-    const snapshot = snapshotOf(this.reader, watcher.filter);
-    watcher.position = snapshot.revision;
-    watcher.sink.snapshot(snapshot);
+    const revision = this.reader.appliedIndex;
+    const cache = this.snapshots;
+    if (cache.revision !== revision) this.snapshots = { revision, bytes: 0, byFilter: new Map() };
+    let json = this.snapshots.byFilter.get(watcher.filter.id);
+    const built = json === undefined;
+    if (json === undefined) {
+      json = Buffer.from(JSON.stringify(snapshotOf(this.reader, watcher.filter)));
+      if (this.snapshots.bytes + json.length <= SNAPSHOT_CACHE_BYTES) {
+        this.snapshots.byFilter.set(watcher.filter.id, json);
+        this.snapshots.bytes += json.length;
+      }
+    }
+    watcher.sink.snapshot({ revision, json, built });
+    watcher.position = revision;
   }
 
   private send(
@@ -226,7 +285,12 @@ export class WatchHub {
       frames = [];
       for (const entry of entries) {
         const json = filteredJson(entry, watcher.filter);
-        if (json !== undefined) frames.push({ revision: entry.event.revision, json });
+        if (json !== undefined)
+          frames.push({
+            revision: entry.event.revision,
+            json,
+            entry: json === entry.json ? entry : undefined,
+          });
       }
       shared.set(watcher.filter.id, frames);
     }

@@ -4,9 +4,9 @@ import { AppError } from '@cc/common';
 import { SharedJson, sharedAnswer } from '../http/shared-answer';
 import { AppConfig } from '../env/app-config';
 import { StateReader } from '../state/state-view';
-import { WatchSnapshot } from './watch-event';
+import { EXPENSIVE_ANSWER_BYTES } from '../http/expensive-reads';
 import { MAX_EVENTS_PER_POLL, parseWatchQuery, pollTimeoutMs } from './watch-filter';
-import { WatchFrame, Watcher, WatchHub, WatchSink } from './watch-hub';
+import { SharedSnapshot, WatchFrame, Watcher, WatchHub, WatchSink } from './watch-hub';
 
 /** What the HTTP side of watching needs, on the node and in a read worker alike. */
 export interface WatchTransportDeps {
@@ -39,6 +39,22 @@ export function watchTransportDeps(
     idleTimeoutMs: config.http.idleTimeoutMs,
     answerError,
   };
+}
+
+/** A frame's JSON bytes: shared through its history entry when it is the whole event. */
+const frameBytes = (frame: WatchFrame): Buffer =>
+  frame.entry ? (frame.entry.bytes ??= Buffer.from(frame.entry.json)) : Buffer.from(frame.json);
+
+const COMMA = Buffer.from(',');
+
+/**
+ * A large snapshot built for this request alone holds memory until its client has taken it: it
+ * takes one of the process's expensive-read slots (50301 when none is free) for that long.
+ * One served from the per-revision cache is shared and takes none.
+ */
+function holdForSnapshot(request: FastifyRequest, snapshot: SharedSnapshot): (() => void) | null {
+  if (!snapshot.built || snapshot.json.length <= EXPENSIVE_ANSWER_BYTES) return null;
+  return request.server.expensiveReads.hold();
 }
 
 const lastEventIdOf = (request: FastifyRequest): string | undefined => {
@@ -115,15 +131,19 @@ class PendingPoll implements WatchSink {
 
   events(frames: WatchFrame[]): void {
     const sent = frames.slice(0, MAX_EVENTS_PER_POLL);
-    this.answer(
-      sent.map((frame) => frame.json),
-      null,
-      sent[sent.length - 1].revision,
+    const parts = sent.flatMap((frame, i) =>
+      i === 0 ? [frameBytes(frame)] : [COMMA, frameBytes(frame)],
     );
+    this.answer(parts, null, sent[sent.length - 1].revision);
   }
 
-  snapshot(snapshot: WatchSnapshot): void {
-    this.answer([], JSON.stringify(snapshot), snapshot.revision);
+  snapshot(snapshot: SharedSnapshot): void {
+    const release = holdForSnapshot(this.request, snapshot);
+    if (release) {
+      this.reply.raw.once('finish', release);
+      this.reply.raw.once('close', release);
+    }
+    this.answer([], snapshot.json, snapshot.revision);
   }
 
   fail(error: AppError): void {
@@ -132,17 +152,19 @@ class PendingPoll implements WatchSink {
     this.deps.answerError(this.request, this.reply, error);
   }
 
-  private answer(events: string[], snapshot: string | null, revision: number): void {
+  /** The answer's parts are the shared buffers of its events or snapshot, never a copy. */
+  private answer(events: Buffer[], snapshot: Buffer | null, revision: number): void {
     if (this.done) return;
     this.finish();
-    const data = `{"events":[${events.join(',')}],"snapshot":${snapshot ?? 'null'},"revision":${revision}}`;
+    const parts = [
+      Buffer.from('{"events":['),
+      ...events,
+      Buffer.from('],"snapshot":'),
+      snapshot ?? Buffer.from('null'),
+      Buffer.from(`,"revision":${revision}}`),
+    ];
     void this.reply.send(
-      sharedAnswer(
-        this.request,
-        this.reply,
-        new SharedJson([Buffer.from(data)]),
-        this.deps.stallTimeoutMs,
-      ),
+      sharedAnswer(this.request, this.reply, new SharedJson(parts), this.deps.stallTimeoutMs),
     );
   }
 
@@ -164,6 +186,7 @@ class EventStream implements WatchSink {
   private heartbeat?: NodeJS.Timeout;
   private stall?: NodeJS.Timeout;
   private pending: Array<string | Buffer> = [];
+  private afterOpen?: () => void;
   private open = false;
   private closed = false;
 
@@ -203,17 +226,37 @@ class EventStream implements WatchSink {
     this.pending = [];
     if (pending.length === 0) this.write(': connected\n\n');
     for (const text of pending) this.write(text);
+    this.afterOpen?.();
+    this.afterOpen = undefined;
   }
 
   events(frames: WatchFrame[]): void {
     for (const frame of frames) {
-      frame.sse ??= Buffer.from(`event: change\nid: ${frame.revision}\ndata: ${frame.json}\n\n`);
+      const encode = () =>
+        Buffer.from(`event: change\nid: ${frame.revision}\ndata: ${frame.json}\n\n`);
+      frame.sse ??= frame.entry ? (frame.entry.sse ??= encode()) : encode();
       this.write(frame.sse);
     }
   }
 
-  snapshot(snapshot: WatchSnapshot): void {
-    this.write(`event: snapshot\nid: ${snapshot.revision}\ndata: ${JSON.stringify(snapshot)}\n\n`);
+  snapshot(snapshot: SharedSnapshot): void {
+    const release = holdForSnapshot(this.request, snapshot);
+    this.write(`event: snapshot\nid: ${snapshot.revision}\ndata: `);
+    this.write(snapshot.json);
+    this.write('\n\n');
+    if (release) this.releaseWhenSent(release);
+  }
+
+  /** Once what is queued now has left (or the stream is gone), the slot is free again. */
+  private releaseWhenSent(release: () => void): void {
+    if (this.closed) return release();
+    this.raw.once('close', release);
+    if (!this.open) {
+      this.afterOpen = () => this.releaseWhenSent(release);
+      return;
+    }
+    if (this.raw.writableLength === 0) release();
+    else this.raw.once('drain', release);
   }
 
   fail(error: AppError): void {

@@ -23,7 +23,7 @@ import { REQUEST_ID_REPLACED_HEADER, requestIdOf, requestIdReplaced } from '../h
 import { serverTimeouts } from '../http/server-timeouts';
 import { parseStrictJson } from '../http/strict-json';
 import { StallGuard } from '../http/answer-stream';
-import { ExpensiveReads, ExpensiveWorkContext } from '../http/expensive-reads';
+import { ExpensiveWorkContext, installExpensiveReads } from '../http/expensive-reads';
 import { installAnswerStreaming, SharedJson, sharedAnswer } from '../http/shared-answer';
 import { ClusterSecretCheck } from '../raft/inbound/cluster-secret.guard';
 import { guardInternalRoutes, refuseInternalRoutes } from '../raft/inbound/internal-routes.guard';
@@ -180,7 +180,8 @@ export async function runReadWorker(config: AppConfig, coreUrl: string): Promise
   });
   installAnswerStreaming(fastify, config.answerStallTimeoutMs);
 
-  const expensiveReads = new ExpensiveReads(config.expensiveReadSlots);
+  installExpensiveReads(fastify, config.expensiveReadSlots);
+  const expensiveReads = fastify.expensiveReads;
   const context = (request: FastifyRequest, reply: FastifyReply): ExpensiveWorkContext => ({
     requestId: request.id,
     nodeId: config.nodeId,
