@@ -46,12 +46,45 @@ describe('_system/cache_routes', () => {
       'cache_routes/nodes/1/name: duplicate node name a',
     ]);
     expect(refusal({ nodes: [A, { ...A, name: 'b' }], routes: {} })).toEqual([
-      'cache_routes/nodes/1/url: another node has the same url',
+      'cache_routes/nodes/1/url: another node names the same Redis database',
     ]);
+    // The same database spelled another way: default port and database, host case, a slash.
+    for (const [first, second] of [
+      ['redis://h', 'redis://h:6379/0'],
+      ['redis://H:6379', 'redis://h/'],
+      ['redis://u:p@h:7000/3', 'redis://h:7000/3'],
+    ])
+      expect(
+        refusal({
+          nodes: [
+            { name: 'a', url: first },
+            { name: 'b', url: second },
+          ],
+          routes: {},
+        }),
+      ).toEqual(['cache_routes/nodes/1/url: another node names the same Redis database']);
+    expect(
+      refusal({
+        nodes: [
+          { name: 'a', url: 'redis://h/0' },
+          { name: 'b', url: 'redis://h/1' },
+        ],
+        routes: {},
+      }),
+    ).toBeUndefined();
   });
 
   it('refuses urls a Redis client cannot use', () => {
-    for (const url of ['http://10.0.0.1:6379', 'redis://', 'redis://h:1/x', 'redis://h?db=1', 'x'])
+    for (const url of [
+      'http://10.0.0.1:6379',
+      'redis://',
+      'redis://h:1/x',
+      'redis://h?db=1',
+      'x',
+      'redis://h:1/99',
+      'redis://h:1/16',
+      'redis://h:0',
+    ])
       expect(refusal({ nodes: [{ name: 'a', url }], routes: {} })).toEqual([
         expect.stringMatching(/^cache_routes\/nodes\/0\/url: /),
       ]);

@@ -35,9 +35,21 @@ export function redisUrlProblem(text: string): string | undefined {
     return 'must start with redis:// or rediss://';
   if (!url.hostname) return 'has no host';
   if (url.search || url.hash) return 'must not have a query or a fragment';
-  if (url.pathname !== '' && url.pathname !== '/' && !/^\/\d{1,2}$/.test(url.pathname))
+  if (url.port === '0') return 'port must be 1 ... 65535';
+  if (url.pathname !== '' && url.pathname !== '/' && !/^\/([0-9]|1[0-5])$/.test(url.pathname))
     return 'path must be a database number (/0 ... /15)';
   return undefined;
+}
+
+/**
+ * Which Redis database a valid URL names, whatever the spelling: the scheme, the host in lower
+ * case (the URL parser keeps a redis: host as written), the port (6379 when absent) and the
+ * database (0 when absent).
+ */
+export function redisIdentity(text: string): string {
+  const url = new URL(text);
+  const database = url.pathname.replace(/^\//, '') || '0';
+  return `${url.protocol}//${url.hostname.toLowerCase()}:${url.port || '6379'}/${database}`;
 }
 
 function verifyCacheRoutes(value: CacheRoutesSettings): SettingProblem[] {
@@ -51,9 +63,12 @@ function verifyCacheRoutes(value: CacheRoutesSettings): SettingProblem[] {
     const urlProblem = redisUrlProblem(node.url);
     if (urlProblem) problems.push({ field: `/nodes/${index}/url`, error: `url ${urlProblem}` });
     // Two names for one Redis would put two shards' keys (and fences) in one place.
-    else if (urls.has(node.url))
-      problems.push({ field: `/nodes/${index}/url`, error: 'another node has the same url' });
-    urls.add(node.url);
+    else if (urls.has(redisIdentity(node.url)))
+      problems.push({
+        field: `/nodes/${index}/url`,
+        error: 'another node names the same Redis database',
+      });
+    else urls.add(redisIdentity(node.url));
   });
   for (const [namespace, node] of Object.entries(value.routes))
     if (!names.has(node))
