@@ -103,9 +103,14 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * Compares each namespace's guard in Redis with its revision here and fills those behind, on
-   * `node` (null: every shard). Only the leading node fills; never a FLUSHDB.
+   * `node` (null: every shard). Only the leading node fills; never a FLUSHDB. Past `deadline`
+   * (ms since the epoch) it stops between two namespaces.
    */
-  async reconcile(node: string | null, only?: readonly string[]): Promise<number> {
+  async reconcile(
+    node: string | null,
+    only?: readonly string[],
+    deadline = Infinity,
+  ): Promise<number> {
     if (!this.log.leads()) return 0;
     const reader = this.state.reader;
     const names = only ?? reader.namespaces().map((namespace) => namespace.name);
@@ -125,6 +130,7 @@ export class CacheFiller implements OnModuleInit, OnApplicationShutdown {
           const chunk = namespaces.slice(start, start + RECONCILE_CHUNK);
           const guards = await route.client.mget(...chunk.map((name) => cacheKeys.guard(name)));
           for (const [i, name] of chunk.entries()) {
+            if (Date.now() > deadline) return filled;
             const namespace = reader.namespaceByName(name);
             if (!namespace || Number(guards[i] ?? 0) >= namespace.revision) continue;
             await this.fillNamespace(route, name);

@@ -61,7 +61,8 @@ export class CacheWarmup implements OnApplicationBootstrap, OnApplicationShutdow
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     try {
-      done.namespaces = await this.filler.reconcile(null, settings.namespaces);
+      done.namespaces = await this.filler.reconcile(null, settings.namespaces, deadline);
+      if (Date.now() > deadline) return { ...done, timedOut: true };
       const reader = this.state.reader;
       for (const { namespace, key } of await this.heat.hottest(settings.hot_keys)) {
         if (this.stopped || Date.now() > deadline) return { ...done, timedOut: true };
