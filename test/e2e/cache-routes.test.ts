@@ -2,7 +2,12 @@ import Redis from 'ioredis';
 import { Api, Json, fails, ok } from '../support/api';
 import { TestApp, removeSuiteDatabase, startApp, uniqueName } from '../support/app';
 import { waitFor } from '../support/cluster/harness';
-import { RedisProcess, startRedisProcess } from '../support/redis-process';
+import {
+  cacheConnections,
+  invalidationSubscribers,
+  RedisProcess,
+  startRedisProcess,
+} from '../support/redis-process';
 
 // Redis cuts, reconnects and repairs take seconds on a loaded machine.
 jest.setTimeout(30_000);
@@ -190,12 +195,6 @@ describe('cache routes (client-side sharding) on one node', () => {
   });
 
   it('closes its connections to a node removed from the routes or re-pointed elsewhere', async () => {
-    const appConnections = async (client: Redis): Promise<number> =>
-      ((await client.client('LIST')) as string)
-        .split('\n')
-        .filter((line) => line.includes('name=cc-cache-')).length;
-    const subscribers = async (client: Redis): Promise<number> =>
-      Number(((await client.pubsub('NUMSUB', 'cc:invalidate')) as [string, number])[1]);
     await setRoutes({
       nodes: [
         { name: 'a', url: redisA.url },
@@ -204,13 +203,16 @@ describe('cache routes (client-side sharding) on one node', () => {
       routes: {},
     });
     await waitFor('a subscriber on each node', async () => {
-      return (await subscribers(clientA)) >= 1 && (await subscribers(clientB)) >= 1;
+      return (
+        (await invalidationSubscribers(clientA)) >= 1 &&
+        (await invalidationSubscribers(clientB)) >= 1
+      );
     });
     await setRoutes({ nodes: [{ name: 'b', url: redisB.url }], routes: {} });
     await waitFor(
       'no connection left on the removed node',
       async () => {
-        return (await appConnections(clientA)) === 0;
+        return (await cacheConnections(clientA)) === 0;
       },
       5000,
     );
@@ -220,9 +222,9 @@ describe('cache routes (client-side sharding) on one node', () => {
       'the subscriber moved with the url',
       async () => {
         return (
-          (await appConnections(clientB)) === 0 &&
-          (await subscribers(clientA)) === 1 &&
-          (await subscribers(clientB)) === 0
+          (await cacheConnections(clientB)) === 0 &&
+          (await invalidationSubscribers(clientA)) === 1 &&
+          (await invalidationSubscribers(clientB)) === 0
         );
       },
       5000,

@@ -2,7 +2,12 @@ import Redis from 'ioredis';
 import { namespaceOfCacheKey } from '../../apps/config-center/src/cache/sharding/shard-keys';
 import { ClusterHarness, Json, log, must, sleep, waitFor } from '../support/cluster/harness';
 import { uniqueName } from '../support/names';
-import { RedisProcess, startRedisProcess } from '../support/redis-process';
+import {
+  cacheConnections,
+  invalidationSubscribers,
+  RedisProcess,
+  startRedisProcess,
+} from '../support/redis-process';
 
 /**
  * Issue 14 item 2 on real processes: three nodes sharing two redis-servers. `_system/cache_routes`
@@ -231,15 +236,12 @@ describe('cache sharding on a 3-node cluster with two Redis', () => {
 
   it('re-points a node to another url: every node leaves the old Redis and listens on the new one', async () => {
     failed = true;
-    const connections = async (shard: Redis): Promise<number> =>
-      ((await shard.client('LIST')) as string)
-        .split('\n')
-        .filter((line) => line.includes('name=cc-cache-')).length;
-    const subscribers = async (shard: Redis): Promise<number> =>
-      Number(((await shard.pubsub('NUMSUB', 'cc:invalidate')) as [string, number])[1]);
     await setRoutes({ nodes: [{ name: 'default', url: redisB.url }], routes: {} });
     await waitFor('no node connected to the old url, each subscribed on the new one', async () => {
-      return (await connections(shardA)) === 0 && (await subscribers(shardB)) === ids().length;
+      return (
+        (await cacheConnections(shardA)) === 0 &&
+        (await invalidationSubscribers(shardB)) === ids().length
+      );
     });
     // A follower's write is settled by the leader's invalidation on the new Redis.
     const follower = ids().find((id) => id !== leader)!;

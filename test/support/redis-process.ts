@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
+import type Redis from 'ioredis';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './node-process';
@@ -87,4 +88,16 @@ function pongs(port: number): Promise<boolean> {
     socket.on('close', () => resolve(answer.startsWith('+PONG')));
     socket.on('error', () => resolve(false));
   });
+}
+
+/** Connections our nodes hold on this Redis (their clients name themselves `cc-cache-*`). */
+export async function cacheConnections(client: Redis): Promise<number> {
+  return ((await client.client('LIST')) as string)
+    .split('\n')
+    .filter((line) => line.includes('name=cc-cache-')).length;
+}
+
+/** Subscribers of the invalidation channel on this Redis. */
+export async function invalidationSubscribers(client: Redis): Promise<number> {
+  return Number(((await client.pubsub('NUMSUB', 'cc:invalidate')) as [string, number])[1]);
 }

@@ -42,19 +42,18 @@ return 1
 `;
 
 /**
- * A whole namespace: KEYS[3] the hash, then every latest key (deleted ones too, so a delete
- * Redis missed goes), then each key's version list; ARGV: revision, epoch, TTLs (latest, hash,
- * guard), then field and JSON per key. The lists go: a fill Redis missed may have missed a
- * version on them (the next read refills them whole).
+ * What a whole fill and a part of one share: KEYS[3] a hash, then latest keys, then as many
+ * version lists; field and JSON pairs from ARGV[firstField]; ARGV[3] the latest keys' TTL. Each
+ * list goes, each latest key is written (or deleted for JSON '') and put in the hash; `live`
+ * counts what the hash took.
  */
-const FILL_NAMESPACE = `${GUARDS}
-redis.call('DEL', KEYS[3])
+const writeLatestKeys = (firstField: number) => `
 local count = (#KEYS - 3) / 2
 for i = 4 + count, #KEYS do redis.call('DEL', KEYS[i]) end
 local live = 0
 for i = 4, 3 + count do
-  local field = ARGV[6 + (i - 4) * 2]
-  local json = ARGV[7 + (i - 4) * 2]
+  local field = ARGV[${firstField} + (i - 4) * 2]
+  local json = ARGV[${firstField + 1} + (i - 4) * 2]
   if json == '' then
     redis.call('DEL', KEYS[i])
   else
@@ -62,7 +61,17 @@ for i = 4, 3 + count do
     redis.call('HSET', KEYS[3], field, json)
     live = live + 1
   end
-end
+end`;
+
+/**
+ * A whole namespace: KEYS[3] the hash, then every latest key (deleted ones too, so a delete
+ * Redis missed goes), then each key's version list; ARGV: revision, epoch, TTLs (latest, hash,
+ * guard), then field and JSON per key. The lists go: a fill Redis missed may have missed a
+ * version on them (the next read refills them whole).
+ */
+const FILL_NAMESPACE = `${GUARDS}
+redis.call('DEL', KEYS[3])
+${writeLatestKeys(6)}
 if live > 0 then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[5])
 return 1
@@ -75,18 +84,7 @@ return 1
  * once (each is right at this revision while the guard is below it); the hash is built aside.
  */
 const FILL_NAMESPACE_PART = `${GUARDS}
-local count = (#KEYS - 3) / 2
-for i = 4 + count, #KEYS do redis.call('DEL', KEYS[i]) end
-for i = 4, 3 + count do
-  local field = ARGV[5 + (i - 4) * 2]
-  local json = ARGV[6 + (i - 4) * 2]
-  if json == '' then
-    redis.call('DEL', KEYS[i])
-  else
-    redis.call('SET', KEYS[i], json, 'EX', ARGV[3])
-    redis.call('HSET', KEYS[3], field, json)
-  end
-end
+${writeLatestKeys(5)}
 if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
 return 1
 `;

@@ -53,14 +53,13 @@ export class CachedVersionReads extends VersionReads {
    * the leader's reset of it is late or failed (Redis away).
    */
   private readonly listChangedAt = new Map<string, number>();
-  private pagesFloor = 0;
   /**
-   * No historical version in Redis read before this log index (the last prune, reload or start
-   * here) is trusted: the prune's deletes in Redis may not have landed when its write was
-   * acknowledged (the acknowledgement waits at most ~100 ms for them), or were lost with Redis.
-   * Such a version is read again from the database and filled anew.
+   * The last prune, reload or start here: nothing in Redis read before it is trusted, neither a
+   * page nor a historical version (a prune's deletes in Redis may not have landed when it was
+   * acknowledged, which waits at most ~100 ms for them, or were lost with Redis). Such a version
+   * is read again from the database and filled anew.
    */
-  private versionsFloor = 0;
+  private redisFloor = 0;
   /** Key -> its cached page slots, so a write drops its key's pages without a scan. */
   private readonly pageSlots = new Map<string, Set<string>>();
 
@@ -138,18 +137,17 @@ export class CachedVersionReads extends VersionReads {
    */
   forgetAll(changedAt?: number): void {
     this.generation += 1;
-    if (changedAt !== undefined && changedAt > this.pagesFloor) {
-      this.pagesFloor = changedAt;
+    if (changedAt !== undefined && changedAt > this.redisFloor) {
+      this.redisFloor = changedAt;
       this.listChangedAt.clear();
     }
-    if (changedAt !== undefined) this.versionsFloor = Math.max(this.versionsFloor, changedAt);
     this.versions.clear();
     this.pages.clear();
     this.pageSlots.clear();
   }
 
   private pagesTrustedFrom(at: VersionAt): number {
-    return Math.max(this.pagesFloor, this.listChangedAt.get(keySlot(at.namespace, at.key)) ?? 0);
+    return Math.max(this.redisFloor, this.listChangedAt.get(keySlot(at.namespace, at.key)) ?? 0);
   }
 
   private async page<T>(at: VersionAt, slot: string, load: () => Promise<T>): Promise<T> {
@@ -216,7 +214,7 @@ export class CachedVersionReads extends VersionReads {
             created_at: string;
             log_index?: number;
           });
-    const trusted = parsed !== null && (parsed.log_index ?? 0) >= this.versionsFloor;
+    const trusted = parsed !== null && (parsed.log_index ?? 0) >= this.redisFloor;
     if (count) this.metrics.lookup('redis', trusted);
     if (!trusted) return null;
     return {

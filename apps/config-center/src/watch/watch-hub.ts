@@ -1,4 +1,5 @@
 import { AppError, ErrorCode, ServiceUnavailable } from '@cc/common';
+import { Caller } from '../auth/caller';
 import { TokenAuthenticator } from '../auth/token-authenticator';
 import { enabledNamespace } from '../namespace/namespace-lookup';
 import { StateReader } from '../state/state-view';
@@ -131,7 +132,8 @@ export class WatchHub {
         { max_watchers: this.settings.maxWatchers },
       );
     // One client cannot take every slot of the process from the others.
-    const clientId = this.authenticator.authenticate(authorization).clientId;
+    const caller = this.authenticator.authenticate(authorization);
+    const clientId = caller.clientId;
     const ofClient = this.perClient.get(clientId) ?? 0;
     if (ofClient >= this.settings.maxWatchersPerClient)
       throw new AppError(
@@ -150,7 +152,7 @@ export class WatchHub {
     this.perClient.set(clientId, ofClient + 1);
     this.counts[sink.kind]++;
     this.metrics.watchers(sink.kind, this.counts[sink.kind]);
-    this.scheduleExpiry(watcher);
+    this.scheduleExpiry(watcher, caller);
     try {
       if (request.revision === undefined || !this.history.covers(request.revision))
         this.sendSnapshot(watcher);
@@ -201,8 +203,7 @@ export class WatchHub {
 
   /** Tokens or namespaces changed: watchers that may no longer watch end with the reason. */
   revalidate(): void {
-    // A rotation's grace period may have begun: the expiry timer follows the new deadline.
-    for (const watcher of [...this.watchers]) if (this.check(watcher)) this.scheduleExpiry(watcher);
+    for (const watcher of [...this.watchers]) this.check(watcher);
   }
 
   /** The process stops: every watcher ends with 50301 (its client goes to another node). */
@@ -212,17 +213,21 @@ export class WatchHub {
     for (const watcher of [...this.watchers]) this.end(watcher, error);
   }
 
-  private check(watcher: Watcher): boolean {
+  /**
+   * Ends the watcher with the reason when it may no longer watch; else its expiry timer follows
+   * the token's current deadline (a rotation's grace period may have begun since).
+   */
+  private check(watcher: Watcher): void {
+    let caller: Caller;
     try {
-      const caller = this.authenticator.authenticate(watcher.authorization);
+      caller = this.authenticator.authenticate(watcher.authorization);
       this.authenticator.requireRole(caller, 'reader');
       this.authenticator.requireNamespaces(caller, watcher.filter.namespaces);
       for (const name of watcher.filter.namespaces) enabledNamespace(this.reader, name);
-      return true;
     } catch (error) {
-      this.end(watcher, error as AppError);
-      return false;
+      return this.end(watcher, error as AppError);
     }
+    this.scheduleExpiry(watcher, caller);
   }
 
   private end(watcher: Watcher, error: AppError): void {
@@ -231,24 +236,16 @@ export class WatchHub {
   }
 
   /** An expiring token (or a rotated secret's grace period) ends its watchers on time. */
-  private scheduleExpiry(watcher: Watcher): void {
+  private scheduleExpiry(watcher: Watcher, caller: Caller): void {
     clearTimeout(watcher.expiry);
-    const deadline = this.deadlineOf(watcher);
+    const deadline = this.deadlineOf(caller);
     if (deadline === undefined) return;
     const delay = Math.min(Math.max(deadline - this.now(), 0) + 1, MAX_TIMER_MS);
-    watcher.expiry = setTimeout(() => {
-      if (this.check(watcher)) this.scheduleExpiry(watcher);
-    }, delay);
+    watcher.expiry = setTimeout(() => this.check(watcher), delay);
     watcher.expiry.unref();
   }
 
-  private deadlineOf(watcher: Watcher): number | undefined {
-    let caller;
-    try {
-      caller = this.authenticator.authenticate(watcher.authorization);
-    } catch {
-      return this.now();
-    }
+  private deadlineOf(caller: Caller): number | undefined {
     const token = caller.tokenId === null ? undefined : this.reader.tokenById(caller.tokenId);
     if (!token) return undefined;
     const now = this.now();

@@ -26,26 +26,26 @@ import { mostCaughtUpVoter } from './successor';
 /** The resource name forwarded proposals carry in their call chain. */
 const FORWARD_RESOURCE = ForwardProposalResource.name;
 
+/** `error.details.outcome` of one of our errors: 'not_applied', 'unknown', or undefined. */
+function outcomeOf(error: AppError): unknown {
+  const details = error.details;
+  return typeof details === 'object' && details !== null
+    ? Reflect.get(details, 'outcome')
+    : undefined;
+}
+
 /** A forward that provably did not apply: refused by a node that no longer leads, or not sent. */
 function isNotApplied(error: unknown): boolean {
   if (!(error instanceof AppError)) return false;
   if (error.code === ErrorCode.NOT_LEADER) return true;
-  const details = error.details;
-  return (
-    error.code === ErrorCode.UNAVAILABLE &&
-    typeof details === 'object' &&
-    details !== null &&
-    Reflect.get(details, 'outcome') === 'not_applied'
-  );
+  return error.code === ErrorCode.UNAVAILABLE && outcomeOf(error) === 'not_applied';
 }
 
 function isOutcomeUnknown(error: unknown): boolean {
   return (
     error instanceof AppError &&
     error.code === ErrorCode.RAFT_FAILED &&
-    typeof error.details === 'object' &&
-    error.details !== null &&
-    Reflect.get(error.details, 'outcome') === 'unknown'
+    outcomeOf(error) === 'unknown'
   );
 }
 

@@ -14,6 +14,24 @@ const create = (name: string) =>
 const others = (cluster: LoopCluster, node: SimNode) =>
   cluster.nodes.filter((other) => other !== node).map((other) => other.id);
 
+/** Three loops whose storage outage is recoverable (DESIGN 23), a leader elected and settled. */
+async function clusterWhoseDatabaseMayGo() {
+  const outage = new Error('database unreachable');
+  const cluster = new LoopCluster(['a', 'b', 'c'], {
+    seed: 3,
+    recoverable: (error) => error === outage,
+  });
+  cluster.start();
+  const leader = await cluster.electedLeader();
+  await cluster.round();
+  return { outage, cluster, leader };
+}
+
+function loseDatabase(node: { store: { failure?: Error; failWrites: boolean } }, outage: Error) {
+  node.store.failure = outage;
+  node.store.failWrites = true;
+}
+
 describe('ReadyLoop', () => {
   it('commits a proposal on every node and answers it with the outcome apply gave', async () => {
     const cluster = new LoopCluster(['a', 'b', 'c']);
@@ -120,16 +138,8 @@ describe('ReadyLoop', () => {
   });
 
   it('suspends when its database goes away and resumes from it when it is back (DESIGN 23)', async () => {
-    const outage = new Error('database unreachable');
-    const cluster = new LoopCluster(['a', 'b', 'c'], {
-      seed: 3,
-      recoverable: (error) => error === outage,
-    });
-    cluster.start();
-    const leader = await cluster.electedLeader();
-    await cluster.round();
-    leader.store.failure = outage;
-    leader.store.failWrites = true;
+    const { outage, cluster, leader } = await clusterWhoseDatabaseMayGo();
+    loseDatabase(leader, outage);
     const inFlight = leader.loop.propose(create('in-flight')).then(
       () => 'applied',
       (error: unknown) => error,
@@ -163,18 +173,10 @@ describe('ReadyLoop', () => {
   });
 
   it('on suspend, answers 50301 (not applied) to a proposal never handed to storage or transport, 50003 to one that was', async () => {
-    const outage = new Error('database unreachable');
-    const cluster = new LoopCluster(['a', 'b', 'c'], {
-      seed: 3,
-      recoverable: (error) => error === outage,
-    });
-    cluster.start();
-    const leader = await cluster.electedLeader();
-    await cluster.round();
+    const { outage, cluster, leader } = await clusterWhoseDatabaseMayGo();
     let release!: () => void;
     leader.store.gate = new Promise((resolve) => (release = resolve));
-    leader.store.failure = outage;
-    leader.store.failWrites = true;
+    loseDatabase(leader, outage);
     const outcomeOf = (name: string) =>
       leader.loop.propose(create(name)).then(
         () => 'applied',
@@ -194,16 +196,8 @@ describe('ReadyLoop', () => {
   });
 
   it('resumes once when asked again while a resume is under way', async () => {
-    const outage = new Error('database unreachable');
-    const cluster = new LoopCluster(['a', 'b', 'c'], {
-      seed: 3,
-      recoverable: (error) => error === outage,
-    });
-    cluster.start();
-    const leader = await cluster.electedLeader();
-    await cluster.round();
-    leader.store.failure = outage;
-    leader.store.failWrites = true;
+    const { outage, cluster, leader } = await clusterWhoseDatabaseMayGo();
+    loseDatabase(leader, outage);
     void leader.loop.propose(create('lost')).catch(() => undefined);
     await cluster.settle();
     expect(leader.loop.isSuspended).toBe(true);
